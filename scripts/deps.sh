@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install the Debian packages Funnel needs to build, run and test.
+# Idempotent: packages already present are left alone; run as root (make run / make test
+# call it through sudo when they are not root).
+#
+#   scripts/deps.sh          build + run + test
+#   scripts/deps.sh bench    also what bench/ uses (wrk, nginx)
+set -eu
+
+PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
+libjansson-dev libcsv-dev libcmocka-dev python3 clang llvm curl ca-certificates groff-base"
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk nginx-light hyperfine procps"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo "$0" "$@"
+	fi
+	echo "deps.sh: need root to install:$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,172 @@
+/*
+ * api.c — what every handler shares: problems, bodies, ids, preconditions.
+ */
+#include "api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *api_header(const struct req *rq, const char *name)
+{
+	return rq->header ? rq->header(rq->header_ctx, name) : NULL;
+}
+
+void api_set_header(struct resp *rs, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rs->nheaders == API_MAX_HEADERS)
+		return;
+	snprintf(rs->headers[rs->nheaders].name, sizeof(rs->headers[0].name), "%s", name);
+	va_start(ap, fmt);
+	vsnprintf(rs->headers[rs->nheaders].value, sizeof(rs->headers[0].value), fmt, ap);
+	va_end(ap);
+	rs->nheaders++;
+}
+
+void api_json(struct resp *rs, int status, struct jw *w)
+{
+	rs->status = status;
+	rs->content_type = "application/json";
+	buf_reset(&rs->body);
+	jw_init(w, &rs->body);
+}
+
+static void problem(struct resp *rs, int status, const char *slug, const char *title,
+		    const char *detail, const struct err *e)
+{
+	struct jw w;
+	int i;
+
+	rs->status = status;
+	rs->content_type = "application/problem+json";
+	buf_reset(&rs->body);
+	rs->body.failed = 0;
+	jw_init(&w, &rs->body);
+	jw_obj(&w);
+	buf_printf(&rs->body, "\"type\":\"https://funnel.dev/problems/%s\"", slug);
+	w.first[w.depth] = 0;
+	jw_kstr(&w, "title", title);
+	jw_kint(&w, "status", status);
+	jw_kstr(&w, "detail", detail);
+	if (e && e->nfields) {
+		jw_key(&w, "errors");
+		jw_arr(&w);
+		for (i = 0; i < e->nfields; i++) {
+			jw_obj(&w);
+			jw_kstr(&w, "field", e->fields[i].field);
+			jw_kstr(&w, "message", e->fields[i].message);
+			jw_obj_end(&w);
+		}
+		jw_arr_end(&w);
+	}
+	jw_obj_end(&w);
+}
+
+void api_problem(struct resp *rs, int code, const struct err *e)
+{
+	char detail[600];
+	int i, n;
+
+	if (code == OK)
+		code = E_INTERNAL;
+	if (e && e->msg[0] && (code != E_INTERNAL || e->code == code))
+		n = snprintf(detail, sizeof(detail), "%s", e->msg);
+	else
+		n = snprintf(detail, sizeof(detail), "%s", err_title(code));
+	/* "invalid input" alone says little: name the fields in the detail too */
+	if (e && e->nfields && !strcmp(e->msg, "invalid input")) {
+		n = snprintf(detail, sizeof(detail), "invalid input:");
+		for (i = 0; i < e->nfields && n < (int)sizeof(detail); i++)
+			n += snprintf(detail + n, sizeof(detail) - (size_t)n, "%s %s %s",
+				      i ? ";" : "", e->fields[i].field, e->fields[i].message);
+	}
+	(void)n;
+	if (code == E_THROTTLE && e && e->retry_after)
+		api_set_header(rs, "Retry-After", "%d", e->retry_after);
+	if (code == E_AUTH)
+		api_set_header(rs, "WWW-Authenticate", "Bearer realm=\"funnel\"");
+	problem(rs, err_http_status(code), err_slug(code), err_title(code), detail, e);
+}
+
+void api_problem_status(struct resp *rs, int status, const char *title, const char *detail)
+{
+	char slug[64];
+	size_t i;
+
+	snprintf(slug, sizeof(slug), "%s", title);
+	for (i = 0; slug[i]; i++)
+		slug[i] = slug[i] == ' ' ? '-' : (char)(slug[i] | 0x20);
+	problem(rs, status, slug, title, detail, NULL);
+}
+
+json_t *api_body(struct req *rq, struct resp *rs)
+{
+	const char *ct = api_header(rq, "Content-Type");
+	struct err e;
+	json_t *j;
+
+	err_clear(&e);
+	if (!ct || strncasecmp(ct, "application/json", 16) ||
+	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+		fail(&e, E_UNSUPPORTED, "send the body as application/json");
+		api_problem(rs, E_UNSUPPORTED, &e);
+		return NULL;
+	}
+	if (json_parse(rq->body, rq->body_len, &j, &e)) {
+		api_problem(rs, e.code, &e);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		fail(&e, E_INVAL, "the body must be a JSON object");
+		api_problem(rs, E_INVAL, &e);
+		return NULL;
+	}
+	return j;
+}
+
+long long api_id(struct req *rq, struct resp *rs, int i)
+{
+	const char *s = i < rq->nparams ? rq->params[i] : NULL;
+	char *end;
+	long long id;
+	struct err e;
+
+	if (s && *s >= '1' && *s <= '9' && strlen(s) < 19) {
+		id = strtoll(s, &end, 10);
+		if (!*end)
+			return id;
+	}
+	err_clear(&e);
+	fail(&e, E_NOTFOUND, "no record with id %.40s", s ? s : "");
+	api_problem(rs, E_NOTFOUND, &e);
+	return -1;
+}
+
+long long api_if_match(struct req *rq, struct resp *rs)
+{
+	const char *h = api_header(rq, "If-Match");
+	long long v;
+	char *end;
+	struct err e;
+
+	if (!h)
+		return -1;
+	if (!strcmp(h, "*"))
+		return -1;
+	if (!strncmp(h, "W/", 2))
+		h += 2;
+	if (h[0] == '"' && h[1] == 'v') {
+		v = strtoll(h + 2, &end, 10);
+		if (end[0] == '"' && !end[1] && v > 0)
+			return v;
+	}
+	err_clear(&e);
+	fail(&e, E_PRECOND, "If-Match does not match the current version");
+	api_problem(rs, E_PRECOND, &e);
+	return -2;
+}

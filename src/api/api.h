@@ -1,0 +1,116 @@
+/*
+ * api.h — HTTP requests turned into domain calls and JSON answers.
+ *
+ * The HTTP adapter (src/http) parses the request, authenticates it, and calls
+ * one handler from its routing table with a `struct req`; the handler calls
+ * src/crm and fills a `struct resp`.  Handlers never see libmicrohttpd and
+ * never write SQL.
+ *
+ * Errors are answered as RFC 9457 problem+json by api_problem(), the only
+ * place that builds them: {type, title, status, detail, errors: [{field,
+ * message}]}.
+ */
+#ifndef FUNNEL_API_H
+#define FUNNEL_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "../core/buf.h"
+#include "../core/err.h"
+#include "../core/json.h"
+#include "../crm/principal.h"
+#include "../crm/record.h"
+#include "../store/store.h"
+
+enum method { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M_HEAD, M_OPTIONS, M_OTHER };
+
+#define API_MAX_PARAMS 4
+#define API_MAX_QUERY 64
+#define API_MAX_HEADERS 8
+
+struct req {
+	enum method method;
+	const char *method_name;
+	const char *path;
+	const char *params[API_MAX_PARAMS]; /* the {…} parts of the route, in order */
+	int nparams;
+	struct kv query[API_MAX_QUERY];
+	int nquery;
+	const char *body;
+	size_t body_len;
+	const char *ip;
+	const void *route_arg;              /* the routing table's argument */
+	struct store *st;
+	struct principal *p;                /* NULL on public routes */
+	int secure;                         /* served over TLS (cookie Secure flag) */
+	/* request headers, through the adapter */
+	const char *(*header)(void *ctx, const char *name);
+	void *header_ctx;
+};
+
+struct resp {
+	int status;
+	struct buf body;
+	const char *content_type;
+	int nheaders;
+	struct {
+		char name[32];
+		char value[512];
+	} headers[API_MAX_HEADERS];
+};
+
+typedef void (*api_handler)(struct req *rq, struct resp *rs);
+
+const char *api_header(const struct req *rq, const char *name);
+void api_set_header(struct resp *rs, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Answer the error in e (or code with a generic message). */
+void api_problem(struct resp *rs, int code, const struct err *e);
+/* Answer a problem with a status and detail of its own (405, 406, ...). */
+void api_problem_status(struct resp *rs, int status, const char *title, const char *detail);
+
+/* Start a JSON answer with `status`; returns the writer. */
+void api_json(struct resp *rs, int status, struct jw *w);
+
+/* Parse the body as a JSON object (checks Content-Type).  On failure the
+ * problem is already answered and NULL returned. */
+json_t *api_body(struct req *rq, struct resp *rs);
+
+/* Path parameter `i` as a record id; answers 404 and returns -1 if it is not
+ * one. */
+long long api_id(struct req *rq, struct resp *rs, int i);
+
+/* If-Match as a version: -1 when absent; -2 (answered 412) when it is not one
+ * of ours. */
+long long api_if_match(struct req *rq, struct resp *rs);
+
+/* --- handlers (one file per resource) ----------------------------------- */
+
+/* records.c: route_arg is the struct resource */
+void api_record_list(struct req *rq, struct resp *rs);
+void api_record_create(struct req *rq, struct resp *rs);
+void api_record_get(struct req *rq, struct resp *rs);
+void api_record_update(struct req *rq, struct resp *rs);
+void api_record_delete(struct req *rq, struct resp *rs);
+void api_record_history(struct req *rq, struct resp *rs);
+void api_opportunity_stages(struct req *rq, struct resp *rs);
+
+/* auth.c */
+void api_login(struct req *rq, struct resp *rs);
+void api_logout(struct req *rq, struct resp *rs);
+void api_me(struct req *rq, struct resp *rs);
+void api_token_list(struct req *rq, struct resp *rs);
+void api_token_create(struct req *rq, struct resp *rs);
+void api_token_revoke(struct req *rq, struct resp *rs);
+
+/* users.c */
+void api_quota_list(struct req *rq, struct resp *rs);
+void api_quota_set(struct req *rq, struct resp *rs);
+
+/* meta.c */
+void api_openapi(struct req *rq, struct resp *rs);
+void api_healthz(struct req *rq, struct resp *rs);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * records.c — the REST face of every declared record type:
+ *
+ *   GET    /api/v1/<records>              list (filters, sort, keyset pages)
+ *   POST   /api/v1/<records>              create → 201, Location, ETag
+ *   GET    /api/v1/<records>/{id}         read → ETag
+ *   PATCH  /api/v1/<records>/{id}         partial update, If-Match optional
+ *   DELETE /api/v1/<records>/{id}         delete, If-Match optional
+ *   GET    /api/v1/<records>/{id}/history the audit trail
+ *
+ * The routing table passes the struct resource as route_arg.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../crm/idempotency.h"
+#include "api.h"
+
+static void etag(struct resp *rs, const struct record *rec)
+{
+	api_set_header(rs, "ETag", "\"v%lld\"", rec->version);
+}
+
+static void answer_record(struct resp *rs, int status, const struct record *rec)
+{
+	struct jw w;
+
+	api_json(rs, status, &w);
+	record_json(rec, &w);
+	etag(rs, rec);
+}
+
+struct list_ctx {
+	struct jw *w;
+};
+
+static int list_each(const struct record *rec, void *ctx)
+{
+	record_json(rec, ((struct list_ctx *)ctx)->w);
+	return 0;
+}
+
+void api_record_list(struct req *rq, struct resp *rs)
+{
+	const struct resource *r = rq->route_arg;
+	struct list_query q;
+	struct list_ctx lc;
+	struct jw w;
+	struct err e;
+	char *next = NULL;
+	long long total = 0;
+	int rc;
+
+	err_clear(&e);
+	rc = list_query_parse(r, rq->query, rq->nquery, &q, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_json(rs, 200, &w);
+	jw_obj(&w);
+	jw_key(&w, "data");
+	jw_arr(&w);
+	lc.w = &w;
+	rc = record_list(rq->st, rq->p, r, &q, list_each, &lc, &next, &total, &e);
+	if (rc) {
+		list_query_release(&q);
+		api_problem(rs, rc, &e);
+		return;
+	}
+	jw_arr_end(&w);
+	jw_kstr(&w, "next_cursor", next);
+	if (q.want_total)
+		jw_kint(&w, "total", total);
+	jw_obj_end(&w);
+	free(next);
+	list_query_release(&q);
+}
+
+/* Run `inner` (a create) under the request's Idempotency-Key, if it has one:
+ * a retry with the same key and body gets the first answer back. */
+static void with_idempotency(struct req *rq, struct resp *rs, api_handler inner)
+{
+	const char *key = api_header(rq, "Idempotency-Key");
+	struct idem_reply rep;
+	char fp[65];
+	const char *loc = NULL, *et = NULL;
+	struct err e;
+	int rc, i;
+
+	if (!key) {
+		inner(rq, rs);
+		return;
+	}
+	err_clear(&e);
+	if (!*key || strlen(key) > 200) {
+		err_field(&e, "Idempotency-Key", "must be 1 to 200 characters");
+		api_problem(rs, E_INVAL, &e);
+		return;
+	}
+	idem_fingerprint(rq->method_name, rq->path, rq->body ? rq->body : "", rq->body_len, fp);
+	rc = store_begin(rq->st, &e);
+	if (!rc)
+		rc = idem_lookup(rq->st, rq->p->user_id, key, fp, &rep, &e);
+	if (rc) {
+		store_rollback(rq->st);
+		api_problem(rs, rc, &e);
+		return;
+	}
+	if (rep.found) {
+		store_rollback(rq->st);
+		rs->status = rep.status;
+		rs->content_type = "application/json";
+		buf_reset(&rs->body);
+		buf_puts(&rs->body, rep.body.data);
+		if (rep.location[0])
+			api_set_header(rs, "Location", "%s", rep.location);
+		if (rep.etag[0])
+			api_set_header(rs, "ETag", "%s", rep.etag);
+		api_set_header(rs, "Idempotent-Replayed", "true");
+		buf_release(&rep.body);
+		return;
+	}
+	buf_release(&rep.body);
+	inner(rq, rs);
+	if (rs->status >= 300) {
+		store_rollback(rq->st);
+		return;
+	}
+	for (i = 0; i < rs->nheaders; i++) {
+		if (!strcmp(rs->headers[i].name, "Location"))
+			loc = rs->headers[i].value;
+		if (!strcmp(rs->headers[i].name, "ETag"))
+			et = rs->headers[i].value;
+	}
+	rc = idem_save(rq->st, rq->p->user_id, key, fp, rs->status, loc, et, rs->body.data, &e);
+	if (!rc)
+		rc = store_commit(rq->st, &e);
+	if (rc) {
+		store_rollback(rq->st);
+		rs->nheaders = 0;
+		api_problem(rs, rc, &e);
+	}
+}
+
+static void create(struct req *rq, struct resp *rs)
+{
+	const struct resource *r = rq->route_arg;
+	struct record rec;
+	struct err e;
+	json_t *body;
+	int rc;
+
+	body = api_body(rq, rs);
+	if (!body)
+		return;
+	err_clear(&e);
+	rc = record_create(rq->st, rq->p, r, body, 0, &rec, &e);
+	json_decref(body);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	answer_record(rs, 201, &rec);
+	api_set_header(rs, "Location", "/api/v1/%s/%lld", r->name, rec.id);
+	record_release(&rec);
+}
+
+void api_record_create(struct req *rq, struct resp *rs)
+{
+	with_idempotency(rq, rs, create);
+}
+
+void api_record_get(struct req *rq, struct resp *rs)
+{
+	const struct resource *r = rq->route_arg;
+	struct record rec;
+	struct err e;
+	long long id = api_id(rq, rs, 0);
+	int rc;
+
+	if (id < 0)
+		return;
+	err_clear(&e);
+	rc = record_get(rq->st, rq->p, r, id, &rec, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	answer_record(rs, 200, &rec);
+	record_release(&rec);
+}
+
+void api_record_update(struct req *rq, struct resp *rs)
+{
+	const struct resource *r = rq->route_arg;
+	struct record rec;
+	struct err e;
+	long long id = api_id(rq, rs, 0), match;
+	json_t *body;
+	int rc;
+
+	if (id < 0)
+		return;
+	match = api_if_match(rq, rs);
+	if (match == -2)
+		return;
+	body = api_body(rq, rs);
+	if (!body)
+		return;
+	err_clear(&e);
+	rc = record_update(rq->st, rq->p, r, id, body, match, &rec, &e);
+	json_decref(body);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	answer_record(rs, 200, &rec);
+	record_release(&rec);
+}
+
+void api_record_delete(struct req *rq, struct resp *rs)
+{
+	const struct resource *r = rq->route_arg;
+	struct err e;
+	long long id = api_id(rq, rs, 0), match;
+	int rc;
+
+	if (id < 0)
+		return;
+	match = api_if_match(rq, rs);
+	if (match == -2)
+		return;
+	err_clear(&e);
+	rc = record_delete(rq->st, rq->p, r, id, match, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	rs->status = 204;
+	buf_reset(&rs->body);
+}
+
+void api_record_history(struct req *rq, struct resp *rs)
+{
+	const struct resource *r = rq->route_arg;
+	struct jw w;
+	struct err e;
+	long long id = api_id(rq, rs, 0);
+	int rc;
+
+	if (id < 0)
+		return;
+	err_clear(&e);
+	api_json(rs, 200, &w);
+	jw_obj(&w);
+	jw_key(&w, "data");
+	rc = record_history(rq->st, rq->p, r, id, &w, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	jw_obj_end(&w);
+}

@@ -1,0 +1,444 @@
+#include "auth.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/log.h"
+#include "../core/timeutil.h"
+#include "record.h"
+
+/* Throttle: per e-mail 5 failures in 15 minutes, per address 30. */
+#define WINDOW 900
+#define EMAIL_LIMIT 5
+#define IP_LIMIT 30
+
+static char dummy_hash[AUTH_HASH_LEN];
+
+int auth_init(void)
+{
+	if (sodium_init() < 0)
+		return -1;
+	return 0;
+}
+
+int auth_equal(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}
+
+int auth_hash_password(const char *password, char out[AUTH_HASH_LEN], struct err *e)
+{
+	size_t n = strlen(password);
+
+	if (n < 8)
+		return err_field(e, "password", "must be at least 8 characters");
+	if (n > 1024)
+		return err_field(e, "password", "must be at most 1024 characters");
+	if (crypto_pwhash_str(out, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return fail(e, E_INTERNAL, "out of memory while hashing the password");
+	return OK;
+}
+
+/* hex(BLAKE2b-256(token)): what the database keeps of a secret. */
+static void token_hash(const char *token, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+static void token_new(const char *prefix, char out[AUTH_TOKEN_LEN])
+{
+	unsigned char raw[32];
+	size_t n = strlen(prefix);
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, prefix, n);
+	sodium_bin2base64(out + n, AUTH_TOKEN_LEN - n, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* --- throttling --------------------------------------------------------- */
+
+static int throttle_check(struct store *st, const char *key, long long now, int *retry,
+			  struct err *e)
+{
+	struct stmt *s = store_prepare(st, "SELECT locked_until FROM auth_throttle WHERE key = ?", e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, key);
+	rc = stmt_step(s, e);
+	if (!rc && stmt_row(s) && stmt_int(s, 0) > now) {
+		long long left = stmt_int(s, 0) - now;
+
+		if (left > *retry)
+			*retry = (int)left;
+	}
+	stmt_done(s);
+	return rc;
+}
+
+static int throttle_fail(struct store *st, const char *key, int limit, long long now,
+			 struct err *e)
+{
+	/* Failures in the window count; at the limit the key locks for 30 s,
+	 * doubling with each further failure, up to the window. */
+	struct stmt *s = store_prepare(
+		st,
+		"INSERT INTO auth_throttle (key, failures, window_start, locked_until) "
+		"VALUES (?1, 1, ?2, 0) ON CONFLICT(key) DO UPDATE SET "
+		"failures = CASE WHEN window_start < ?2 - ?3 THEN 1 ELSE failures + 1 END, "
+		"window_start = CASE WHEN window_start < ?2 - ?3 THEN ?2 ELSE window_start END, "
+		"locked_until = CASE WHEN window_start >= ?2 - ?3 AND failures + 1 >= ?4 THEN "
+		"?2 + min(?3, 30 << min(failures + 1 - ?4, 5)) ELSE locked_until END",
+		e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, key);
+	stmt_bind_int(s, 2, now);
+	stmt_bind_int(s, 3, WINDOW);
+	stmt_bind_int(s, 4, limit);
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	return rc;
+}
+
+static int throttle_clear(struct store *st, const char *key, struct err *e)
+{
+	struct stmt *s = store_prepare(st, "DELETE FROM auth_throttle WHERE key = ?", e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, key);
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	return rc;
+}
+
+/* --- login -------------------------------------------------------------- */
+
+int auth_login(struct store *st, const char *email, const char *password, const char *ip,
+	       struct login *out, struct err *e)
+{
+	char ekey[300], ikey[80], hash[AUTH_HASH_LEN] = "", th[65], now_s[TIME_ISO_LEN];
+	long long now = (long long)time_now(), uid = 0;
+	int rc, retry = 0, active = 0, ok;
+	struct stmt *s;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(ekey, sizeof(ekey), "email:%s", email);
+	for (i = 6; ekey[i]; i++)
+		if (ekey[i] >= 'A' && ekey[i] <= 'Z')
+			ekey[i] = (char)(ekey[i] - 'A' + 'a');
+	snprintf(ikey, sizeof(ikey), "ip:%s", ip ? ip : "-");
+	rc = throttle_check(st, ekey, now, &retry, e);
+	if (!rc)
+		rc = throttle_check(st, ikey, now, &retry, e);
+	if (rc)
+		return rc;
+	if (retry) {
+		if (e)
+			e->retry_after = retry;
+		return fail(e, E_THROTTLE, "too many failed logins; try again in %d seconds", retry);
+	}
+
+	s = store_prepare(st, "SELECT id, password_hash, active FROM users WHERE email = ?", e);
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, email);
+	rc = stmt_step(s, e);
+	if (!rc && stmt_row(s)) {
+		uid = stmt_int(s, 0);
+		snprintf(hash, sizeof(hash), "%s", stmt_text(s, 1) ? stmt_text(s, 1) : "");
+		active = (int)stmt_int(s, 2);
+	}
+	stmt_done(s);
+	if (rc)
+		return rc;
+	if (!hash[0]) {
+		/* same work for an unknown e-mail, so timing tells nothing */
+		if (!dummy_hash[0] &&
+		    crypto_pwhash_str(dummy_hash, "not a password", 14,
+				      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+			dummy_hash[0] = '\0';
+		if (crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
+			log_warn("login: a password matched the dummy hash");
+		ok = 0;
+	} else {
+		ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	}
+	if (!ok || !active) {
+		rc = store_begin(st, e);
+		if (!rc)
+			rc = throttle_fail(st, ekey, EMAIL_LIMIT, now, e);
+		if (!rc)
+			rc = throttle_fail(st, ikey, IP_LIMIT, now, e);
+		if (!rc)
+			rc = store_commit(st, e);
+		else
+			store_rollback(st);
+		if (rc)
+			return rc;
+		return fail(e, E_AUTH, "wrong e-mail or password");
+	}
+
+	token_new("fns_", out->token);
+	{
+		unsigned char raw[16];
+
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(out->csrf, sizeof(out->csrf), raw, sizeof(raw));
+	}
+	token_hash(out->token, th);
+	time_iso((time_t)now, now_s);
+	time_iso((time_t)(now + AUTH_SESSION_SECONDS), out->expires_at);
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	rc = throttle_clear(st, ekey, e);
+	if (rc)
+		goto fail;
+	s = store_prepare(st,
+			  "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, "
+			  "expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			  e);
+	if (!s) {
+		rc = E_INTERNAL;
+		goto fail;
+	}
+	stmt_bind_text(s, 1, th);
+	stmt_bind_text(s, 2, out->csrf);
+	stmt_bind_int(s, 3, uid);
+	stmt_bind_text(s, 4, now_s);
+	stmt_bind_text(s, 5, out->expires_at);
+	rc = stmt_step(s, e);
+	if (!rc)
+		out->session_id = stmt_int(s, 0);
+	if (!rc)
+		rc = stmt_step(s, e);
+	stmt_done(s);
+	if (rc)
+		goto fail;
+	/* expired sessions go as new ones come */
+	s = store_prepare(st, "DELETE FROM sessions WHERE expires_at < ?", e);
+	if (!s) {
+		rc = E_INTERNAL;
+		goto fail;
+	}
+	stmt_bind_text(s, 1, now_s);
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	if (rc)
+		goto fail;
+	rc = store_commit(st, e);
+	if (rc)
+		return rc;
+	out->user_id = uid;
+	return OK;
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+int auth_logout(struct store *st, long long session_id, struct err *e)
+{
+	struct stmt *s = store_prepare(st, "DELETE FROM sessions WHERE id = ?", e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_int(s, 1, session_id);
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	return rc;
+}
+
+int auth_resolve(struct store *st, const char *token, struct principal *p, struct err *e)
+{
+	char th[65], now_s[TIME_ISO_LEN];
+	struct stmt *s;
+	long long uid = 0, sid = 0, tid = 0;
+	char csrf[48] = "", last[TIME_ISO_LEN] = "";
+	int rc, session;
+
+	memset(p, 0, sizeof(*p));
+	if (!strncmp(token, "fns_", 4))
+		session = 1;
+	else if (!strncmp(token, "fnt_", 4))
+		session = 0;
+	else
+		return fail(e, E_AUTH, "the credentials are not valid");
+	if (strlen(token) > AUTH_TOKEN_LEN)
+		return fail(e, E_AUTH, "the credentials are not valid");
+	token_hash(token, th);
+	time_iso(time_now(), now_s);
+	s = store_prepare(st,
+			  session ? "SELECT user_id, id, csrf_token FROM sessions WHERE token_hash "
+				    "= ? AND expires_at > ?"
+				  : "SELECT user_id, id, coalesce(last_used_at, '') FROM api_tokens "
+				    "WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS "
+				    "NULL OR expires_at > ?)",
+			  e);
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, th);
+	stmt_bind_text(s, 2, now_s);
+	rc = stmt_step(s, e);
+	if (!rc && stmt_row(s)) {
+		uid = stmt_int(s, 0);
+		if (session) {
+			sid = stmt_int(s, 1);
+			snprintf(csrf, sizeof(csrf), "%s", stmt_text(s, 2));
+		} else {
+			tid = stmt_int(s, 1);
+			snprintf(last, sizeof(last), "%s", stmt_text(s, 2));
+		}
+	}
+	stmt_done(s);
+	if (rc)
+		return rc;
+	if (!uid)
+		return fail(e, E_AUTH, "the credentials are not valid or have expired");
+	/* last use, at most once a minute: no write on every request */
+	if (tid && strncmp(last, now_s, 15) != 0) {
+		s = store_prepare(st, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", e);
+		if (s) {
+			stmt_bind_text(s, 1, now_s);
+			stmt_bind_int(s, 2, tid);
+			stmt_step(s, NULL);
+			stmt_done(s);
+		}
+	}
+	rc = principal_load(st, uid, p, e);
+	if (rc)
+		return rc == E_AUTH ? fail(e, E_AUTH, "the credentials are not valid") : rc;
+	p->session_id = sid;
+	p->token_id = tid;
+	snprintf(p->csrf, sizeof(p->csrf), "%s", csrf);
+	return OK;
+}
+
+/* --- API tokens --------------------------------------------------------- */
+
+int token_create(struct store *st, const struct principal *p, const char *name,
+		 const char *expires_at, long long *id, char plain[AUTH_TOKEN_LEN], struct err *e)
+{
+	char th[65], now_s[TIME_ISO_LEN], prefix[12];
+	struct stmt *s;
+	int rc;
+
+	token_new("fnt_", plain);
+	token_hash(plain, th);
+	snprintf(prefix, sizeof(prefix), "%.10s", plain);
+	time_iso(time_now(), now_s);
+	s = store_prepare(st,
+			  "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, "
+			  "expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			  e);
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_int(s, 1, p->user_id);
+	stmt_bind_text(s, 2, name);
+	stmt_bind_text(s, 3, th);
+	stmt_bind_text(s, 4, prefix);
+	stmt_bind_text(s, 5, now_s);
+	stmt_bind_text(s, 6, expires_at);
+	rc = stmt_step(s, e);
+	if (!rc)
+		*id = stmt_int(s, 0);
+	if (!rc)
+		rc = stmt_step(s, e);
+	stmt_done(s);
+	return rc;
+}
+
+int token_list(struct store *st, const struct principal *p, struct jw *w, struct err *e)
+{
+	struct stmt *s = store_prepare(st,
+				       "SELECT id, name, prefix, created_at, expires_at, "
+				       "last_used_at, revoked_at FROM api_tokens WHERE user_id = ? "
+				       "ORDER BY id",
+				       e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_int(s, 1, p->user_id);
+	jw_arr(w);
+	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
+		jw_obj(w);
+		jw_kint(w, "id", stmt_int(s, 0));
+		jw_kstr(w, "name", stmt_text(s, 1));
+		jw_kstr(w, "prefix", stmt_text(s, 2));
+		jw_kstr(w, "created_at", stmt_text(s, 3));
+		jw_kstr(w, "expires_at", stmt_text(s, 4));
+		jw_kstr(w, "last_used_at", stmt_text(s, 5));
+		jw_kstr(w, "revoked_at", stmt_text(s, 6));
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	stmt_done(s);
+	return rc;
+}
+
+int token_revoke(struct store *st, const struct principal *p, long long id, struct err *e)
+{
+	char now_s[TIME_ISO_LEN];
+	struct stmt *s = store_prepare(st,
+				       "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) "
+				       "WHERE id = ? AND user_id = ?",
+				       e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	time_iso(time_now(), now_s);
+	stmt_bind_text(s, 1, now_s);
+	stmt_bind_int(s, 2, id);
+	stmt_bind_int(s, 3, p->user_id);
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	if (!rc && store_changes(st) == 0)
+		rc = fail(e, E_NOTFOUND, "no token with id %lld", id);
+	return rc;
+}
+
+int auth_revoke_user(struct store *st, long long user_id, struct err *e)
+{
+	char now_s[TIME_ISO_LEN];
+	struct stmt *s;
+	int rc;
+
+	s = store_prepare(st, "DELETE FROM sessions WHERE user_id = ?", e);
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_int(s, 1, user_id);
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	if (rc)
+		return rc;
+	s = store_prepare(st,
+			  "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at "
+			  "IS NULL",
+			  e);
+	if (!s)
+		return E_INTERNAL;
+	time_iso(time_now(), now_s);
+	stmt_bind_text(s, 1, now_s);
+	stmt_bind_int(s, 2, user_id);
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	return rc;
+}

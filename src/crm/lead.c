@@ -1,0 +1,37 @@
+/*
+ * lead.c — a prospect not yet qualified into an account and opportunity.
+ */
+#include "resources.h"
+
+#define N(a) ((int)(sizeof(a) / sizeof(a[0])))
+
+static const char *const status_choices[] = {"new", "working", "qualified", "disqualified",
+					     NULL};
+
+static const struct field fields[] = {
+	{"first_name", FT_TEXT, FF_SEARCH, 0, 100, NULL, NULL, "Given name"},
+	{"last_name", FT_TEXT, FF_REQUIRED | FF_SORT | FF_SEARCH, 0, 100, NULL, NULL,
+	 "Family name"},
+	{"company", FT_TEXT, FF_SEARCH | FF_FILTER, 0, 200, NULL, NULL, "Company name"},
+	{"email", FT_EMAIL, FF_FILTER | FF_SEARCH, 0, 254, NULL, NULL, "E-mail address"},
+	{"phone", FT_TEXT, 0, 0, 50, NULL, NULL, "Phone number"},
+	{"title", FT_TEXT, 0, 0, 100, NULL, NULL, "Job title"},
+	{"source", FT_TEXT, FF_FILTER, 0, 100, NULL, NULL,
+	 "Where the lead came from (web form, event, referral ...)"},
+	{"industry", FT_TEXT, FF_FILTER, 0, 100, NULL, NULL, "Industry"},
+	{"territory", FT_TEXT, FF_FILTER, 0, 100, NULL, NULL, "Sales territory"},
+	{"channel", FT_ENUM, FF_FILTER, 0, 0, channel_choices, NULL, "Sales channel"},
+	{"status", FT_ENUM, FF_FILTER | FF_NOTNULL, 0, 0, status_choices, NULL,
+	 "Qualification status (default new)"},
+	{"owner_id", FT_REF, FF_OWNER | FF_FILTER | FF_NOTNULL, 0, 0, NULL, "users",
+	 "Owning salesperson (defaults to the caller)"},
+};
+
+const struct resource lead_resource = {
+	.name = "leads",
+	.singular = "lead",
+	.doc = "Prospects to qualify",
+	.fields = fields,
+	.nfields = N(fields),
+	.vis = VIS_OWNER,
+};

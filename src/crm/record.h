@@ -1,0 +1,193 @@
+/*
+ * record.h — the records of the CRM, declared once and handled by one engine.
+ *
+ * Each resource (accounts, contacts, leads, opportunities, activities)
+ * declares its fields: name, type, bounds, flags.  From that declaration this
+ * engine does everything a record needs — decode and validate input (all
+ * problems at once, unknown fields refused), enforce visibility, create,
+ * read, update (partial, with optimistic concurrency), delete, list (filters,
+ * sorting, keyset pagination), write the audit history and print JSON.  A
+ * resource adds behaviour through two hooks (prepare, after_write); the
+ * opportunity uses them for its stage, probability and stage history.
+ *
+ * The field name is both the JSON key and the column.  Money is a pair: an
+ * FT_MONEY field stored as integer minor units, and the resource's field
+ * "currency" that says how many decimals it has.
+ *
+ * Transactions: the write functions open their own (nested as savepoints when
+ * the caller already holds one), so a failure anywhere leaves nothing behind.
+ */
+#ifndef FUNNEL_RECORD_H
+#define FUNNEL_RECORD_H
+
+#include <jansson.h>
+
+#include "../core/buf.h"
+#include "../core/err.h"
+#include "../core/json.h"
+#include "../core/timeutil.h"
+#include "../store/store.h"
+#include "principal.h"
+
+#define RECORD_MAX_FIELDS 32
+
+enum ftype {
+	FT_TEXT,     /* one line; max = characters */
+	FT_LONGTEXT, /* several lines allowed; max = characters */
+	FT_EMAIL,
+	FT_INT,      /* min..max */
+	FT_REF,      /* id of a record of `ref` */
+	FT_ENUM,     /* one of `choices` */
+	FT_DATE,     /* YYYY-MM-DD */
+	FT_TIME,     /* RFC 3339 instant, stored as UTC */
+	FT_MONEY,    /* decimal in the record's currency */
+	FT_CURRENCY, /* ISO 4217 code */
+	FT_BOOL,
+	FT_PERCENT   /* integer 0..100 */
+};
+
+#define FF_REQUIRED 0x01  /* must be given on create (or derived by prepare) */
+#define FF_READONLY 0x02  /* set by the server only */
+#define FF_FILTER 0x04    /* ?name=value[,value...] on lists */
+#define FF_RANGE 0x08     /* ?name_from= and ?name_to= on lists (inclusive) */
+#define FF_SORT 0x10      /* ?sort=name or -name */
+#define FF_SEARCH 0x20    /* matched by ?q= */
+#define FF_NOTNULL 0x40   /* may not be set to null */
+#define FF_OWNER 0x80     /* the owner: reassigning needs a manager */
+#define FF_VIRTUAL 0x100  /* input only, no column: prepare() consumes it */
+#define FF_HIDDEN 0x200   /* a column never shown nor logged (password_hash) */
+
+struct field {
+	const char *name;
+	enum ftype type;
+	unsigned flags;
+	long long min, max;
+	const char *const *choices; /* FT_ENUM, NULL-terminated */
+	const char *ref;            /* FT_REF: resource name, "users" or "pipelines" */
+	const char *doc;
+};
+
+struct val {
+	int set;   /* given by the caller (or derived) in this write */
+	int null;
+	long long i;
+	char *s;   /* owned */
+};
+
+struct record {
+	const struct resource *res;
+	long long id, version, created_by;
+	char created_at[TIME_ISO_LEN], updated_at[TIME_ISO_LEN];
+	struct val v[RECORD_MAX_FIELDS];
+};
+
+enum visibility {
+	VIS_OWNER,    /* owner_id in the principal's owners */
+	VIS_ACCOUNT,  /* owned, or an owned opportunity is on it */
+	VIS_CONTACT,  /* owned, or its account is visible */
+	VIS_ACTIVITY, /* owned, or its linked opportunity/lead/account is owned */
+	VIS_ALL       /* everyone reads (users, teams) */
+};
+
+struct resource {
+	const char *name;     /* URL segment and table: "opportunities" */
+	const char *singular; /* "opportunity" */
+	const char *doc;
+	const struct field *fields;
+	int nfields;
+	enum visibility vis;
+	enum role write_role; /* least role that may create, change or delete */
+	/* Derive fields and check rules across fields, before required-field and
+	 * reference checks.  `old` is NULL on create. */
+	int (*prepare)(struct store *st, const struct principal *p, const struct record *old,
+		       struct record *rec, struct err *e);
+	/* After the row is written, in the same transaction.  rec->id is set. */
+	int (*after_write)(struct store *st, const struct principal *p, const struct record *old,
+			   const struct record *rec, struct err *e);
+};
+
+/* The registry (resources.c). */
+extern const struct resource *const resources[];
+const struct resource *resource_find(const char *name);
+
+int record_field(const struct resource *r, const char *name); /* index or -1 */
+
+void record_init(struct record *rec, const struct resource *r);
+void record_release(struct record *rec);
+/* Set a text or integer value (marks it set). */
+void record_set_text(struct record *rec, int f, const char *s);
+void record_set_int(struct record *rec, int f, long long v);
+void record_set_null(struct record *rec, int f);
+const char *record_text(const struct record *rec, const char *field); /* NULL if null */
+long long record_int(const struct record *rec, const char *field);
+
+/* Decode `body` (a JSON object) onto rec, checking each member against the
+ * declaration.  With `lenient`, every value may be a string (CSV import) and
+ * empty strings mean "not given".  All problems go into `e` as field errors.*/
+int record_decode(const struct resource *r, json_t *body, int lenient, struct record *rec,
+		  struct err *e);
+
+int record_get(struct store *st, const struct principal *p, const struct resource *r,
+	       long long id, struct record *out, struct err *e);
+/* Is record `id` of `r` there and visible to p? */
+int record_visible(struct store *st, const struct principal *p, const struct resource *r,
+		   long long id, struct err *e);
+
+int record_create(struct store *st, const struct principal *p, const struct resource *r,
+		  json_t *body, int lenient, struct record *out, struct err *e);
+/* if_match < 0: no precondition. */
+int record_update(struct store *st, const struct principal *p, const struct resource *r,
+		  long long id, json_t *body, long long if_match, struct record *out,
+		  struct err *e);
+int record_delete(struct store *st, const struct principal *p, const struct resource *r,
+		  long long id, long long if_match, struct err *e);
+
+/* A list request, parsed from query parameters. */
+struct kv {
+	const char *k, *v;
+};
+
+struct list_query {
+	int limit;          /* 1..200; 0 = no limit (exports) */
+	int sort;           /* field index, or -1 for id */
+	int desc;
+	int want_total;
+	char *q;
+	char *after_val;    /* keyset cursor */
+	long long after_id;
+	int has_cursor;
+	struct buf where;   /* SQL conditions after visibility */
+	struct {
+		int type;   /* 0 int, 1 text */
+		long long i;
+		char *s;
+	} binds[64];
+	int nbinds;
+};
+
+int list_query_parse(const struct resource *r, const struct kv *params, int n,
+		     struct list_query *q, struct err *e);
+void list_query_release(struct list_query *q);
+
+/* Run q; call `each` for every row (stop early by returning non-zero).
+ * *next_cursor (caller frees) is set when more rows follow; *total when asked. */
+int record_list(struct store *st, const struct principal *p, const struct resource *r,
+		struct list_query *q, int (*each)(const struct record *rec, void *ctx), void *ctx,
+		char **next_cursor, long long *total, struct err *e);
+
+/* JSON of one record. */
+void record_json(const struct record *rec, struct jw *w);
+/* One field's value as text (money as a decimal, booleans as true/false);
+ * appends nothing for null. */
+void record_value_text(const struct record *rec, int f, struct buf *b);
+
+/* The change history of one record as a JSON array. */
+int record_history(struct store *st, const struct principal *p, const struct resource *r,
+		   long long id, struct jw *w, struct err *e);
+
+/* Write one audit row (used by records, users and teams). */
+int history_add(struct store *st, const char *resource, long long id, const char *at,
+		long long actor, const char *action, const char *field, const char *old,
+		const char *new_, struct err *e);
+
+#endif

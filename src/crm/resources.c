@@ -1,0 +1,9 @@
+#include "resources.h"
+#include "user.h"
+
+const char *const channel_choices[] = {"field", "inside", "partner", "web", "retail", NULL};
+
+const struct resource *const resources[] = {
+	&account_resource, &contact_resource,  &lead_resource, &opportunity_resource,
+	&activity_resource, &user_resource,    &team_resource, NULL,
+};

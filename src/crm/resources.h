@@ -1,0 +1,18 @@
+/*
+ * resources.h — the record types Funnel has, each declared in its own file.
+ */
+#ifndef FUNNEL_RESOURCES_H
+#define FUNNEL_RESOURCES_H
+
+#include "record.h"
+
+extern const struct resource account_resource;
+extern const struct resource contact_resource;
+extern const struct resource lead_resource;
+extern const struct resource opportunity_resource;
+extern const struct resource activity_resource;
+
+/* Choices shared by several declarations. */
+extern const char *const channel_choices[];   /* field inside partner web retail */
+
+#endif

@@ -1,0 +1,116 @@
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../crm/resources.h"
+#include "../crm/user.h"
+
+#define RECORD_ROUTES(res, base)                                                      \
+	{M_GET, "/api/v1/" base, api_record_list, &res, 0},                            \
+	{M_POST, "/api/v1/" base, api_record_create, &res, 0},                         \
+	{M_GET, "/api/v1/" base "/{id}", api_record_get, &res, 0},                     \
+	{M_PATCH, "/api/v1/" base "/{id}", api_record_update, &res, 0},                \
+	{M_DELETE, "/api/v1/" base "/{id}", api_record_delete, &res, 0},               \
+	{M_GET, "/api/v1/" base "/{id}/history", api_record_history, &res, 0}
+
+const struct route routes[] = {
+	{M_GET, "/healthz", api_healthz, NULL, R_PUBLIC},
+	{M_GET, "/api/v1/openapi.json", api_openapi, NULL, R_PUBLIC},
+	{M_POST, "/api/v1/auth/login", api_login, NULL, R_PUBLIC},
+	{M_POST, "/api/v1/auth/logout", api_logout, NULL, 0},
+	{M_GET, "/api/v1/me", api_me, NULL, 0},
+	{M_GET, "/api/v1/tokens", api_token_list, NULL, 0},
+	{M_POST, "/api/v1/tokens", api_token_create, NULL, 0},
+	{M_DELETE, "/api/v1/tokens/{id}", api_token_revoke, NULL, 0},
+	RECORD_ROUTES(user_resource, "users"),
+	{M_GET, "/api/v1/users/{id}/quotas", api_quota_list, NULL, 0},
+	{M_PUT, "/api/v1/users/{id}/quotas/{period}", api_quota_set, NULL, 0},
+	RECORD_ROUTES(team_resource, "teams"),
+	RECORD_ROUTES(account_resource, "accounts"),
+	RECORD_ROUTES(contact_resource, "contacts"),
+	RECORD_ROUTES(lead_resource, "leads"),
+	RECORD_ROUTES(opportunity_resource, "opportunities"),
+	{M_GET, "/api/v1/opportunities/{id}/stages", api_opportunity_stages,
+	 &opportunity_resource, 0},
+	RECORD_ROUTES(activity_resource, "activities"),
+};
+
+const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));
+
+static const char *const method_names[] = {"GET",    "POST", "PATCH",   "PUT",
+					   "DELETE", "HEAD", "OPTIONS", "OTHER"};
+
+const char *method_name(enum method m)
+{
+	return method_names[m];
+}
+
+enum method method_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < M_OTHER; i++)
+		if (!strcmp(s, method_names[i]))
+			return (enum method)i;
+	return M_OTHER;
+}
+
+/* Match path against pattern; params point into scratch (a copy of path). */
+static int match(const char *pattern, const char *path, struct req *rq, char *scratch,
+		 size_t scratch_n)
+{
+	const char *p = pattern, *s = path;
+	int n = 0;
+	size_t used = 0;
+
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *end = strchr(s, '/');
+			size_t len = end ? (size_t)(end - s) : strlen(s);
+
+			if (!len || n == API_MAX_PARAMS || used + len + 1 > scratch_n)
+				return 0;
+			memcpy(scratch + used, s, len);
+			scratch[used + len] = '\0';
+			if (rq)
+				rq->params[n] = scratch + used;
+			n++;
+			used += len + 1;
+			s += len;
+			p = strchr(p, '}') + 1;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	if (*p || *s)
+		return 0;
+	if (rq)
+		rq->nparams = n;
+	return 1;
+}
+
+int routes_match(enum method m, const char *path, struct req *rq, char *allow, size_t allow_n,
+		 char *scratch, size_t scratch_n)
+{
+	int i, path_found = 0;
+	size_t used = 0;
+	enum method want = m == M_HEAD ? M_GET : m;
+
+	allow[0] = '\0';
+	for (i = 0; i < routes_count; i++) {
+		if (!match(routes[i].pattern, path, NULL, scratch, scratch_n))
+			continue;
+		if (routes[i].method == want) {
+			match(routes[i].pattern, path, rq, scratch, scratch_n);
+			return i;
+		}
+		path_found = 1;
+		used += (size_t)snprintf(allow + used, used < allow_n ? allow_n - used : 0, "%s%s",
+					 used ? ", " : "", method_names[routes[i].method]);
+	}
+	return path_found ? -2 : -1;
+}

@@ -1,0 +1,35 @@
+/*
+ * server.h — `funnel serve`: libmicrohttpd with an internal thread pool
+ * (epoll), one SQLite connection per worker thread.
+ *
+ * Lifecycle:
+ *
+ *   server_run ──► listening ──(SIGTERM/SIGINT)──► draining ──► stopped (0)
+ *                     │                             │ stop accepting, let in-flight
+ *                     │                             │ requests finish (up to
+ *                     │                             │ drain_seconds), then stop
+ *
+ * Limits answer cleanly: bodies over max_body → 413; connections idle for
+ * timeout seconds are closed; past max_connections new ones are refused.
+ */
+#ifndef FUNNEL_SERVER_H
+#define FUNNEL_SERVER_H
+
+struct server_opts {
+	const char *db_path;
+	const char *listen;       /* "127.0.0.1:8080", "[::1]:0" */
+	const char *web_root;     /* static files of the UI, or NULL */
+	int threads;              /* 0: two per core, at least 4 */
+	unsigned timeout;         /* seconds an idle connection may stay */
+	unsigned max_connections;
+	unsigned long max_body;   /* bytes */
+	int access_log;
+	int drain_seconds;
+};
+
+void server_opts_default(struct server_opts *o);
+
+/* Run until SIGTERM or SIGINT; returns a process exit code. */
+int server_run(const struct server_opts *o);
+
+#endif

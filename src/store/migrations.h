@@ -1,0 +1,18 @@
+/*
+ * migrations.h — the schema, as numbered SQL files in src/store/migrations/
+ * (NNN_name.sql), compiled into the binary by scripts/embed-sql.sh.  A
+ * migration is never edited once released: change the schema with a new file.
+ */
+#ifndef FUNNEL_MIGRATIONS_H
+#define FUNNEL_MIGRATIONS_H
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+extern const struct migration migrations[];
+extern const int migrations_count;
+
+#endif
