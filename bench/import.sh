@@ -1,0 +1,43 @@
+#!/bin/sh
+# `funnel import` of N opportunities beside `sqlite3 .import` of the same CSV
+# into a bare table, in the same run.
+#
+#   bench/import.sh [ROWS]     (default 1000000)
+. "$(dirname "$0")/lib.sh"
+N=${1:-1000000}
+CSV=$OUT/opportunities-$N.csv
+[ -f "$CSV" ] || python3 - "$N" "$CSV" <<'PY'
+import random, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+r = random.Random(7)
+stages = ["prequalification", "qualification", "presentation", "proposal", "negotiation"]
+with open(path, "w") as f:
+    f.write("name,account_id,owner_id,amount,currency,close_date,channel,stage\n")
+    for i in range(n):
+        f.write("Deal %d,%d,%d,%d.%02d,EUR,2027-%02d-%02d,%s,%s\n" % (
+            i, r.randint(1, 1000), r.randint(2, 21), r.randint(1000, 200000), r.randint(0, 99),
+            r.randint(1, 12), r.randint(1, 28), r.choice(["field", "inside", "partner", "web"]),
+            r.choice(stages)))
+PY
+DB=$OUT/import.db
+BARE=$OUT/bare.db
+rm -f "$DB" "$DB"-* "$BARE"
+# the target database: users and accounts the rows refer to
+"$FUNNEL" demo --db "$DB" --scale 15000 >/dev/null 2>&1
+
+t0=$(date +%s.%N)
+"$FUNNEL" import --db "$DB" opportunities "$CSV" >"$OUT/import.out" 2>"$OUT/import.log"
+t1=$(date +%s.%N)
+sqlite3 "$BARE" "CREATE TABLE opportunities (name TEXT, account_id INTEGER, owner_id INTEGER, amount TEXT, currency TEXT, close_date TEXT, channel TEXT, stage TEXT);"
+t2=$(date +%s.%N)
+sqlite3 "$BARE" ".mode csv" ".import --skip 1 $CSV opportunities"
+t3=$(date +%s.%N)
+python3 - "$N" "$t0" "$t1" "$t2" "$t3" <<'PY'
+import sys
+n, t0, t1, t2, t3 = int(sys.argv[1]), *map(float, sys.argv[2:])
+f, s = t1 - t0, t3 - t2
+print("funnel import   %8d rows in %6.2f s = %9.0f rows/s (validated, indexed, audited)" % (n, f, n / f))
+print("sqlite3 .import %8d rows in %6.2f s = %9.0f rows/s (bare table, no checks)" % (n, s, n / s))
+print("ratio: %.2fx the sqlite3 CLI" % ((n / f) / (n / s)))
+PY
+tail -1 "$OUT/import.out"
