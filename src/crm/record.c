@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/money.h"
+#include "../core/utf8.h"
 
 /* Visibility as SQL over the record's table aliased `t`.  :owners is the
  * principal's visible owner set as a JSON array (principal.h). */
@@ -1128,6 +1129,10 @@ int list_query_parse(const struct resource *r, const struct kv *params, int n,
 		char name[64];
 		size_t kl = strlen(k);
 
+		if (!utf8_valid(k, kl) || !utf8_valid(v, strlen(v))) {
+			err_field(e, utf8_valid(k, kl) ? k : "query", "must be valid UTF-8");
+			continue;
+		}
 		if (!strcmp(k, "limit")) {
 			long long l;
 
