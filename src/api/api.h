@@ -97,6 +97,14 @@ void api_record_delete(struct req *rq, struct resp *rs);
 void api_record_history(struct req *rq, struct resp *rs);
 void api_opportunity_stages(struct req *rq, struct resp *rs);
 
+/* pipelines.c */
+void api_pipeline_list(struct req *rq, struct resp *rs);
+void api_pipeline_get(struct req *rq, struct resp *rs);
+void api_pipeline_create(struct req *rq, struct resp *rs);
+void api_pipeline_update(struct req *rq, struct resp *rs);
+void api_pipeline_delete(struct req *rq, struct resp *rs);
+void api_opportunity_move(struct req *rq, struct resp *rs);
+
 /* auth.c */
 void api_login(struct req *rq, struct resp *rs);
 void api_logout(struct req *rq, struct resp *rs);

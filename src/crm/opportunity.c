@@ -58,21 +58,39 @@ static const struct field fields[] = {
 
 #define F(name) record_field(rec->res, name)
 
+/* The owner's team, for choosing a new deal's pipeline. */
+static long long owner_team(struct store *st, long long owner, struct err *e)
+{
+	struct stmt *s = store_prepare(st, "SELECT coalesce(team_id, 0) FROM users WHERE id = ?", e);
+	long long team = 0;
+
+	if (!s)
+		return 0;
+	stmt_bind_int(s, 1, owner);
+	if (!stmt_step(s, e) && stmt_row(s))
+		team = stmt_int(s, 0);
+	stmt_done(s);
+	return team;
+}
+
 static int prepare(struct store *st, const struct principal *p, const struct record *old,
 		   struct record *rec, struct err *e)
 {
 	struct val *pipe = &rec->v[F("pipeline_id")], *stage = &rec->v[F("stage")],
 		   *status = &rec->v[F("status")];
-	struct stage_info si;
-	const char *want = NULL;
+	struct stage_info si, from;
 	char now[TIME_ISO_LEN];
 	int rc, stage_changed;
 
-	(void)p;
+	if (old && rec->v[F("currency")].set && !rec->v[F("amount")].set &&
+	    strcmp(rec->v[F("currency")].s ? rec->v[F("currency")].s : "",
+		   old->v[F("currency")].s))
+		return err_field(e, "amount", "give the amount again when changing the currency");
 	if (!old && (!pipe->set || pipe->null)) {
 		long long id;
 
-		rc = pipeline_default(st, &id, e);
+		rc = pipeline_for(st, owner_team(st, record_int(rec, "owner_id"), e),
+				  record_text(rec, "channel"), &id, e);
 		if (rc)
 			return rc;
 		record_set_int(rec, F("pipeline_id"), id);
@@ -88,10 +106,10 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 					 stage->s, pipe->i);
 		if (rc)
 			return rc;
-		want = pipeline_section_status(si.section);
-		if (status->set && !status->null && strcmp(status->s, want))
+		if (status->set && !status->null &&
+		    strcmp(status->s, pipeline_section_status(si.section)))
 			return err_field(e, "status", "'%s' contradicts stage '%s' (which is %s)",
-					 status->s, si.key, want);
+					 status->s, si.key, pipeline_section_status(si.section));
 	} else if (status->set && !status->null &&
 		   (!old || strcmp(status->s, old->v[F("status")].s))) {
 		if (!strcmp(status->s, "open"))
@@ -108,8 +126,10 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 		/* new deal, or moved to another pipeline: keep the stage if it has
 		 * one of that key, else start at the top */
 		rc = old ? pipeline_stage(st, pipe->i, old->v[F("stage")].s, &si, e) : E_NOTFOUND;
-		if (rc == E_NOTFOUND)
+		if (rc == E_NOTFOUND) {
+			err_clear(e);
 			rc = pipeline_first_in(st, pipe->i, "upper", &si, e);
+		}
 		if (rc)
 			return rc;
 	} else {
@@ -117,6 +137,19 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 	}
 
 	stage_changed = !old || strcmp(old->v[F("stage")].s, si.key);
+	if (old && stage_changed && e && e->nfields == 0) {
+		/* a move: the process decides (pipeline.h) */
+		rc = pipeline_stage(st, old->v[F("pipeline_id")].i, old->v[F("stage")].s, &from, e);
+		if (rc == E_NOTFOUND) {
+			err_clear(e);
+			rc = OK; /* the old stage is gone: nothing to hold it to */
+		} else if (!rc && from.pipeline_id == si.pipeline_id) {
+			record_set_text(rec, F("stage"), si.key);
+			rc = pipeline_check_move(st, p, rec, &from, &si, e);
+		}
+		if (rc)
+			return rc;
+	}
 	record_set_text(rec, F("stage"), si.key);
 	record_set_text(rec, F("status"), pipeline_section_status(si.section));
 	if (!stage_changed)
@@ -184,8 +217,8 @@ static int after_write(struct store *st, const struct principal *p, const struct
 			return rc;
 	}
 	s = store_prepare(st,
-			  "INSERT INTO stage_history (opportunity_id, stage, entered_at, actor_id) "
-			  "VALUES (?, ?, ?, ?)",
+			  "INSERT INTO stage_history (opportunity_id, stage, entered_at, actor_id, "
+			  "override, reason) VALUES (?, ?, ?, ?, ?, ?)",
 			  e);
 	if (!s)
 		return E_INTERNAL;
@@ -196,8 +229,19 @@ static int after_write(struct store *st, const struct principal *p, const struct
 		stmt_bind_int(s, 4, p->user_id);
 	else
 		stmt_bind_null(s, 4);
+	stmt_bind_int(s, 5, rec->overridden);
+	stmt_bind_text(s, 6, rec->opts && rec->opts->reason && *rec->opts->reason
+				     ? rec->opts->reason
+				     : !strcmp(record_text(rec, "status"), "lost")
+					   ? record_text(rec, "lost_reason")
+					   : NULL);
 	rc = stmt_step(s, e);
 	stmt_done(s);
+	/* an override is on the record's audit trail too, with its reason */
+	if (!rc && rec->overridden)
+		rc = history_add(st, "opportunities", rec->id, at, p->user_id, "update",
+				 "stage_override", old ? old->v[F("stage")].s : NULL,
+				 rec->opts->reason, e);
 	return rc;
 }
 

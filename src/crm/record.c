@@ -421,6 +421,8 @@ int record_decode(const struct resource *r, json_t *body, int lenient, struct re
 		}
 		decode_value(&r->fields[f], val, lenient, &rec->v[f], e);
 	}
+	/* here, not later: an amount's problems join the others in one answer */
+	money_resolve(rec, e);
 	return e && e->nfields ? E_INVAL : OK;
 }
 
@@ -717,12 +719,13 @@ static int validate(struct store *st, const struct principal *p, const struct re
 		} else if (v->set && !(old && vals_equal(&r->fields[of], v, &old->v[of]))) {
 			if (v->null)
 				return err_field(e, r->fields[of].name, "is required");
-			if (v->i != p->user_id && !principal_is_manager(p))
+			/* a rep names only themselves, and only on create: a record
+			 * they see through a deal is not theirs to take over */
+			if ((old || v->i != p->user_id) && !principal_is_manager(p))
 				return fail(e, E_FORBIDDEN,
 					    "only managers and admins assign records to others");
 		}
 	}
-	money_resolve(rec, e);
 	if (r->prepare) {
 		rc = r->prepare(st, p, old, rec, e);
 		if (rc && rc != E_INVAL)
@@ -853,6 +856,13 @@ int record_update(struct store *st, const struct principal *p, const struct reso
 		  long long id, json_t *body, long long if_match, struct record *out,
 		  struct err *e)
 {
+	return record_update_opts(st, p, r, id, body, if_match, NULL, out, e);
+}
+
+int record_update_opts(struct store *st, const struct principal *p, const struct resource *r,
+		       long long id, json_t *body, long long if_match,
+		       const struct write_opts *opts, struct record *out, struct err *e)
+{
 	struct record old, rec;
 	struct buf sql = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
 	struct stmt *s = NULL;
@@ -881,6 +891,7 @@ int record_update(struct store *st, const struct principal *p, const struct reso
 		goto fail;
 	}
 	/* start from the old values, unmarked; decoding marks what the body sets */
+	rec.opts = opts;
 	rec.id = old.id;
 	rec.version = old.version;
 	for (i = 0; i < r->nfields; i++) {

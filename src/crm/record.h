@@ -74,8 +74,17 @@ struct val {
 	char *s;   /* owned */
 };
 
+/* How a write was asked for, beyond its fields: a manager's override of
+ * the sales process and its reason (see pipeline.h). */
+struct write_opts {
+	int override;
+	const char *reason;
+};
+
 struct record {
 	const struct resource *res;
+	const struct write_opts *opts; /* the write's options, for hooks; may be NULL */
+	int overridden;                /* prepare() let a refused stage move through */
 	long long id, version, created_by;
 	char created_at[TIME_ISO_LEN], updated_at[TIME_ISO_LEN];
 	struct val v[RECORD_MAX_FIELDS];
@@ -139,6 +148,10 @@ int record_create(struct store *st, const struct principal *p, const struct reso
 int record_update(struct store *st, const struct principal *p, const struct resource *r,
 		  long long id, json_t *body, long long if_match, struct record *out,
 		  struct err *e);
+/* record_update with options the resource's hooks read from rec->opts. */
+int record_update_opts(struct store *st, const struct principal *p, const struct resource *r,
+		       long long id, json_t *body, long long if_match,
+		       const struct write_opts *opts, struct record *out, struct err *e);
 int record_delete(struct store *st, const struct principal *p, const struct resource *r,
 		  long long id, long long if_match, struct err *e);
 

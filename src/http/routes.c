@@ -33,6 +33,13 @@ const struct route routes[] = {
 	RECORD_ROUTES(opportunity_resource, "opportunities"),
 	{M_GET, "/api/v1/opportunities/{id}/stages", api_opportunity_stages,
 	 &opportunity_resource, 0},
+	{M_POST, "/api/v1/opportunities/{id}/move", api_opportunity_move, NULL, 0},
+	{M_GET, "/api/v1/pipelines", api_pipeline_list, NULL, 0},
+	{M_POST, "/api/v1/pipelines", api_pipeline_create, NULL, 0},
+	{M_GET, "/api/v1/pipelines/{id}", api_pipeline_get, NULL, 0},
+	{M_PATCH, "/api/v1/pipelines/{id}", api_pipeline_update, NULL, 0},
+	{M_DELETE, "/api/v1/pipelines/{id}", api_pipeline_delete, NULL, 0},
+	RECORD_ROUTES(lost_reason_resource, "lost_reasons"),
 	RECORD_ROUTES(activity_resource, "activities"),
 };
 

@@ -1,0 +1,175 @@
+/*
+ * pipelines.c — process maps and moving deals through them.
+ *
+ *   GET    /api/v1/pipelines            every map with its stages and criteria
+ *   POST   /api/v1/pipelines            define one (managers for their teams, admins)
+ *   GET    /api/v1/pipelines/{id}
+ *   PATCH  /api/v1/pipelines/{id}       rename, attach, enforcement, stages (+reassign)
+ *   DELETE /api/v1/pipelines/{id}       only when no deal uses it
+ *   POST   /api/v1/opportunities/{id}/move  {"stage", "reason"?, "override"?, "lost_reason"?}
+ */
+#include <string.h>
+
+#include "../crm/pipeline.h"
+#include "../crm/resources.h"
+#include "api.h"
+
+static void answer(struct req *rq, struct resp *rs, int status, long long id)
+{
+	struct jw w;
+	struct err e;
+	long long version = 0;
+	int rc;
+
+	err_clear(&e);
+	api_json(rs, status, &w);
+	rc = pipeline_get_json(rq->st, id, &w, &version, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_set_header(rs, "ETag", "\"v%lld\"", version);
+	if (status == 201)
+		api_set_header(rs, "Location", "/api/v1/pipelines/%lld", id);
+}
+
+void api_pipeline_list(struct req *rq, struct resp *rs)
+{
+	struct jw w;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	api_json(rs, 200, &w);
+	jw_obj(&w);
+	jw_key(&w, "data");
+	rc = pipeline_list_json(rq->st, &w, &e);
+	jw_obj_end(&w);
+	if (rc)
+		api_problem(rs, rc, &e);
+}
+
+void api_pipeline_get(struct req *rq, struct resp *rs)
+{
+	long long id = api_id(rq, rs, 0);
+
+	if (id > 0)
+		answer(rq, rs, 200, id);
+}
+
+void api_pipeline_create(struct req *rq, struct resp *rs)
+{
+	json_t *body = api_body(rq, rs);
+	struct err e;
+	long long id = 0;
+	int rc;
+
+	if (!body)
+		return;
+	err_clear(&e);
+	rc = pipeline_create(rq->st, rq->p, body, &id, &e);
+	json_decref(body);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	answer(rq, rs, 201, id);
+}
+
+void api_pipeline_update(struct req *rq, struct resp *rs)
+{
+	long long id = api_id(rq, rs, 0), match;
+	json_t *body;
+	struct err e;
+	int rc;
+
+	if (id < 0)
+		return;
+	match = api_if_match(rq, rs);
+	if (match == -2)
+		return;
+	body = api_body(rq, rs);
+	if (!body)
+		return;
+	err_clear(&e);
+	rc = pipeline_update(rq->st, rq->p, id, body, match, &e);
+	json_decref(body);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	answer(rq, rs, 200, id);
+}
+
+void api_pipeline_delete(struct req *rq, struct resp *rs)
+{
+	long long id = api_id(rq, rs, 0);
+	struct err e;
+	int rc;
+
+	if (id < 0)
+		return;
+	err_clear(&e);
+	rc = pipeline_delete(rq->st, rq->p, id, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	rs->status = 204;
+}
+
+void api_opportunity_move(struct req *rq, struct resp *rs)
+{
+	long long id = api_id(rq, rs, 0);
+	struct write_opts o = {0, NULL};
+	struct record rec;
+	struct jw w;
+	struct err e;
+	json_t *body, *patch = NULL, *v;
+	const char *key;
+	int rc;
+
+	if (id < 0)
+		return;
+	body = api_body(rq, rs);
+	if (!body)
+		return;
+	err_clear(&e);
+	json_object_foreach(body, key, v) {
+		if (!strcmp(key, "stage") || !strcmp(key, "lost_reason"))
+			continue;
+		if (!strcmp(key, "override")) {
+			if (!json_is_boolean(v))
+				err_field(&e, "override", "must be true or false");
+			o.override = json_is_true(v);
+		} else if (!strcmp(key, "reason")) {
+			if (!json_is_string(v) || json_string_length(v) > 1000)
+				err_field(&e, "reason", "must be text of at most 1000 characters");
+			else
+				o.reason = json_string_value(v);
+		} else {
+			err_field(&e, key, "is not a field of a move");
+		}
+	}
+	if (!json_is_string(json_object_get(body, "stage")))
+		err_field(&e, "stage", "is required: the key of the stage to move to");
+	if (!e.nfields) {
+		patch = json_pack("{s:O}", "stage", json_object_get(body, "stage"));
+		if (json_object_get(body, "lost_reason"))
+			json_object_set(patch, "lost_reason", json_object_get(body, "lost_reason"));
+		rc = record_update_opts(rq->st, rq->p, &opportunity_resource, id, patch, -1, &o,
+					&rec, &e);
+	} else {
+		rc = E_INVAL;
+	}
+	json_decref(patch);
+	json_decref(body);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_json(rs, 200, &w);
+	record_json(&rec, &w);
+	api_set_header(rs, "ETag", "\"v%lld\"", rec.version);
+	record_release(&rec);
+}
