@@ -23,6 +23,7 @@ struct stmt {
 	const char *sql;   /* the cache key (owned copy) */
 	unsigned hash;
 	int row;
+	int borrowed; /* between store_prepare() and stmt_done(): never evicted */
 	unsigned long long used; /* for LRU eviction */
 };
 
@@ -63,12 +64,22 @@ static int sqlite_fail(struct store *st, struct err *e, int rc, const char *what
 	return fail(e, E_INTERNAL, "database error");
 }
 
+/* Once per process, before any connection: no global memory statistics
+ * (they take a mutex on every allocation). */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, struct store **out, struct err *e)
 {
 	struct store *st;
 	int oflags = SQLITE_OPEN_NOMUTEX, rc;
 
 	*out = NULL;
+	pthread_once(&config_once, configure);
 	if (flags & STORE_READONLY)
 		oflags |= SQLITE_OPEN_READONLY;
 	else
@@ -237,7 +248,7 @@ static unsigned hash_str(const char *s)
 struct stmt *store_prepare(struct store *st, const char *sql, struct err *e)
 {
 	unsigned h = hash_str(sql);
-	struct stmt *slot = NULL, *victim = &st->cache[0];
+	struct stmt *slot = NULL, *victim = NULL;
 	int i, rc;
 
 	/* Open addressing over a small table; evict the least recently used
@@ -247,14 +258,21 @@ struct stmt *store_prepare(struct store *st, const char *sql, struct err *e)
 
 		if (s->sq && s->hash == h && !strcmp(s->sql, sql)) {
 			s->used = ++st->tick;
+			s->borrowed = 1;
 			return s;
 		}
 		if (!s->sq && !slot)
 			slot = s;
-		if (i == 0 || s->used < victim->used)
+		/* a statement still in use (a caller stepping through its rows
+		 * while it prepares others) must not be swapped under it */
+		if (!s->borrowed && (!victim || s->used < victim->used))
 			victim = s;
 	}
 	if (!slot) {
+		if (!victim) {
+			fail(e, E_INTERNAL, "too many statements in use at once");
+			return NULL;
+		}
 		slot = victim;
 		sqlite3_finalize(slot->sq);
 		free((char *)slot->sql);
@@ -270,6 +288,7 @@ struct stmt *store_prepare(struct store *st, const char *sql, struct err *e)
 	slot->hash = h;
 	slot->st = st;
 	slot->row = 0;
+	slot->borrowed = 1;
 	slot->used = ++st->tick;
 	return slot;
 }
@@ -281,6 +300,7 @@ void stmt_done(struct stmt *s)
 	sqlite3_reset(s->sq);
 	sqlite3_clear_bindings(s->sq);
 	s->row = 0;
+	s->borrowed = 0;
 }
 
 void stmt_bind_int(struct stmt *s, int i, long long v)
