@@ -13,7 +13,7 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lcsv -lm -lpthread $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) -lcsv -lhpdf -lm -lpthread $(LDLIBS)
 
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/crm/*.c src/api/*.c src/http/*.c src/cli/*.c))
@@ -24,7 +24,7 @@ BUILD ?= build/release
 OBJ := $(SRC:src/%.c=$(BUILD)/%.o)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 
-.PHONY: all run test unit api asan deps clean bench fuzz man
+.PHONY: all run test unit api asan deps clean bench fuzz
 all: funnel
 
 funnel: $(BUILD)/funnel

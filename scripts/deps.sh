@@ -8,7 +8,8 @@
 set -eu
 
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
-libjansson-dev libcsv-dev libcmocka-dev python3 clang llvm curl ca-certificates groff-base"
+libjansson-dev libcsv-dev libcmocka-dev python3 clang llvm curl ca-certificates groff-base
+libhpdf-dev poppler-utils"
 [ "${1:-}" = bench ] && PKGS="$PKGS wrk nginx-light hyperfine procps"
 
 missing=""

@@ -47,6 +47,13 @@ struct req {
 	/* request headers, through the adapter */
 	const char *(*header)(void *ctx, const char *name);
 	void *header_ctx;
+	/* R_STREAM routes (routes.h): the body is not in `body` but in a
+	 * temporary file, hashed on the way in; the adapter removes the file
+	 * after the answer unless the handler moved it */
+	const char *upload_path;
+	long long upload_size;
+	const char *upload_sha256;          /* 64 hex digits */
+	const char *files_dir;              /* where attachments live (--files) */
 };
 
 struct resp {
@@ -58,6 +65,10 @@ struct resp {
 		char name[32];
 		char value[512];
 	} headers[API_MAX_HEADERS];
+	/* with has_file, the answer's content is file_size bytes of the open
+	 * file file_fd instead of body; the adapter sends and closes it */
+	int has_file, file_fd;
+	long long file_size;
 };
 
 typedef void (*api_handler)(struct req *rq, struct resp *rs);
@@ -117,8 +128,29 @@ void api_token_revoke(struct req *rq, struct resp *rs);
 void api_quota_list(struct req *rq, struct resp *rs);
 void api_quota_set(struct req *rq, struct resp *rs);
 
+/* forms.c: public web-to-lead forms (R_PUBLIC), their embed snippet, and
+ * lead conversion */
+void api_form_page(struct req *rq, struct resp *rs);
+void api_form_submit(struct req *rq, struct resp *rs);
+void api_form_embed(struct req *rq, struct resp *rs);
+void api_lead_convert(struct req *rq, struct resp *rs);
+
 /* meta.c */
-void api_openapi(struct req *rq, struct resp *rs);
 void api_healthz(struct req *rq, struct resp *rs);
+/* The OpenAPI document.  Defined in src/http/openapi.c, the one place that
+ * sees both the routing table and the record declarations. */
+void api_openapi(struct req *rq, struct resp *rs);
+
+/* attachments.c, documents.c, payments.c: files on records, documents
+ * from templates, payment schedules and payments */
+void api_attachment_upload(struct req *rq, struct resp *rs); /* an R_STREAM route */
+void api_attachment_list(struct req *rq, struct resp *rs);
+void api_attachment_get(struct req *rq, struct resp *rs);
+void api_attachment_content(struct req *rq, struct resp *rs);
+void api_attachment_delete(struct req *rq, struct resp *rs);
+void api_document_create(struct req *rq, struct resp *rs);
+void api_installments_set(struct req *rq, struct resp *rs);
+void api_payment_list(struct req *rq, struct resp *rs);
+void api_payment_create(struct req *rq, struct resp *rs);
 
 #endif

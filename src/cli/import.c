@@ -1,2 +1,526 @@
+/*
+ * import.c — funnel import: records from a CSV file, through the same
+ * validation as the API.
+ *
+ * The file streams through the CSV reader (core/csv.h) in fixed chunks; each
+ * row becomes one JSON object of strings that record_create() checks in
+ * lenient mode, exactly as a POST would be checked.  The object and one JSON
+ * string per column are made once and refilled row after row, so the import
+ * itself allocates next to nothing per row.
+ *
+ * All rows run inside one transaction (each record_create nests as a
+ * savepoint, so a rejected row leaves nothing behind).  At the end:
+ *
+ *     any row rejected? ──no──▶ COMMIT                      exit 0
+ *            │yes
+ *            ├── --partial ───▶ COMMIT the valid rows       exit 3
+ *            └── otherwise ───▶ ROLLBACK (nothing written)  exit 3
+ *     --dry-run ─────────────▶ ROLLBACK always              exit 0 or 3
+ *
+ * While it runs the import holds the database's write lock (BEGIN
+ * IMMEDIATE): a server on the same file keeps reading but its writes wait.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/csv.h"
+#include "../core/progress.h"
+#include "../crm/record.h"
+#include "../crm/user.h"
 #include "cli.h"
-int cmd_import(int argc, char **argv) { (void)argc; (void)argv; return EXIT_FAIL; }
+
+static const char usage[] =
+	"usage: funnel import --db PATH RESOURCE FILE [--map COLUMN=FIELD,...] [--partial]\n"
+	"                     [--dry-run] [--as EMAIL]\n"
+	"\n"
+	"Create records of RESOURCE (accounts, contacts, leads, opportunities, activities)\n"
+	"from the CSV file FILE ('-' reads standard input).  Each row is checked exactly as\n"
+	"the API checks a new record; numbers and true/false may be written as text, and\n"
+	"an empty cell means the field is not given (its default applies).\n"
+	"\n"
+	"The first row names the columns: field names of RESOURCE ('funnel export'\n"
+	"writes such a file).  The columns id, version, created_at and updated_at, and\n"
+	"fields the server sets, are ignored.  Any other column must be mapped:\n"
+	"  --map 'Company Name=name,E-mail=email'   column 'Company Name' gives 'name'\n"
+	"  --map 'Notes=-'                           ignore column 'Notes'\n"
+	"(--map may be repeated.)  An unknown column stops the import before any row is\n"
+	"read.  Columns without a name, and rows whose cells are all empty, are skipped.\n"
+	"\n"
+	"By default the import is all or nothing: if any row is rejected, nothing is\n"
+	"written and every rejected row is listed as\n"
+	"  row N: field: problem; field: problem\n"
+	"where N is the row's line in the file (the header is line 1).\n"
+	"  --partial   write the valid rows anyway; list the rejected ones\n"
+	"  --dry-run   check every row, write nothing\n"
+	"  --as EMAIL  act as this user: records they create, owned by them unless the\n"
+	"              file has an owner_id column (checked against what they may\n"
+	"              see and assign).  Without --as the import acts as the system,\n"
+	"              and every row needs an owner_id.\n"
+	"\n"
+	"The file must be UTF-8 (a byte order mark is skipped), comma-separated, quoted\n"
+	"as RFC 4180 says; rows of at most 1 MiB.  A cell starting with ' before =, +, -\n"
+	"or @ loses the ' (export adds it so spreadsheets do not run formulas).\n"
+	"\n"
+	"Exit: 0 all rows imported; 2 usage error or unknown columns; 3 rows rejected or\n"
+	"the file is malformed; 1 other failures.\n";
+
+/* Columns every export writes that the database sets by itself. */
+static const char *const server_columns[] = {"id", "version", "created_at", "updated_at",
+					     "created_by", NULL};
+
+struct map {
+	const char *column;
+	const char *field; /* "" or "-": ignore the column */
+	int used;
+};
+
+struct import {
+	struct store *st;
+	const struct principal *p;
+	const struct resource *res;
+	struct map *maps;
+	int nmaps;
+
+	int header_done;
+	int ncols;
+	int *colf;        /* per column: field index, or -1 when ignored */
+	json_t **colv;    /* per column: the reused JSON string */
+	char *present;    /* per column: is it in `obj` now? */
+	json_t *obj;      /* the row, reused */
+	int has_owner;
+
+	long long valid, rejected;
+	int usage_error;  /* the header was refused (exit 2) */
+	int fatal;        /* a database failure stopped the import */
+	struct err fe;    /* its message */
+	struct buf line;  /* one report line */
+};
+
+static int allowed(const struct resource *r)
+{
+	return r && strcmp(r->name, "users") && strcmp(r->name, "teams");
+}
+
+static int server_column(const char *name)
+{
+	int i;
+
+	for (i = 0; server_columns[i]; i++)
+		if (!strcmp(server_columns[i], name))
+			return 1;
+	return 0;
+}
+
+static void list_fields(const struct resource *r, struct buf *b)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->nfields; i++)
+		if (!(r->fields[i].flags & (FF_READONLY | FF_VIRTUAL | FF_HIDDEN)))
+			buf_printf(b, "%s%s", n++ ? ", " : "", r->fields[i].name);
+}
+
+/* Decide what each column of the header gives; refuse unknown columns. */
+static int header(struct import *im, const struct csv_row *row)
+{
+	const struct resource *r = im->res;
+	struct buf unknown = BUF_INIT, b = BUF_INIT;
+	int i, j, f, nunknown = 0;
+
+	if (row->error) {
+		fprintf(stderr, "funnel import: line %lld (the header): %s\n", row->line, row->error);
+		im->usage_error = EXIT_DATA;
+		return -1;
+	}
+	im->ncols = row->ncells;
+	im->colf = calloc((size_t)row->ncells, sizeof(*im->colf));
+	im->colv = calloc((size_t)row->ncells, sizeof(*im->colv));
+	im->present = calloc((size_t)row->ncells, 1);
+	if (!im->colf || !im->colv || !im->present) {
+		im->fatal = fail(&im->fe, E_INTERNAL, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < row->ncells; i++) {
+		const char *name = row->cells[i], *field = name;
+
+		for (j = 0; j < im->nmaps; j++)
+			if (!strcmp(im->maps[j].column, name)) {
+				im->maps[j].used = 1;
+				field = im->maps[j].field;
+				break;
+			}
+		im->colf[i] = -1;
+		if (j < im->nmaps && (!*field || !strcmp(field, "-")))
+			continue; /* mapped away */
+		if (!*name)
+			continue; /* no name, nothing it could give (a trailing comma) */
+		f = record_field(r, field);
+		if (f < 0) {
+			if (j == im->nmaps && server_column(name))
+				continue;
+			buf_printf(&unknown, "%s'%s'", nunknown++ ? ", " : "", name);
+			continue;
+		}
+		if (r->fields[f].flags & (FF_READONLY | FF_HIDDEN | FF_VIRTUAL))
+			continue; /* the server sets it: an export's column, ignored */
+		for (j = 0; j < i; j++)
+			if (im->colf[j] == f) {
+				fprintf(stderr,
+					"funnel import: columns %d and %d both give field '%s'\n",
+					j + 1, i + 1, field);
+				im->usage_error = EXIT_USAGE;
+				goto out;
+			}
+		im->colf[i] = f;
+		im->colv[i] = json_string("");
+		if (!im->colv[i]) {
+			im->fatal = fail(&im->fe, E_INTERNAL, "out of memory");
+			goto out;
+		}
+		if (r->fields[f].flags & FF_OWNER)
+			im->has_owner = 1;
+	}
+	if (nunknown) {
+		list_fields(r, &b);
+		fprintf(stderr,
+			"funnel import: unknown column%s %s: not fields of %s (%s); map them with "
+			"--map 'Column=field' or skip them with --map 'Column=-'\n",
+			nunknown > 1 ? "s" : "", unknown.data, r->name, b.data);
+		im->usage_error = EXIT_USAGE;
+		goto out;
+	}
+	for (j = 0; j < im->nmaps; j++)
+		if (!im->maps[j].used) {
+			fprintf(stderr, "funnel import: --map names column '%s', which the file "
+					"does not have\n",
+				im->maps[j].column);
+			im->usage_error = EXIT_USAGE;
+			goto out;
+		}
+	im->header_done = 1;
+out:
+	buf_release(&unknown);
+	buf_release(&b);
+	return im->header_done ? 0 : -1;
+}
+
+/* Print "row N: field: problem; ..." for a rejected row. */
+static void reject(struct import *im, long long line, const struct err *e, const char *why)
+{
+	struct buf *b = &im->line;
+	int i;
+
+	im->rejected++;
+	buf_reset(b);
+	buf_printf(b, "row %lld: ", line);
+	if (why) {
+		buf_puts(b, why);
+	} else if (e->nfields) {
+		for (i = 0; i < e->nfields; i++)
+			buf_printf(b, "%s%s: %s", i ? "; " : "", e->fields[i].field,
+				   e->fields[i].message);
+	} else {
+		buf_puts(b, e->msg[0] ? e->msg : err_title(e->code));
+	}
+	buf_putc(b, '\n');
+	fwrite(b->data, 1, b->len, stderr);
+}
+
+static int on_row(void *ctx, const struct csv_row *row)
+{
+	struct import *im = ctx;
+	struct err e;
+	char why[96];
+	int i, rc;
+
+	if (!im->header_done)
+		return header(im, row);
+	if (row->error) {
+		reject(im, row->line, NULL, row->error);
+		return 0;
+	}
+	for (i = 0; i < row->ncells && !row->lens[i]; i++)
+		;
+	if (i == row->ncells)
+		return 0; /* ",,,": spreadsheets pad files with such rows */
+	if (row->ncells != im->ncols) {
+		snprintf(why, sizeof(why), "has %d cell%s where the header has %d", row->ncells,
+			 row->ncells == 1 ? "" : "s", im->ncols);
+		reject(im, row->line, NULL, why);
+		return 0;
+	}
+	for (i = 0; i < im->ncols; i++) {
+		const char *key, *cell = row->cells[i];
+		size_t len = row->lens[i];
+		int g;
+
+		if (im->colf[i] < 0)
+			continue;
+		key = im->res->fields[im->colf[i]].name;
+		if (!len) {
+			/* empty: not given, so the field's default applies */
+			if (im->present[i]) {
+				json_object_del(im->obj, key);
+				im->present[i] = 0;
+			}
+			continue;
+		}
+		g = csv_guard_len(cell);
+		/* the reader checked the UTF-8 already */
+		json_string_setn_nocheck(im->colv[i], cell + g, len - (size_t)g);
+		if (!im->present[i]) {
+			json_object_set_nocheck(im->obj, key, im->colv[i]);
+			im->present[i] = 1;
+		}
+	}
+	err_clear(&e);
+	rc = record_create(im->st, im->p, im->res, im->obj, 1, NULL, &e);
+	switch (rc) {
+	case OK:
+		im->valid++;
+		return 0;
+	case E_INVAL:
+	case E_CONFLICT:
+	case E_NOTFOUND:
+	case E_FORBIDDEN:
+	case E_TOOBIG:
+		reject(im, row->line, &e, NULL);
+		return 0;
+	default:
+		im->fatal = rc;
+		im->fe = e;
+		return rc;
+	}
+}
+
+/* --map 'A=a,B=b' (repeatable): append to im->maps. */
+static int parse_map(struct import *im, char *spec)
+{
+	char *tok, *save = NULL, *eq;
+	int f;
+
+	for (tok = strtok_r(spec, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct map *m;
+
+		eq = strrchr(tok, '='); /* field names have no '=', column names may */
+		if (!eq || eq == tok)
+			return cli_usage("import", "--map takes COLUMN=FIELD, not '%s'", tok);
+		*eq = '\0';
+		if (eq[1] && strcmp(eq + 1, "-")) {
+			f = record_field(im->res, eq + 1);
+			if (f < 0 || im->res->fields[f].flags & (FF_READONLY | FF_HIDDEN)) {
+				struct buf b = BUF_INIT;
+
+				list_fields(im->res, &b);
+				cli_usage("import", "--map: '%s' is not a field of %s (%s)", eq + 1,
+					  im->res->name, b.data);
+				buf_release(&b);
+				return EXIT_USAGE;
+			}
+		}
+		m = realloc(im->maps, (size_t)(im->nmaps + 1) * sizeof(*m));
+		if (!m)
+			return EXIT_FAIL;
+		im->maps = m;
+		m[im->nmaps].column = tok;
+		m[im->nmaps].field = eq + 1;
+		m[im->nmaps].used = 0;
+		im->nmaps++;
+	}
+	return EXIT_OK;
+}
+
+/* Stream `fd` through the reader, with a progress bar over `total` bytes. */
+static int read_all(struct csv_reader *cr, int fd, long long total, struct err *e)
+{
+	static char chunk[64 * 1024];
+	struct progress pr;
+	ssize_t n;
+	int rc = OK;
+
+	progress_start(&pr, "import", total);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = fail(e, E_IO, "cannot read: %s", strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			rc = csv_reader_finish(cr, e);
+			break;
+		}
+		rc = csv_reader_feed(cr, chunk, (size_t)n, e);
+		if (rc)
+			break;
+		progress_update(&pr, cr->consumed);
+	}
+	progress_finish(&pr);
+	return rc;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	const char *db = NULL, *resname = NULL, *path = NULL, *as = NULL;
+	char **specs = NULL;
+	int nspecs = 0, partial = 0, dry_run = 0, i, rc, fd = -1, ex = EXIT_FAIL;
+	struct import im;
+	struct principal p;
+	struct csv_reader cr;
+	struct store *st = NULL;
+	struct stat sb;
+	struct err e;
+	long long uid, total = 0;
+
+	if (cli_wants_help(argc, argv, usage))
+		return EXIT_OK;
+	memset(&im, 0, sizeof(im));
+	buf_init(&im.line, 0);
+	principal_system(&p);
+	specs = calloc((size_t)argc, sizeof(*specs));
+	if (!specs)
+		return EXIT_FAIL;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else if (!strcmp(argv[i], "--map") && i + 1 < argc)
+			specs[nspecs++] = argv[++i];
+		else if (!strcmp(argv[i], "--as") && i + 1 < argc)
+			as = argv[++i];
+		else if (!strcmp(argv[i], "--partial"))
+			partial = 1;
+		else if (!strcmp(argv[i], "--dry-run"))
+			dry_run = 1;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			free(specs);
+			return cli_usage("import", "unknown option %s", argv[i]);
+		} else if (!resname)
+			resname = argv[i];
+		else if (!path)
+			path = argv[i];
+		else {
+			free(specs);
+			return cli_usage("import", "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!db || !resname || !path) {
+		free(specs);
+		return cli_usage("import", "--db PATH, RESOURCE and FILE are required");
+	}
+	im.res = resource_find(resname);
+	if (!allowed(im.res)) {
+		free(specs);
+		return cli_usage("import", "'%s' is not one of accounts, contacts, leads, "
+					   "opportunities, activities",
+				 resname);
+	}
+	for (i = 0; i < nspecs; i++) {
+		ex = parse_map(&im, specs[i]);
+		if (ex)
+			goto out;
+	}
+	ex = EXIT_FAIL;
+
+	if (!strcmp(path, "-")) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "funnel import: cannot open %s: %s\n", path, strerror(errno));
+			goto out;
+		}
+	}
+	if (!fstat(fd, &sb) && S_ISREG(sb.st_mode))
+		total = (long long)sb.st_size;
+	if (cli_open(db, 0, &st))
+		goto out;
+	err_clear(&e);
+	if (as) {
+		rc = user_by_email(st, as, &uid, &e);
+		if (!rc)
+			rc = principal_load(st, uid, &p, &e);
+		if (rc) {
+			cli_error("import", &e);
+			ex = rc == E_NOTFOUND ? EXIT_USAGE : cli_exit_code(rc);
+			goto out;
+		}
+	}
+	im.st = st;
+	im.p = &p;
+	im.obj = json_object();
+	if (!im.obj)
+		goto out;
+
+	rc = store_begin(st, &e);
+	if (rc) {
+		cli_error("import", &e);
+		goto out;
+	}
+	/* all-or-nothing: one transaction, no savepoint per row (store_flat) */
+	store_flat(st, !partial);
+	csv_reader_init(&cr, on_row, &im);
+	rc = read_all(&cr, fd, total, &e);
+	csv_reader_release(&cr);
+
+	if (im.usage_error || im.fatal || rc) {
+		store_rollback(st);
+		if (im.usage_error) {
+			ex = im.usage_error;
+		} else if (im.fatal) {
+			cli_error("import", &im.fe);
+		} else {
+			/* a broken file: e.g. a quote never closed */
+			fprintf(stderr, "funnel import: %s: %s\n", path, e.msg);
+			printf("0 imported, %lld valid, %lld rejected (nothing written)\n", im.valid,
+			       im.rejected);
+			ex = rc == E_INVAL ? EXIT_DATA : EXIT_FAIL;
+		}
+		goto out;
+	}
+	if (!im.header_done) {
+		store_rollback(st);
+		fprintf(stderr, "funnel import: %s is empty: the first row must name the columns\n",
+			path);
+		ex = EXIT_DATA;
+		goto out;
+	}
+	if (im.rejected && !as && !im.has_owner)
+		fprintf(stderr, "funnel import: hint: the file has no owner_id column; name the "
+				"owner with --as EMAIL\n");
+	if (dry_run || (im.rejected && !partial)) {
+		store_rollback(st);
+		printf("0 imported, %lld valid, %lld rejected (%snothing written)\n", im.valid,
+		       im.rejected, dry_run ? "dry run, " : "");
+		ex = im.rejected ? EXIT_DATA : EXIT_OK;
+		goto out;
+	}
+	rc = store_commit(st, &e);
+	if (rc) {
+		cli_error("import", &e);
+		goto out;
+	}
+	printf("%lld imported, %lld rejected\n", im.valid, im.rejected);
+	ex = im.rejected ? EXIT_DATA : EXIT_OK;
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	for (i = 0; i < im.ncols; i++)
+		json_decref(im.colv ? im.colv[i] : NULL);
+	json_decref(im.obj);
+	free(im.colf);
+	free(im.colv);
+	free(im.present);
+	free(im.maps);
+	free(specs);
+	buf_release(&im.line);
+	principal_release(&p);
+	store_close(st);
+	return ex;
+}

@@ -23,6 +23,8 @@ static const char usage[] =
 	"  --timeout SECONDS    close connections idle this long (default 30)\n"
 	"  --max-connections N  refuse connections beyond N (default 1024)\n"
 	"  --max-body BYTES     largest request body (default 1048576)\n"
+	"  --files DIR          attachments, stored by content (default: DB.files)\n"
+	"  --max-upload BYTES   largest attachment upload (default 52428800)\n"
 	"  --no-access-log      do not log each request\n";
 
 int cmd_serve(int argc, char **argv)
@@ -35,11 +37,14 @@ int cmd_serve(int argc, char **argv)
 		{"timeout", required_argument, NULL, 'T'},
 		{"max-connections", required_argument, NULL, 'c'},
 		{"max-body", required_argument, NULL, 'b'},
+		{"files", required_argument, NULL, 'f'},
+		{"max-upload", required_argument, NULL, 'u'},
 		{"no-access-log", no_argument, NULL, 'q'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
 	struct stat sb;
+	char files[4096];
 	int c;
 
 	if (cli_wants_help(argc, argv, usage))
@@ -56,6 +61,8 @@ int cmd_serve(int argc, char **argv)
 		case 'T': o.timeout = (unsigned)atoi(optarg); break;
 		case 'c': o.max_connections = (unsigned)atoi(optarg); break;
 		case 'b': o.max_body = strtoul(optarg, NULL, 10); break;
+		case 'f': o.files_dir = optarg; break;
+		case 'u': o.max_upload = strtoul(optarg, NULL, 10); break;
 		case 'q': o.access_log = 0; break;
 		default: return cli_usage("serve", "unknown option");
 		}
@@ -65,6 +72,14 @@ int cmd_serve(int argc, char **argv)
 	if (o.threads < 0 || o.timeout == 0 || o.max_connections == 0 || o.max_body < 1024)
 		return cli_usage("serve", "threads, timeout, max-connections and max-body must "
 					  "be positive (max-body at least 1024)");
+	if (o.max_upload == 0)
+		return cli_usage("serve", "max-upload must be positive");
+	if (!o.files_dir) {
+		/* beside the database, so a backup of the folder takes both */
+		if (snprintf(files, sizeof(files), "%s.files", o.db_path) >= (int)sizeof(files))
+			return cli_usage("serve", "the database path is too long; give --files");
+		o.files_dir = files;
+	}
 	if (stat(o.db_path, &sb)) {
 		fprintf(stderr, "funnel serve: %s does not exist (create it with 'funnel init' "
 				"or 'funnel demo')\n",

@@ -118,8 +118,12 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 		return;
 	}
 	if (!b->alloc || (size_t)n >= b->alloc - b->len) {
-		if (buf_grow(b, (size_t)n))
+		if (buf_grow(b, (size_t)n)) {
+			/* the truncated attempt wrote past len: keep the invariant */
+			if (b->alloc)
+				b->data[b->len] = '\0';
 			return;
+		}
 		vsnprintf(b->data + b->len, b->alloc - b->len, fmt, ap);
 	}
 	b->len += (size_t)n;
@@ -215,15 +219,32 @@ void buf_html_attr(struct buf *b, const char *s)
 	html_escape(b, s, 1);
 }
 
+/* Digits with at most one '.', at least one digit: "5", "1234.50", ".5". */
+static int plain_number(const char *s)
+{
+	int digits = 0, dot = 0;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s == '.' && !dot)
+			dot = 1;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
 void buf_csv_cell(struct buf *b, const char *s)
 {
 	const char *p;
 
 	/* A leading = + - @ makes spreadsheets evaluate the cell; prefix a quote
 	 * (OWASP's CSV injection advice) only for those, keeping numbers like
-	 * -5 intact. */
+	 * -5 intact.  "-2+3+cmd|..." starts like a number but is a formula: only
+	 * a plain number after the minus is safe. */
 	int formula = (s[0] == '=' || s[0] == '+' || s[0] == '@' ||
-		       (s[0] == '-' && s[1] && (s[1] < '0' || s[1] > '9') && s[1] != '.'));
+		       (s[0] == '-' && s[1] && !plain_number(s + 1)));
 
 	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		buf_puts(b, s);

@@ -31,6 +31,15 @@ int money_digits(const char *currency)
 	return -1;
 }
 
+int money_currency_at(int i, const char **code, int *digits)
+{
+	if (i < 0 || i >= (int)(sizeof(currencies) / sizeof(currencies[0])))
+		return -1;
+	*code = currencies[i].code;
+	*digits = currencies[i].digits;
+	return 0;
+}
+
 int money_parse(const char *s, int digits, long long *minor, const char **why)
 {
 	long long v = 0;
@@ -57,7 +66,8 @@ int money_parse(const char *s, int digits, long long *minor, const char **why)
 				      : "must be a whole number in this currency";
 			return -1;
 		}
-		if (v > (MONEY_MAX - 9) / 10) {
+		/* v * 10 + digit <= MONEY_MAX, so MONEY_MAX itself is accepted */
+		if (v > (MONEY_MAX - (*p - '0')) / 10) {
 			*why = "is too large";
 			return -1;
 		}

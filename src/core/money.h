@@ -18,6 +18,9 @@
 /* Number of decimals of an ISO 4217 code, or -1 when the code is unknown. */
 int money_digits(const char *currency);
 
+/* The i-th known currency (0-based): its code and decimals; -1 past the end. */
+int money_currency_at(int i, const char **code, int *digits);
+
 /* Parse a decimal string.  Returns 0, or -1 with *why set to a reason. */
 int money_parse(const char *s, int digits, long long *minor, const char **why);
 /* Convert a JSON number; same contract. */

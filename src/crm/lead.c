@@ -1,6 +1,7 @@
 /*
  * lead.c — a prospect not yet qualified into an account and opportunity.
  */
+#include "form.h"
 #include "resources.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
@@ -25,7 +26,36 @@ static const struct field fields[] = {
 	 "Qualification status (default new)"},
 	{"owner_id", FT_REF, FF_OWNER | FF_FILTER | FF_NOTNULL, 0, 0, NULL, "users",
 	 "Owning salesperson (defaults to the caller)"},
+	/* qualification and conversion (form.h, convert.h) */
+	{"qualification", FT_JSON, 0, 0, 100000, NULL, NULL,
+	 "Qualification answers: an object of strings (budget, authority, need, timeline, "
+	 "...), each at most 1000 characters"},
+	{"form_id", FT_REF, FF_READONLY | FF_FILTER, 0, 0, NULL, "forms",
+	 "The web form it came from"},
+	{"pipeline_id", FT_REF, FF_READONLY | FF_FILTER, 0, 0, NULL, "pipelines",
+	 "Process map its deal will follow (from the form)"},
+	{"converted_at", FT_TIME, FF_READONLY | FF_RANGE, 0, 0, NULL, NULL,
+	 "When it was converted (POST /leads/{id}/convert)"},
+	{"converted_account_id", FT_REF, FF_READONLY, 0, 0, NULL, "accounts",
+	 "Account it was converted into"},
+	{"converted_contact_id", FT_REF, FF_READONLY, 0, 0, NULL, "contacts",
+	 "Contact it was converted into"},
+	{"converted_opportunity_id", FT_REF, FF_READONLY, 0, 0, NULL, "opportunities",
+	 "Opportunity it was converted into"},
 };
+
+static int prepare(struct store *st, const struct principal *p, const struct record *old,
+		   struct record *rec, struct err *e)
+{
+	const struct val *q = &rec->v[record_field(rec->res, "qualification")];
+
+	(void)st;
+	(void)p;
+	(void)old;
+	if (q->set && !q->null)
+		return form_check_qualification("qualification", q->s, e);
+	return OK;
+}
 
 const struct resource lead_resource = {
 	.name = "leads",
@@ -34,4 +64,5 @@ const struct resource lead_resource = {
 	.fields = fields,
 	.nfields = N(fields),
 	.vis = VIS_OWNER,
+	.prepare = prepare,
 };

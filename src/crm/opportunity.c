@@ -58,6 +58,29 @@ static const struct field fields[] = {
 
 #define F(name) record_field(rec->res, name)
 
+/* The contact must work for the deal's account. */
+static int check_contact(struct store *st, struct record *rec, struct err *e)
+{
+	const struct val *c = &rec->v[F("contact_id")], *a = &rec->v[F("account_id")];
+	struct stmt *s;
+	int rc, ok;
+
+	if (c->null || a->null)
+		return OK;
+	s = store_prepare(st, "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", e);
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_int(s, 1, c->i);
+	stmt_bind_int(s, 2, a->i);
+	rc = stmt_step(s, e);
+	ok = stmt_row(s);
+	stmt_done(s);
+	if (rc)
+		return rc;
+	return ok ? OK : err_field(e, "contact_id", "contact %lld does not work for account %lld",
+				   c->i, a->i);
+}
+
 /* The owner's team, for choosing a new deal's pipeline. */
 static long long owner_team(struct store *st, long long owner, struct err *e)
 {
@@ -86,6 +109,9 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 	    strcmp(rec->v[F("currency")].s ? rec->v[F("currency")].s : "",
 		   old->v[F("currency")].s))
 		return err_field(e, "amount", "give the amount again when changing the currency");
+	rc = check_contact(st, rec, e);
+	if (rc && rc != E_INVAL)
+		return rc;
 	if (!old && (!pipe->set || pipe->null)) {
 		long long id;
 
@@ -125,11 +151,12 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 	} else if (!old || (pipe->set && pipe->i != old->v[F("pipeline_id")].i)) {
 		/* new deal, or moved to another pipeline: keep the stage if it has
 		 * one of that key, else start at the top */
-		rc = old ? pipeline_stage(st, pipe->i, old->v[F("stage")].s, &si, e) : E_NOTFOUND;
-		if (rc == E_NOTFOUND) {
-			err_clear(e);
+		struct err miss; /* not finding the old key is an answer, not an error */
+
+		rc = old ? pipeline_stage(st, pipe->i, old->v[F("stage")].s, &si, &miss)
+			 : E_NOTFOUND;
+		if (rc == E_NOTFOUND)
 			rc = pipeline_first_in(st, pipe->i, "upper", &si, e);
-		}
 		if (rc)
 			return rc;
 	} else {
@@ -139,11 +166,13 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 	stage_changed = !old || strcmp(old->v[F("stage")].s, si.key);
 	if (old && stage_changed && e && e->nfields == 0) {
 		/* a move: the process decides (pipeline.h) */
-		rc = pipeline_stage(st, old->v[F("pipeline_id")].i, old->v[F("stage")].s, &from, e);
-		if (rc == E_NOTFOUND) {
-			err_clear(e);
+		struct err miss;
+
+		rc = pipeline_stage(st, old->v[F("pipeline_id")].i, old->v[F("stage")].s, &from,
+				    &miss);
+		if (rc == E_NOTFOUND)
 			rc = OK; /* the old stage is gone: nothing to hold it to */
-		} else if (!rc && from.pipeline_id == si.pipeline_id) {
+		else if (!rc && from.pipeline_id == si.pipeline_id) {
 			record_set_text(rec, F("stage"), si.key);
 			rc = pipeline_check_move(st, p, rec, &from, &si, e);
 		}
@@ -167,29 +196,6 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 	return OK;
 }
 
-/* The contact must work for the deal's account. */
-static int check_contact(struct store *st, struct record *rec, struct err *e)
-{
-	const struct val *c = &rec->v[F("contact_id")], *a = &rec->v[F("account_id")];
-	struct stmt *s;
-	int rc, ok;
-
-	if (c->null || a->null)
-		return OK;
-	s = store_prepare(st, "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", e);
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, c->i);
-	stmt_bind_int(s, 2, a->i);
-	rc = stmt_step(s, e);
-	ok = stmt_row(s);
-	stmt_done(s);
-	if (rc)
-		return rc;
-	return ok ? OK : err_field(e, "contact_id", "contact %lld does not work for account %lld",
-				   c->i, a->i);
-}
-
 static int after_write(struct store *st, const struct principal *p, const struct record *old,
 		       const struct record *rec, struct err *e)
 {
@@ -197,9 +203,6 @@ static int after_write(struct store *st, const struct principal *p, const struct
 	struct stmt *s;
 	int rc;
 
-	rc = check_contact(st, (struct record *)rec, e);
-	if (rc)
-		return rc;
 	if (old && !strcmp(old->v[F("stage")].s, stage))
 		return OK;
 	if (old) {

@@ -33,17 +33,40 @@ static int one_of(const char *s, const char *const *list)
 
 int pipeline_default(struct store *st, long long *id, struct err *e)
 {
+	/* the default one, else the oldest: both by index, no sorting */
 	struct stmt *s = store_prepare(
-		st, "SELECT id FROM pipelines ORDER BY is_default DESC, id LIMIT 1", e);
+		st,
+		"SELECT coalesce((SELECT id FROM pipelines WHERE is_default = 1 LIMIT 1), "
+		"(SELECT min(id) FROM pipelines))",
+		e);
 	int rc;
 
 	if (!s)
 		return E_INTERNAL;
 	rc = stmt_step(s, e);
-	if (!rc && !stmt_row(s))
+	if (!rc && (!stmt_row(s) || stmt_null(s, 0)))
 		rc = fail(e, E_NOTFOUND, "there is no pipeline");
 	if (!rc)
 		*id = stmt_int(s, 0);
+	stmt_done(s);
+	return rc;
+}
+
+/* Are any pipelines attached to a team or channel?  Most companies have
+ * none, and then every deal gets the default without walking team trees
+ * (which costs a temporary table per deal: it shows in bulk imports). */
+static int any_attached(struct store *st, int *yes, struct err *e)
+{
+	struct stmt *s = store_prepare(st,
+				       "SELECT EXISTS (SELECT 1 FROM pipelines WHERE team_id IS NOT "
+				       "NULL OR channel IS NOT NULL)",
+				       e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	rc = stmt_step(s, e);
+	*yes = stmt_row(s) && stmt_int(s, 0);
 	stmt_done(s);
 	return rc;
 }
@@ -62,10 +85,15 @@ int pipeline_for(struct store *st, long long team_id, const char *channel, long 
 		"ORDER BY CASE WHEN p.team_id IS NOT NULL AND p.channel IS NOT NULL THEN 0 WHEN "
 		"p.team_id IS NOT NULL THEN 1 ELSE 2 END, up.depth, p.id LIMIT 1",
 		e);
-	int rc;
+	int rc, attached;
 
 	if (!s)
 		return E_INTERNAL;
+	rc = any_attached(st, &attached, e);
+	if (rc || !attached) {
+		stmt_done(s);
+		return rc ? rc : pipeline_default(st, id, e);
+	}
 	stmt_bind_int(s, 1, team_id);
 	stmt_bind_text(s, 2, channel);
 	rc = stmt_step(s, e);
@@ -121,9 +149,13 @@ int pipeline_stage(struct store *st, long long pipeline_id, const char *key,
 int pipeline_first_in(struct store *st, long long pipeline_id, const char *section,
 		      struct stage_info *out, struct err *e)
 {
+	/* walks stages_position in order: no sorting */
 	struct stmt *s = store_prepare(
-		st, STAGE_COLS "WHERE pipeline_id = ? AND (section = ?2 OR (?2 = 'upper' AND "
-			       "section IN ('middle','lower'))) ORDER BY position LIMIT 1",
+		st,
+		strcmp(section, "upper")
+			? STAGE_COLS "WHERE pipeline_id = ? AND section = ? ORDER BY position LIMIT 1"
+			: STAGE_COLS "WHERE pipeline_id = ? AND section <> 'won' AND section <> "
+				     "'lost' AND ?2 = 'upper' ORDER BY position LIMIT 1",
 		e);
 
 	if (!s)
@@ -363,7 +395,7 @@ int pipeline_check_move(struct store *st, const struct principal *p, struct reco
 {
 	const struct write_opts *o = opp->opts;
 	char mode[16];
-	int rc, unmet = 0, yes;
+	int rc, unmet = 0, yes, base = e ? e->nfields : 0;
 	const char *lost_reason = record_text(opp, "lost_reason");
 
 	if (!strcmp(to->section, "lost")) {
@@ -408,22 +440,23 @@ int pipeline_check_move(struct store *st, const struct principal *p, struct reco
 		if (rc)
 			return rc;
 	}
-	if (!e || !e->nfields)
+	if (!e || e->nfields == base)
 		return OK;
 	if (o && o->override) {
+		/* the override answers the process's problems, and only those */
+		e->nfields = base;
 		if (!principal_is_manager(p))
 			return fail(e, E_FORBIDDEN, "only managers and admins override the sales "
 						    "process");
-		if (!o->reason || !*o->reason) {
-			err_clear(e);
+		if (!o->reason || !*o->reason)
 			return err_field(e, "reason", "an override needs a reason");
-		}
-		err_clear(e);
+		if (!base)
+			err_clear(e);
 		opp->overridden = 1;
 		return OK;
 	}
 	fail(e, E_CONFLICT, "moving to %s does not follow the sales process: %s%s", to->name,
-	     e->fields[0].message,
+	     e->fields[base].message,
 	     principal_is_manager(p) ? " (a manager may override with a reason)"
 				     : " (ask your manager if an exception is needed)");
 	return E_CONFLICT;

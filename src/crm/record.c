@@ -194,6 +194,40 @@ static const char *choices_list(const struct field *f, char *out, size_t n)
 	return out;
 }
 
+/* An FT_JSON value: an object or array (lenient: a string holding one), kept
+ * as compact text so it is stored and answered as given. */
+static void decode_json(const struct field *f, json_t *j, const char *s, int lenient,
+			struct val *v, struct err *e)
+{
+	json_t *parsed = NULL;
+	char *text;
+
+	if (s && lenient) {
+		if (json_parse(s, strlen(s), &parsed, NULL)) {
+			err_field(e, f->name, "must be JSON text (an object or array)");
+			return;
+		}
+		j = parsed;
+	}
+	if (!json_is_object(j) && !json_is_array(j)) {
+		err_field(e, f->name, "must be a JSON object or array, not %s", json_type_name(j));
+		json_decref(parsed);
+		return;
+	}
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(parsed);
+	if (!text) {
+		err_field(e, f->name, "could not be encoded");
+		return;
+	}
+	if (f->max && (long long)strlen(text) > f->max) {
+		err_field(e, f->name, "must be at most %lld bytes of JSON", f->max);
+		free(text);
+		return;
+	}
+	v->s = text;
+}
+
 /*
  * Decode one member onto v.  Money is left as text in v->s (tagged by
  * v->i = -1 for a JSON number kept as its exact text) and converted once the
@@ -215,7 +249,10 @@ static void decode_value(const struct field *f, json_t *j, int lenient, struct v
 	if (json_is_string(j)) {
 		s = json_string_value(j);
 		if (lenient && !*s) {
+			/* "not given": an INSERT leaves the column to its default
+			 * rather than writing NULL into it */
 			val_clear(v);
+			v->set = 0;
 			return;
 		}
 	}
@@ -272,6 +309,9 @@ static void decode_value(const struct field *f, json_t *j, int lenient, struct v
 		} else {
 			err_field(e, f->name, "must be true or false");
 		}
+		return;
+	case FT_JSON:
+		decode_json(f, j, s, lenient, v, e);
 		return;
 	case FT_MONEY:
 		if (json_is_integer(j)) {
@@ -377,15 +417,7 @@ static void money_resolve(struct record *rec, struct err *e)
 		else
 			bad = money_parse(v->s, digits, &minor, &why);
 		if (bad) {
-			err_field(e, r->fields[i].name, "%s %s", why,
-				  digits ? "" : "(no decimals in this currency)");
-			/* tidy the trailing space of the empty suffix */
-			if (e && e->nfields) {
-				char *m = e->fields[e->nfields - 1].message;
-				size_t l = strlen(m);
-				if (l && m[l - 1] == ' ')
-					m[l - 1] = '\0';
-			}
+			err_field(e, r->fields[i].name, "%s (%s has %d decimals)", why, cur, digits);
 			continue;
 		}
 		free(v->s);
@@ -559,10 +591,16 @@ void record_value_text(const struct record *rec, int f, struct buf *b)
 
 void record_json(const struct record *rec, struct jw *w)
 {
+	jw_obj(w);
+	record_json_members(rec, w);
+	jw_obj_end(w);
+}
+
+void record_json_members(const struct record *rec, struct jw *w)
+{
 	const struct resource *r = rec->res;
 	int i;
 
-	jw_obj(w);
 	jw_kint(w, "id", rec->id);
 	for (i = 0; i < r->nfields; i++) {
 		const struct val *v = &rec->v[i];
@@ -587,6 +625,9 @@ void record_json(const struct record *rec, struct jw *w)
 		case FT_PERCENT:
 			jw_int(w, v->i);
 			break;
+		case FT_JSON:
+			jw_raw(w, v->s); /* compact JSON text, written by decode_json() */
+			break;
 		default:
 			jw_str(w, v->s);
 		}
@@ -599,7 +640,6 @@ void record_json(const struct record *rec, struct jw *w)
 		jw_int(w, rec->created_by);
 	else
 		jw_null(w);
-	jw_obj_end(w);
 }
 
 /* --- writing ------------------------------------------------------------ */
@@ -785,7 +825,8 @@ int record_create(struct store *st, const struct principal *p, const struct reso
 	char now[TIME_ISO_LEN];
 	int rc, i, n;
 
-	record_init(out, r);
+	if (out)
+		record_init(out, r);
 	record_init(&rec, r);
 	if (p->role < r->write_role)
 		return fail(e, E_FORBIDDEN, "only %ss may create %s", role_name(r->write_role),
@@ -805,11 +846,12 @@ int record_create(struct store *st, const struct principal *p, const struct reso
 	for (i = 0; i < r->nfields; i++)
 		if (written(r, &rec, i))
 			buf_printf(&sql, ", %s", r->fields[i].name);
+	/* ids are never reused: the tables are AUTOINCREMENT (001_init.sql) */
 	buf_puts(&sql, ") VALUES (?, ?, ?");
 	for (i = 0; i < r->nfields; i++)
 		if (written(r, &rec, i))
 			buf_puts(&sql, ", ?");
-	buf_puts(&sql, ") RETURNING id");
+	buf_putc(&sql, ')');
 	s = store_prepare(st, sql.data, e);
 	if (!s) {
 		rc = E_INTERNAL;
@@ -827,8 +869,7 @@ int record_create(struct store *st, const struct principal *p, const struct reso
 	rc = stmt_step(s, e);
 	if (rc)
 		goto fail;
-	rec.id = stmt_int(s, 0);
-	stmt_step(s, NULL); /* finish the statement so the row is complete */
+	rec.id = store_last_id(st);
 	stmt_done(s);
 	s = NULL;
 	if (r->after_write) {
@@ -836,12 +877,12 @@ int record_create(struct store *st, const struct principal *p, const struct reso
 		if (rc)
 			goto fail;
 	}
-	rc = load(st, NULL, r, rec.id, out, e);
-	if (rc)
-		goto fail;
+	if (out) {
+		rc = load(st, NULL, r, rec.id, out, e);
+		if (rc)
+			goto fail;
+	}
 	rc = store_commit(st, e);
-	if (rc)
-		goto out;
 	goto out;
 fail:
 	stmt_done(s);
@@ -1077,15 +1118,16 @@ static int filter_value(const struct field *f, const char *param, const char *te
 	ff.name = param;
 	ff.flags &= ~(unsigned)(FF_REQUIRED | FF_NOTNULL);
 	if (f->type == FT_MONEY) {
-		/* amounts filter in major units, compared on minor units with 2
-		 * decimals assumed when currencies differ: use the decimal text */
+		/* an amount bound is a decimal in the deal's own currency; it is
+		 * compared in thousandths (see money_scaled()) so one bound fits
+		 * currencies with 0, 2 or 3 decimals alike */
 		long long minor;
 		const char *why;
 
-		if (money_parse(text, 2, &minor, &why))
+		if (money_parse(text, 3, &minor, &why))
 			rc = err_field(e, param, "%s", why);
 		else if (add_bind_int(q, minor))
-			rc = fail(e, E_INVAL, "too many filters");
+			rc = err_field(e, param, "too many filter values (at most 64)");
 		json_decref(j);
 		return rc;
 	}
@@ -1096,9 +1138,23 @@ static int filter_value(const struct field *f, const char *param, const char *te
 	else if (v.null)
 		rc = err_field(e, param, "must not be empty");
 	else if (is_int_type(f->type) ? add_bind_int(q, v.i) : add_bind_text(q, v.s))
-		rc = fail(e, E_INVAL, "too many filters");
+		rc = err_field(e, param, "too many filter values (at most 64)");
 	free(v.s);
 	return rc;
+}
+
+/* " AND (t.<col> * k)": the amount in thousandths of its currency's major
+ * unit, k = 1000 / 10^decimals, from the currency table in money.c. */
+static void money_scaled(struct buf *b, const char *col)
+{
+	const char *code;
+	int i, digits;
+
+	buf_printf(b, " AND (t.%s * CASE t.currency", col);
+	for (i = 0; !money_currency_at(i, &code, &digits); i++)
+		if (digits != 2)
+			buf_printf(b, " WHEN '%s' THEN %d", code, digits == 0 ? 1000 : 1);
+	buf_puts(b, " ELSE 10 END)");
 }
 
 static int decode_cursor(const char *c, struct list_query *q)
@@ -1200,9 +1256,14 @@ int list_query_parse(const struct resource *r, const struct kv *params, int n,
 					t += 86399;
 				time_iso(t, iso);
 				buf_printf(&q->where, " AND t.%s %s ?", name, from ? ">=" : "<=");
-				add_bind_text(q, iso);
+				if (add_bind_text(q, iso))
+					err_field(e, k, "too many filter values (at most 64)");
 			} else if (f >= 0 && (r->fields[f].flags & FF_RANGE)) {
-				buf_printf(&q->where, " AND t.%s %s ?", name, from ? ">=" : "<=");
+				if (r->fields[f].type == FT_MONEY)
+					money_scaled(&q->where, name);
+				else
+					buf_printf(&q->where, " AND t.%s", name);
+				buf_printf(&q->where, " %s ?", from ? ">=" : "<=");
 				filter_value(&r->fields[f], k, v, q, e);
 			} else {
 				err_field(e, k, "is not a filter of %s", r->name);

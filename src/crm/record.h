@@ -43,7 +43,9 @@ enum ftype {
 	FT_MONEY,    /* decimal in the record's currency */
 	FT_CURRENCY, /* ISO 4217 code */
 	FT_BOOL,
-	FT_PERCENT   /* integer 0..100 */
+	FT_PERCENT,  /* integer 0..100 */
+	FT_JSON      /* a JSON object or array, kept as compact text; max = bytes
+		      * (0: none); the resource's prepare() checks its shape */
 };
 
 #define FF_REQUIRED 0x01  /* must be given on create (or derived by prepare) */
@@ -142,6 +144,8 @@ int record_get(struct store *st, const struct principal *p, const struct resourc
 int record_visible(struct store *st, const struct principal *p, const struct resource *r,
 		   long long id, struct err *e);
 
+/* out may be NULL when the caller needs only success (bulk imports): the new
+ * record is then not read back. */
 int record_create(struct store *st, const struct principal *p, const struct resource *r,
 		  json_t *body, int lenient, struct record *out, struct err *e);
 /* if_match < 0: no precondition. */
@@ -190,6 +194,9 @@ int record_list(struct store *st, const struct principal *p, const struct resour
 
 /* JSON of one record. */
 void record_json(const struct record *rec, struct jw *w);
+/* Its members only, into an object the caller opened (and closes): for
+ * answers that add members of their own beside the record's. */
+void record_json_members(const struct record *rec, struct jw *w);
 /* One field's value as text (money as a decimal, booleans as true/false);
  * appends nothing for null. */
 void record_value_text(const struct record *rec, int f, struct buf *b);

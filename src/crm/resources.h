@@ -12,6 +12,8 @@ extern const struct resource lead_resource;
 extern const struct resource opportunity_resource;
 extern const struct resource activity_resource;
 extern const struct resource lost_reason_resource;
+extern const struct resource template_resource;   /* template.c */
+extern const struct resource form_resource;
 
 /* Choices shared by several declarations. */
 extern const char *const channel_choices[];   /* field inside partner web retail */

@@ -9,6 +9,9 @@
 #include "../api/api.h"
 
 #define R_PUBLIC 0x1   /* no credentials needed */
+/* The body is streamed to a temporary file (hashed, up to --max-upload)
+ * instead of memory (up to --max-body); see req.upload_path. */
+#define R_STREAM 0x2
 
 struct route {
 	enum method method;

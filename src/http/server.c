@@ -6,11 +6,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 
 #include "../core/log.h"
 #include "../core/timeutil.h"
+#include "../crm/attachment.h"
 #include "../crm/auth.h"
 #include "metrics.h"
 #include "routes.h"
@@ -40,6 +44,7 @@ void server_opts_default(struct server_opts *o)
 	o->timeout = 30;
 	o->max_connections = 1024;
 	o->max_body = 1 << 20;
+	o->max_upload = 50UL << 20;
 	o->access_log = 1;
 	o->drain_seconds = 10;
 }
@@ -56,6 +61,11 @@ struct conn {
 	char ip[INET6_ADDRSTRLEN];
 	char method[8];
 	char path[200]; /* for the access log; no query string */
+	/* R_STREAM routes: the body goes to up_path, hashed as it comes */
+	int stream, up_fd, up_error;
+	unsigned long long up_len;
+	crypto_hash_sha256_state up_sha;
+	char up_path[PATH_MAX], up_hex[65];
 };
 
 static const char *conn_header(void *ctx, const char *name)
@@ -109,14 +119,24 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct conn *cn, struct
 	enum MHD_Result ret;
 	int i;
 
-	if (!data) {
+	if (!data && !rs->has_file) {
 		/* the answer outgrew memory: say so rather than send half */
 		rs->status = 500;
 		data = strdup("{\"title\":\"Internal error\",\"status\":500}");
 		len = data ? strlen(data) : 0;
 		rs->content_type = "application/problem+json";
 	}
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (rs->has_file) {
+		/* a stored file: libmicrohttpd sends it from the fd, then closes it */
+		free(data);
+		data = NULL;
+		len = (size_t)rs->file_size;
+		r = MHD_create_response_from_fd64((uint64_t)rs->file_size, rs->file_fd);
+		if (!r)
+			close(rs->file_fd);
+	} else {
+		r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	}
 	if (!r) {
 		free(data);
 		return MHD_NO;
@@ -128,8 +148,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct conn *cn, struct
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (api) {
 		MHD_add_response_header(r, "Cache-Control", "no-store");
-		MHD_add_response_header(r, "Content-Security-Policy",
-					"default-src 'none'; frame-ancestors 'none'");
+		/* unless the handler set its own (the embeddable form pages) */
+		if (!MHD_get_response_header(r, "Content-Security-Policy"))
+			MHD_add_response_header(r, "Content-Security-Policy",
+						"default-src 'none'; frame-ancestors 'none'");
 	}
 	cn->status = rs->status;
 	cn->bytes = len;
@@ -202,11 +224,29 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct conn *cn, const
 	rq.body_len = cn->body.len;
 	rq.header = conn_header;
 	rq.header_ctx = c;
+	rq.files_dir = opts->files_dir;
 
 	if (cn->toobig) {
-		fail(&e, E_TOOBIG, "the body is larger than %lu bytes", opts->max_body);
+		fail(&e, E_TOOBIG, "the body is larger than %lu bytes",
+		     cn->stream ? opts->max_upload : opts->max_body);
 		api_problem(&rs, E_TOOBIG, &e);
 		goto out;
+	}
+	if (cn->up_error) {
+		fail(&e, E_IO, "the upload could not be stored");
+		api_problem(&rs, E_IO, &e);
+		goto out;
+	}
+	if (cn->stream && cn->up_fd >= 0) {
+		unsigned char h[crypto_hash_sha256_BYTES];
+
+		close(cn->up_fd);
+		cn->up_fd = -1;
+		crypto_hash_sha256_final(&cn->up_sha, h);
+		sodium_bin2hex(cn->up_hex, sizeof(cn->up_hex), h, sizeof(h));
+		rq.upload_path = cn->up_path;
+		rq.upload_size = (long long)cn->up_len;
+		rq.upload_sha256 = cn->up_hex;
 	}
 	if (!strcmp(url, "/metrics") && (rq.method == M_GET || rq.method == M_HEAD)) {
 		const union MHD_DaemonInfo *di =
@@ -265,6 +305,82 @@ out:
 	return ret;
 }
 
+/* Does method + url go to an R_STREAM route? */
+static int stream_route(const char *method, const char *url)
+{
+	char allow[128], scratch[1024];
+	int i = routes_match(method_parse(method), url, NULL, allow, sizeof(allow), scratch,
+			     sizeof(scratch));
+
+	return i >= 0 && (routes[i].flags & R_STREAM);
+}
+
+/* Start an R_STREAM request: its body goes to a temporary file in the files
+ * directory (never memory), up to --max-upload.  Only a caller with valid
+ * credentials gets that far: anyone else is answered before a byte is
+ * written. */
+static enum MHD_Result stream_begin(struct MHD_Connection *c, struct conn *cn, const char *url,
+				    const char *method, const char *cl)
+{
+	struct req rq;
+	struct principal p;
+	struct err e;
+
+	cn->stream = 1;
+	cn->up_fd = -1;
+	if (cl && strtoull(cl, NULL, 10) > opts->max_upload) {
+		cn->toobig = 1;
+		return dispatch(c, cn, url, method);
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.method = method_parse(method);
+	err_clear(&e);
+	if (store_for_thread(opts->db_path, &rq.st, &e) || authenticate(c, &rq, &p, &e))
+		return dispatch(c, cn, url, method); /* answers the same problem */
+	principal_release(&p);
+	snprintf(cn->up_path, sizeof(cn->up_path), "%s/tmp/upload-XXXXXX", opts->files_dir);
+	cn->up_fd = mkostemp(cn->up_path, O_CLOEXEC);
+	if (cn->up_fd < 0) {
+		log_error("cannot create %s: %s", cn->up_path, strerror(errno));
+		cn->up_path[0] = '\0';
+		cn->up_error = 1;
+		return dispatch(c, cn, url, method);
+	}
+	crypto_hash_sha256_init(&cn->up_sha);
+	return MHD_YES;
+}
+
+/* Append a chunk of an R_STREAM body to its file. */
+static void stream_chunk(struct conn *cn, const char *data, size_t n)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	if (cn->up_fd < 0 || cn->toobig || cn->up_error)
+		return;
+	if (cn->up_len + n > opts->max_upload) {
+		/* no (or a false) Content-Length: the limit bites here; the rest
+		 * is read and dropped, and the answer is 413 */
+		cn->toobig = 1;
+		if (ftruncate(cn->up_fd, 0))
+			log_warn("cannot truncate %s: %s", cn->up_path, strerror(errno));
+		return;
+	}
+	crypto_hash_sha256_update(&cn->up_sha, (const unsigned char *)data, n);
+	cn->up_len += n;
+	while (done < n) {
+		w = write(cn->up_fd, data + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_error("cannot write %s: %s", cn->up_path, strerror(errno));
+			cn->up_error = 1;
+			return;
+		}
+		done += (size_t)w;
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **ptr)
@@ -288,6 +404,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*ptr = cn;
 		atomic_fetch_add(&inflight, 1);
 		store_take_db_seconds();
+		if (stream_route(method, url))
+			return stream_begin(c, cn, url, method, cl);
 		/* refuse a declared oversize body before reading it */
 		if (cl && strtoull(cl, NULL, 10) > opts->max_body) {
 			cn->toobig = 1;
@@ -296,7 +414,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!cn->toobig) {
+		if (cn->stream) {
+			stream_chunk(cn, upload_data, *upload_size);
+		} else if (!cn->toobig) {
 			buf_add(&cn->body, upload_data, *upload_size);
 			if (cn->body.failed)
 				cn->toobig = 1;
@@ -325,10 +445,43 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ptr,
 	if (opts->access_log && cn->status)
 		log_info("access %s %s %s %d %zu %.2fms user=%lld", cn->ip, cn->method, cn->path,
 			 cn->status, cn->bytes, el * 1000, cn->user_id);
+	if (cn->stream && cn->up_fd >= 0)
+		close(cn->up_fd);
+	if (cn->stream && cn->up_path[0])
+		unlink(cn->up_path); /* gone already when it became an attachment */
 	buf_release(&cn->body);
 	free(cn);
 	*ptr = NULL;
 	atomic_fetch_sub(&inflight, 1);
+}
+
+/*
+ * Open connections, counted here rather than left to libmicrohttpd's limit:
+ * with a thread pool it splits that limit between the threads and, once
+ * there, stops accepting, so further clients hang in the listen queue.
+ * Past --max-connections a client is accepted and closed at once instead.
+ * (Threads accepting at the same moment may overshoot by a few.)
+ */
+static atomic_int open_conns;
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	(void)cls;
+	(void)addr;
+	(void)len;
+	return atomic_load(&open_conns) < (int)opts->max_connections ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)c;
+	(void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&open_conns, 1);
+	else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub(&open_conns, 1);
 }
 
 static void on_panic(void *cls, const char *file, unsigned line, const char *reason)
@@ -415,6 +568,10 @@ int server_run(const struct server_opts *o)
 		return 1;
 	}
 	store_close(st);
+	if (attachment_dir_init(o->files_dir, &e)) {
+		log_error("%s", e.msg);
+		return 1;
+	}
 	if (threads <= 0)
 		threads = ncpu > 2 ? (int)ncpu * 2 : 4;
 	metrics_init(routes_count);
@@ -433,10 +590,13 @@ int server_run(const struct server_opts *o)
 	daemon_ = MHD_start_daemon(
 		/* TURBO: sockets made non-blocking at accept, no per-request fcntl */
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0,
-		NULL, NULL,
+		on_accept, NULL,
 		on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
-		MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_NOTIFY_COMPLETED,
+		/* each thread may hold them all; on_accept enforces the real limit */
+		MHD_OPTION_CONNECTION_LIMIT,
+		o->max_connections > 65536 ? o->max_connections : o->max_connections * (unsigned)threads,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, NULL, MHD_OPTION_END);
 	if (!daemon_) {
 		log_error("cannot start the HTTP server on %s", bound);

@@ -9,7 +9,8 @@
  *                     │                             │ requests finish (up to
  *                     │                             │ drain_seconds), then stop
  *
- * Limits answer cleanly: bodies over max_body → 413; connections idle for
+ * Limits answer cleanly: bodies over max_body (files sent to R_STREAM
+ * routes: over max_upload) → 413; connections idle for
  * timeout seconds are closed; past max_connections new ones are refused.
  */
 #ifndef FUNNEL_SERVER_H
@@ -23,6 +24,8 @@ struct server_opts {
 	unsigned timeout;         /* seconds an idle connection may stay */
 	unsigned max_connections;
 	unsigned long max_body;   /* bytes */
+	unsigned long max_upload; /* bytes of one streamed file (R_STREAM routes) */
+	const char *files_dir;    /* attachments (attachment.h); created if missing */
 	int access_log;
 	int drain_seconds;
 };

@@ -53,6 +53,13 @@ int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);
 
+/* Flat mode, for bulk work that is all-or-nothing anyway (an import that
+ * rolls back when any row fails): nested begin/commit cost nothing instead
+ * of a savepoint each (a savepoint copies every page it touches), and a
+ * nested rollback dooms the outer transaction: its commit then fails with
+ * E_CONFLICT and rolls back.  Off again with flat = 0. */
+void store_flat(struct store *st, int flat);
+
 /* Run SQL with no parameters and no result (may hold several statements). */
 int store_exec(struct store *st, const char *sql, struct err *e);
 
@@ -82,6 +89,10 @@ double stmt_double(struct stmt *s, int col);
 const char *stmt_text(struct stmt *s, int col); /* NULL for SQL NULL */
 int stmt_columns(struct stmt *s);
 const char *stmt_column_name(struct stmt *s, int col);
+
+/* The id of the row the last INSERT on this connection made.  (Cheaper
+ * than INSERT ... RETURNING, which builds a temporary table per row.) */
+long long store_last_id(struct store *st);
 
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 long long store_changes(struct store *st);

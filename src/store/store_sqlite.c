@@ -31,6 +31,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int depth; /* open transactions: 1 = BEGIN, more = savepoints */
+	int flat;  /* store_flat(): nested levels are not savepoints */
+	int doomed; /* flat: a nested level rolled back */
 	unsigned long long tick;
 	struct stmt cache[CACHE_SLOTS];
 };
@@ -190,9 +192,12 @@ int store_begin(struct store *st, struct err *e)
 	char sql[32];
 	int rc;
 
-	if (st->depth == 0)
+	if (st->depth == 0) {
 		rc = store_exec(st, "BEGIN IMMEDIATE", e);
-	else {
+		st->doomed = 0;
+	} else if (st->flat) {
+		rc = OK;
+	} else {
 		snprintf(sql, sizeof(sql), "SAVEPOINT s%d", st->depth);
 		rc = store_exec(st, sql, e);
 	}
@@ -208,6 +213,14 @@ int store_commit(struct store *st, struct err *e)
 
 	if (st->depth == 0)
 		return fail(e, E_INTERNAL, "commit without a transaction");
+	if (st->depth > 1 && st->flat) {
+		st->depth--;
+		return OK;
+	}
+	if (st->depth == 1 && st->doomed) {
+		store_rollback(st);
+		return fail(e, E_CONFLICT, "part of the transaction failed; nothing was written");
+	}
 	if (st->depth == 1)
 		snprintf(sql, sizeof(sql), "COMMIT");
 	else
@@ -229,11 +242,21 @@ void store_rollback(struct store *st)
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		st->depth = 0;
+		st->doomed = 0;
 		return;
 	}
 	st->depth--;
+	if (st->flat) {
+		st->doomed = 1;
+		return;
+	}
 	snprintf(sql, sizeof(sql), "ROLLBACK TO s%d; RELEASE s%d", st->depth, st->depth);
 	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+void store_flat(struct store *st, int flat)
+{
+	st->flat = flat;
 }
 
 static unsigned hash_str(const char *s)
@@ -395,6 +418,11 @@ const char *stmt_column_name(struct stmt *s, int col)
 	return sqlite3_column_name(s->sq, col);
 }
 
+long long store_last_id(struct store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
+}
+
 long long store_changes(struct store *st)
 {
 	return sqlite3_changes64(st->db);
@@ -414,9 +442,24 @@ int store_schema_version(struct store *st)
 	return v;
 }
 
+/* Is migration `version` recorded as applied? */
+static int applied(struct store *st, int version, int *yes, struct err *e)
+{
+	struct stmt *s = store_prepare(st, "SELECT 1 FROM schema_migrations WHERE version = ?", e);
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_int(s, 1, version);
+	rc = stmt_step(s, e);
+	*yes = stmt_row(s);
+	stmt_done(s);
+	return rc;
+}
+
 int store_migrate(struct store *st, struct err *e)
 {
-	int rc, have, i;
+	int rc, i, done;
 	char ts[TIME_ISO_LEN];
 	struct stmt *s;
 
@@ -426,11 +469,15 @@ int store_migrate(struct store *st, struct err *e)
 			e);
 	if (rc)
 		return rc;
-	have = store_schema_version(st);
+	/* each one not yet recorded, in order: a migration merged late (a lower
+	 * number than one already applied) is still applied */
 	for (i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
 
-		if (m->version <= have)
+		rc = applied(st, m->version, &done, e);
+		if (rc)
+			return rc;
+		if (done)
 			continue;
 		rc = store_begin(st, e);
 		if (rc)

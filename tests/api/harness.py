@@ -63,10 +63,11 @@ class Response:
 
 
 class Server:
-    def __init__(self, tmp=None, init=True, args=()):
+    def __init__(self, tmp=None, init=True, args=(), env=None):
         self.tmp = tmp or tempfile.mkdtemp(prefix="funnel-test-")
         self.db = os.path.join(self.tmp, "funnel.db")
         self.args = list(args)
+        self.env = dict(os.environ, **(env or {}))  # e.g. FUNNEL_NOW for the server
         self.proc = None
         self.tokens = {}
         if init and not os.path.exists(self.db):
@@ -81,7 +82,7 @@ class Server:
         self.log = open(os.path.join(self.tmp, "server.log"), "ab")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.args,
-            stdout=subprocess.PIPE, stderr=self.log)
+            stdout=subprocess.PIPE, stderr=self.log, env=self.env)
         line = self.proc.stdout.readline().decode()
         if "http://" not in line:
             raise AssertionError("server did not start: %r (log %s)" % (line, self.log.name))

@@ -1,10 +1,14 @@
 -- 001_init: organisation, authentication, records, history.
+-- CHECKs list values as OR chains, not IN (...): SQLite builds a temporary
+-- table for an IN list on every INSERT, which showed in bulk imports.
+-- Record tables are AUTOINCREMENT: a deleted record's id is never handed out
+-- again, so its history, links and URLs never pass to a new record.
 -- Instants are UTC text "YYYY-MM-DDTHH:MM:SSZ", dates "YYYY-MM-DD", money integer
 -- minor units beside a currency code. Every record has version (ETag) and
 -- created/updated times; changes go to history (the audit log).
 
 CREATE TABLE teams (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL UNIQUE,
   parent_id INTEGER REFERENCES teams(id) ON DELETE RESTRICT,
   created_by INTEGER,
@@ -15,15 +19,15 @@ CREATE TABLE teams (
 CREATE INDEX teams_parent ON teams(parent_id);
 
 CREATE TABLE users (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   email TEXT NOT NULL UNIQUE COLLATE NOCASE,
   name TEXT NOT NULL,
-  role TEXT NOT NULL CHECK (role IN ('admin','manager','rep')),
+  role TEXT NOT NULL CHECK (role = 'admin' OR role = 'manager' OR role = 'rep'),
   team_id INTEGER REFERENCES teams(id) ON DELETE RESTRICT,
   manager_id INTEGER REFERENCES users(id) ON DELETE RESTRICT,
   territory TEXT,
   industry TEXT,
-  channel TEXT CHECK (channel IN ('field','inside','partner','web','retail')),
+  channel TEXT CHECK (channel = 'field' OR channel = 'inside' OR channel = 'partner' OR channel = 'web' OR channel = 'retail'),
   password_hash TEXT,
   active INTEGER NOT NULL DEFAULT 1,
   created_by INTEGER,
@@ -89,7 +93,7 @@ CREATE TABLE idempotency (
 -- Process maps.  001 holds what records need; the rules arrive with the
 -- sales-process work (exit criteria, enforcement).
 CREATE TABLE pipelines (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL UNIQUE,
   is_default INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL,
@@ -104,9 +108,9 @@ CREATE TABLE stages (
   name TEXT NOT NULL,
   position INTEGER NOT NULL,
   probability INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
-  section TEXT NOT NULL CHECK (section IN ('upper','middle','lower','won','lost')),
+  section TEXT NOT NULL CHECK (section = 'upper' OR section = 'middle' OR section = 'lower' OR section = 'won' OR section = 'lost'),
   forecast_category TEXT NOT NULL
-    CHECK (forecast_category IN ('pipeline','best_case','commit','closed','omitted')),
+    CHECK (forecast_category = 'pipeline' OR forecast_category = 'best_case' OR forecast_category = 'commit' OR forecast_category = 'closed' OR forecast_category = 'omitted'),
   stale_days INTEGER NOT NULL DEFAULT 30,
   UNIQUE (pipeline_id, key)
 );
@@ -126,7 +130,7 @@ INSERT INTO stages (pipeline_id, key, name, position, probability, section, fore
   (1, 'lost',             'Lost',                      8,   0, 'lost',   'omitted',   0);
 
 CREATE TABLE accounts (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
   domain TEXT,
   industry TEXT,
@@ -150,7 +154,7 @@ CREATE INDEX accounts_created ON accounts(created_at, id);
 CREATE INDEX accounts_updated ON accounts(updated_at, id);
 
 CREATE TABLE contacts (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE RESTRICT,
   first_name TEXT,
   last_name TEXT NOT NULL,
@@ -172,7 +176,7 @@ CREATE INDEX contacts_created ON contacts(created_at, id);
 CREATE INDEX contacts_updated ON contacts(updated_at, id);
 
 CREATE TABLE leads (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   first_name TEXT,
   last_name TEXT NOT NULL,
   company TEXT,
@@ -182,8 +186,8 @@ CREATE TABLE leads (
   source TEXT,
   industry TEXT,
   territory TEXT,
-  channel TEXT CHECK (channel IN ('field','inside','partner','web','retail')),
-  status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','working','qualified','disqualified')),
+  channel TEXT CHECK (channel = 'field' OR channel = 'inside' OR channel = 'partner' OR channel = 'web' OR channel = 'retail'),
+  status TEXT NOT NULL DEFAULT 'new' CHECK (status = 'new' OR status = 'working' OR status = 'qualified' OR status = 'disqualified'),
   owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
   created_by INTEGER,
   created_at TEXT NOT NULL,
@@ -199,7 +203,7 @@ CREATE INDEX leads_created ON leads(created_at, id);
 CREATE INDEX leads_updated ON leads(updated_at, id);
 
 CREATE TABLE opportunities (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE RESTRICT,
   contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
   owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
@@ -208,12 +212,12 @@ CREATE TABLE opportunities (
   amount INTEGER NOT NULL DEFAULT 0,   -- minor units of currency
   currency TEXT NOT NULL DEFAULT 'EUR',
   close_date TEXT NOT NULL,
-  channel TEXT CHECK (channel IN ('field','inside','partner','web','retail')),
+  channel TEXT CHECK (channel = 'field' OR channel = 'inside' OR channel = 'partner' OR channel = 'web' OR channel = 'retail'),
   stage TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','won','lost')),
+  status TEXT NOT NULL DEFAULT 'open' CHECK (status = 'open' OR status = 'won' OR status = 'lost'),
   probability INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
   forecast_category TEXT
-    CHECK (forecast_category IN ('pipeline','best_case','commit','closed','omitted')),
+    CHECK (forecast_category = 'pipeline' OR forecast_category = 'best_case' OR forecast_category = 'commit' OR forecast_category = 'closed' OR forecast_category = 'omitted'),
   lost_reason TEXT,
   stage_entered_at TEXT NOT NULL,
   closed_at TEXT,
@@ -249,13 +253,13 @@ CREATE TABLE stage_history (
 CREATE INDEX stage_history_opp ON stage_history(opportunity_id, id);
 
 CREATE TABLE activities (
-  id INTEGER PRIMARY KEY,
-  type TEXT NOT NULL CHECK (type IN ('call','meeting','email','task','note')),
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL CHECK (type = 'call' OR type = 'meeting' OR type = 'email' OR type = 'task' OR type = 'note'),
   subject TEXT NOT NULL,
   notes TEXT,
   due_at TEXT,
   done_at TEXT,
-  related_type TEXT CHECK (related_type IN ('account','contact','lead','opportunity')),
+  related_type TEXT CHECK (related_type = 'account' OR related_type = 'contact' OR related_type = 'lead' OR related_type = 'opportunity'),
   related_id INTEGER,
   owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
   created_by INTEGER,
@@ -279,7 +283,7 @@ CREATE TABLE history (
   record_id INTEGER NOT NULL,
   at TEXT NOT NULL,
   actor_id INTEGER,
-  action TEXT NOT NULL CHECK (action IN ('create','update','delete')),
+  action TEXT NOT NULL CHECK (action = 'create' OR action = 'update' OR action = 'delete'),
   field TEXT,
   old TEXT,
   new TEXT

@@ -6,9 +6,9 @@
 -- the most specific match wins (see pipeline_for()).
 ALTER TABLE pipelines ADD COLUMN team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL;
 ALTER TABLE pipelines ADD COLUMN channel TEXT
-  CHECK (channel IN ('field','inside','partner','web','retail'));
+  CHECK (channel = 'field' OR channel = 'inside' OR channel = 'partner' OR channel = 'web' OR channel = 'retail');
 ALTER TABLE pipelines ADD COLUMN enforcement TEXT NOT NULL DEFAULT 'guided'
-  CHECK (enforcement IN ('strict','guided','free'));
+  CHECK (enforcement = 'strict' OR enforcement = 'guided' OR enforcement = 'free');
 -- Days without any activity after which an open deal in the stage is idle.
 ALTER TABLE stages ADD COLUMN idle_days INTEGER NOT NULL DEFAULT 14;
 
@@ -16,14 +16,16 @@ ALTER TABLE stages ADD COLUMN idle_days INTEGER NOT NULL DEFAULT 14;
 CREATE TABLE stage_criteria (
   id INTEGER PRIMARY KEY,
   stage_id INTEGER NOT NULL REFERENCES stages(id) ON DELETE CASCADE,
-  kind TEXT NOT NULL CHECK (kind IN ('field','activity','document','payment')),
+  kind TEXT NOT NULL CHECK (kind = 'field' OR kind = 'activity' OR kind = 'document' OR kind = 'payment'),
   field TEXT,          -- kind field: an opportunity field, or 'decision_maker'
   activity_type TEXT   -- kind activity: a completed one of this type on the deal
-    CHECK (activity_type IN ('call','meeting','email','task','note')),
+    CHECK (activity_type = 'call' OR activity_type = 'meeting' OR activity_type = 'email' OR activity_type = 'task' OR activity_type = 'note'),
   document_kind TEXT,  -- kind document: an attachment of this kind on the deal
   label TEXT           -- words for the salesperson; generated when NULL
 );
 CREATE INDEX stage_criteria_stage ON stage_criteria(stage_id);
+CREATE INDEX stages_position ON stages(pipeline_id, position);
+CREATE INDEX pipelines_attached ON pipelines(team_id, channel);
 
 -- The seeds' map: who the client is, what they need and can spend, a meeting,
 -- a proposal sent, a contract signed, the money in.
@@ -40,7 +42,7 @@ UPDATE stages SET idle_days = 7 WHERE pipeline_id = 1 AND key IN ('negotiation')
 UPDATE stages SET idle_days = 21 WHERE pipeline_id = 1 AND key IN ('prequalification');
 
 CREATE TABLE lost_reasons (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL UNIQUE,
   active INTEGER NOT NULL DEFAULT 1,
   created_by INTEGER,
@@ -55,14 +57,14 @@ INSERT INTO lost_reasons (name, created_at, updated_at)
 
 -- Web-to-lead forms.  fields: JSON array of {name, label, type, required, maps_to}.
 CREATE TABLE forms (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   slug TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   fields TEXT NOT NULL,
   pipeline_id INTEGER REFERENCES pipelines(id) ON DELETE SET NULL,
   team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
   owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
-  channel TEXT CHECK (channel IN ('field','inside','partner','web','retail')),
+  channel TEXT CHECK (channel = 'field' OR channel = 'inside' OR channel = 'partner' OR channel = 'web' OR channel = 'retail'),
   thank_you_url TEXT,
   active INTEGER NOT NULL DEFAULT 1,
   submissions INTEGER NOT NULL DEFAULT 0,
@@ -88,8 +90,8 @@ ALTER TABLE leads ADD COLUMN converted_opportunity_id INTEGER REFERENCES opportu
 
 -- Document templates; body holds {{account.name}}-style merge fields.
 CREATE TABLE templates (
-  id INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL CHECK (kind IN ('welcome_letter','contract','proposal','other')),
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind = 'welcome_letter' OR kind = 'contract' OR kind = 'proposal' OR kind = 'other'),
   name TEXT NOT NULL UNIQUE,
   body TEXT NOT NULL,
   created_by INTEGER,
@@ -100,14 +102,14 @@ CREATE TABLE templates (
 
 -- Files linked to records, stored on disk by SHA-256 (content-addressed).
 CREATE TABLE attachments (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   sha256 TEXT NOT NULL,
   size INTEGER NOT NULL,
   content_type TEXT NOT NULL,
   filename TEXT NOT NULL,
   kind TEXT,                        -- proposal, contract, welcome_letter, recording ...
   related_type TEXT NOT NULL
-    CHECK (related_type IN ('account','contact','lead','opportunity')),
+    CHECK (related_type = 'account' OR related_type = 'contact' OR related_type = 'lead' OR related_type = 'opportunity'),
   related_id INTEGER NOT NULL,
   owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
   created_by INTEGER,

@@ -1,0 +1,1708 @@
+/*
+ * openapi.c — GET /api/v1/openapi.json: the OpenAPI 3.1 description of the
+ * API, generated from the declarations the server itself runs on, so that it
+ * cannot drift from what the server does:
+ *
+ *   - every route of the routing table (routes.c) is an operation, and no
+ *     other path is described;
+ *   - a route served by the record handlers (records.c) takes its schemas and
+ *     list parameters from its struct resource: each field's type, bounds,
+ *     flags and doc (record.h);
+ *   - the few other routes are described by ops[] below, keyed by handler,
+ *     with the schemas of their bodies in static_schemas[].  A route whose
+ *     handler is in neither place is still listed, marked
+ *     "x-funnel-undocumented" (the API tests fail on it).
+ *
+ * The document only depends on those constant tables, so it is built once,
+ * under pthread_once, and every request copies it.  It lives in src/http
+ * rather than src/api because only here can it see the routing table
+ * (http depends on api, not the reverse); its declaration stays in api.h with
+ * the other handlers, where routes.c looks for it.
+ *
+ * How fields map to JSON Schema (field_schema()): text → string with
+ * maxLength; email → string/email; int → integer with its bounds; ref →
+ * integer ≥ 1; enum → enum; date → string/date; time → string/date-time;
+ * money → a number in answers, a number or a decimal string in requests;
+ * currency → ^[A-Z]{3}$; bool → boolean; percent → integer 0..100.  A field
+ * that is neither required nor not-null may be null.  FF_READONLY is
+ * readOnly, FF_VIRTUAL writeOnly, FF_HIDDEN left out, FF_REQUIRED listed in
+ * `required` of the <Type>Create schema.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/json.h"
+#include "../crm/resources.h"
+#include "../crm/user.h"
+#include "routes.h"
+
+#define N(a) ((int)(sizeof(a) / sizeof(a[0])))
+
+/* How a field schema is used: in an answer, in a request body, or as the
+ * value of a query parameter (never null there). */
+enum use { AS_ANSWER, AS_REQUEST, AS_QUERY };
+
+/* --- small writers ------------------------------------------------------ */
+
+static void kraw(struct jw *w, const char *k, const char *json)
+{
+	jw_key(w, k);
+	jw_raw(w, json);
+}
+
+/* {"$ref": "#/components/<section>/<name>"} */
+static void ref_to(struct jw *w, const char *section, const char *name)
+{
+	char s[160];
+
+	snprintf(s, sizeof(s), "#/components/%s/%s", section, name);
+	jw_obj(w);
+	jw_kstr(w, "$ref", s);
+	jw_obj_end(w);
+}
+
+static void schema_ref(struct jw *w, const char *name)
+{
+	ref_to(w, "schemas", name);
+}
+
+/* "type": "t" or ["t", "null"] */
+static void type_key(struct jw *w, const char *t, int nullable)
+{
+	jw_key(w, "type");
+	if (!nullable) {
+		jw_str(w, t);
+		return;
+	}
+	jw_arr(w);
+	jw_str(w, t);
+	jw_str(w, "null");
+	jw_arr_end(w);
+}
+
+/* The schema name of a resource: "lost reason" + "Create" → "LostReasonCreate". */
+static void schema_name(char *out, size_t n, const struct resource *r, const char *suffix)
+{
+	const char *p;
+	size_t i = 0;
+	int up = 1;
+
+	for (p = r->singular; *p && i + 1 < n; p++) {
+		if (*p == ' ' || *p == '_') {
+			up = 1;
+			continue;
+		}
+		out[i++] = up ? (char)toupper((unsigned char)*p) : *p;
+		up = 0;
+	}
+	snprintf(out + i, n - i, "%s", suffix);
+}
+
+/* An operationId: verb + "_" + the singular with underscores ("get_lost_reason"). */
+static void op_id(char *out, size_t n, const char *verb, const char *name, const char *after)
+{
+	size_t i;
+
+	snprintf(out, n, "%s%s%s%s", verb, *verb ? "_" : "", name, after);
+	for (i = 0; out[i]; i++)
+		if (out[i] == ' ')
+			out[i] = '_';
+}
+
+static void resource_schema_ref(struct jw *w, const struct resource *r, const char *suffix)
+{
+	char name[64];
+
+	schema_name(name, sizeof(name), r, suffix);
+	schema_ref(w, name);
+}
+
+/* --- fields ------------------------------------------------------------- */
+
+static int field_nullable(const struct field *f)
+{
+	return !(f->flags & (FF_REQUIRED | FF_NOTNULL));
+}
+
+/* The members of one field's schema (inside an open object). */
+static void field_type(struct jw *w, const struct field *f, int nullable, enum use m)
+{
+	int i;
+
+	if (m == AS_QUERY)
+		nullable = 0;
+	switch (f->type) {
+	case FT_TEXT:
+	case FT_LONGTEXT:
+		type_key(w, "string", nullable);
+		if (f->flags & (FF_REQUIRED | FF_NOTNULL))
+			jw_kint(w, "minLength", 1);
+		if (f->max)
+			jw_kint(w, "maxLength", f->max);
+		break;
+	case FT_EMAIL:
+		type_key(w, "string", nullable);
+		jw_kstr(w, "format", "email");
+		if (f->max)
+			jw_kint(w, "maxLength", f->max);
+		break;
+	case FT_INT:
+		type_key(w, "integer", nullable);
+		if (f->max > f->min) {
+			jw_kint(w, "minimum", f->min);
+			jw_kint(w, "maximum", f->max);
+		}
+		break;
+	case FT_REF:
+		type_key(w, "integer", nullable);
+		jw_kint(w, "minimum", 1);
+		break;
+	case FT_ENUM:
+		type_key(w, "string", nullable);
+		jw_key(w, "enum");
+		jw_arr(w);
+		for (i = 0; f->choices[i]; i++)
+			jw_str(w, f->choices[i]);
+		if (nullable)
+			jw_null(w);
+		jw_arr_end(w);
+		break;
+	case FT_DATE:
+		type_key(w, "string", nullable);
+		jw_kstr(w, "format", "date");
+		break;
+	case FT_TIME:
+		type_key(w, "string", nullable);
+		jw_kstr(w, "format", "date-time");
+		break;
+	case FT_MONEY:
+		if (m == AS_ANSWER) {
+			type_key(w, "number", nullable);
+			break;
+		}
+		/* a decimal string keeps every digit; a JSON number is taken
+		 * when it converts exactly */
+		jw_key(w, "type");
+		jw_arr(w);
+		jw_str(w, "number");
+		jw_str(w, "string");
+		if (nullable)
+			jw_str(w, "null");
+		jw_arr_end(w);
+		jw_kstr(w, "pattern", "^-?[0-9]+(\\.[0-9]+)?$");
+		break;
+	case FT_CURRENCY:
+		type_key(w, "string", nullable);
+		jw_kstr(w, "pattern", "^[A-Z]{3}$");
+		break;
+	case FT_BOOL:
+		type_key(w, "boolean", nullable);
+		break;
+	case FT_PERCENT:
+		type_key(w, "integer", nullable);
+		jw_kint(w, "minimum", 0);
+		jw_kint(w, "maximum", 100);
+		break;
+	case FT_JSON:
+		/* the shape is the resource's rule, told in the field's doc */
+		jw_key(w, "type");
+		jw_arr(w);
+		jw_str(w, "object");
+		jw_str(w, "array");
+		if (nullable)
+			jw_str(w, "null");
+		jw_arr_end(w);
+		break;
+	}
+}
+
+/* What the declaration says beyond the type, as a sentence for humans. */
+static void field_description(struct jw *w, const struct field *f, enum use m)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, f->doc ? f->doc : "");
+	if (f->type == FT_REF && f->ref)
+		buf_printf(&b, " (an id of %s)", f->ref);
+	if (f->type == FT_MONEY)
+		buf_puts(&b, m == AS_ANSWER ? " (exact, with the currency's number of decimals)"
+					: " (exact: a number, or a decimal string such as \"1234.50\";"
+					  " no more decimals than the currency has)");
+	if (f->type == FT_LONGTEXT)
+		buf_puts(&b, " (several lines allowed)");
+	if (b.len)
+		jw_kstr(w, "description", b.data);
+	buf_release(&b);
+}
+
+static void field_schema(struct jw *w, const struct field *f, int nullable, enum use m)
+{
+	jw_obj(w);
+	field_type(w, f, nullable, m);
+	field_description(w, f, m);
+	if (f->flags & FF_READONLY)
+		jw_kbool(w, "readOnly", 1);
+	if (f->flags & FF_VIRTUAL)
+		jw_kbool(w, "writeOnly", 1);
+	jw_obj_end(w);
+}
+
+/* --- record schemas ------------------------------------------------------ */
+
+/* The server's own members of every record, before and after the fields. */
+static void meta_prop(struct jw *w, const char *name, const char *type, const char *format,
+		      int nullable, const char *doc)
+{
+	jw_key(w, name);
+	jw_obj(w);
+	type_key(w, type, nullable);
+	if (format)
+		jw_kstr(w, "format", format);
+	if (!strcmp(type, "integer"))
+		jw_kint(w, "minimum", 1);
+	jw_kstr(w, "description", doc);
+	jw_kbool(w, "readOnly", 1);
+	jw_obj_end(w);
+}
+
+/*
+ * <Type>: a record as the API answers it (every member always present, null
+ * when empty), plus its write-only inputs.  <Type>Create and <Type>Update:
+ * what a POST or PATCH may send; unknown members are refused.
+ */
+static void record_schema(struct jw *w, const struct resource *r, const char *suffix)
+{
+	enum use m = *suffix ? AS_REQUEST : AS_ANSWER;
+	int create = !strcmp(suffix, "Create"), i;
+	char name[64];
+
+	schema_name(name, sizeof(name), r, suffix);
+	jw_key(w, name);
+	jw_obj(w);
+	jw_kstr(w, "type", "object");
+	if (m == AS_ANSWER)
+		jw_kstr(w, "description", r->doc);
+	else if (create)
+		jw_kstr(w, "description", "A new record: the required fields, and any others");
+	else
+		jw_kstr(w, "description",
+			"A partial update: only the fields given change; null empties a field that "
+			"may be empty");
+	jw_key(w, "properties");
+	jw_obj(w);
+	if (m == AS_ANSWER)
+		meta_prop(w, "id", "integer", NULL, 0, "Id, given by the server");
+	for (i = 0; i < r->nfields; i++) {
+		const struct field *f = &r->fields[i];
+
+		if (f->flags & FF_HIDDEN)
+			continue;
+		if (m == AS_REQUEST && (f->flags & FF_READONLY))
+			continue;
+		jw_key(w, f->name);
+		field_schema(w, f, field_nullable(f), m);
+	}
+	if (m == AS_ANSWER) {
+		meta_prop(w, "version", "integer", NULL, 0,
+			  "Starts at 1, grows with every change; the ETag is \"v<version>\"");
+		meta_prop(w, "created_at", "string", "date-time", 0, "When it was created (UTC)");
+		meta_prop(w, "updated_at", "string", "date-time", 0, "When it last changed (UTC)");
+		meta_prop(w, "created_by", "integer", NULL, 1,
+			  "The user who created it (null: the command line)");
+	}
+	jw_obj_end(w);
+
+	if (m == AS_ANSWER || create) {
+		jw_key(w, "required");
+		jw_arr(w);
+		if (m == AS_ANSWER)
+			jw_str(w, "id");
+		for (i = 0; i < r->nfields; i++) {
+			unsigned fl = r->fields[i].flags;
+
+			if (m == AS_ANSWER ? !(fl & (FF_HIDDEN | FF_VIRTUAL)) : (fl & FF_REQUIRED) != 0)
+				jw_str(w, r->fields[i].name);
+		}
+		if (m == AS_ANSWER) {
+			jw_str(w, "version");
+			jw_str(w, "created_at");
+			jw_str(w, "updated_at");
+			jw_str(w, "created_by");
+		}
+		jw_arr_end(w);
+	}
+	if (m == AS_REQUEST)
+		jw_kbool(w, "additionalProperties", 0);
+	jw_obj_end(w);
+}
+
+/* <Type>Page: one page of a list. */
+static void page_schema(struct jw *w, const struct resource *r)
+{
+	char name[64];
+
+	schema_name(name, sizeof(name), r, "Page");
+	jw_key(w, name);
+	jw_obj(w);
+	jw_kstr(w, "type", "object");
+	jw_key(w, "properties");
+	jw_obj(w);
+	jw_key(w, "data");
+	jw_obj(w);
+	jw_kstr(w, "type", "array");
+	jw_key(w, "items");
+	resource_schema_ref(w, r, "");
+	jw_obj_end(w);
+	jw_key(w, "next_cursor");
+	jw_obj(w);
+	type_key(w, "string", 1);
+	jw_kstr(w, "description", "Pass as ?cursor= for the next page; null on the last page");
+	jw_obj_end(w);
+	jw_key(w, "total");
+	jw_obj(w);
+	jw_kstr(w, "type", "integer");
+	jw_kstr(w, "description", "How many records match, over all pages; only with ?total=true");
+	jw_obj_end(w);
+	jw_obj_end(w);
+	kraw(w, "required", "[\"data\",\"next_cursor\"]");
+	jw_obj_end(w);
+}
+
+/* --- static schemas (the bodies of the routes that are not records) ----- */
+
+#define P_NULL 0x10000 /* beyond the FF_ flags: may be null */
+
+struct sprop {
+	struct field f;     /* as a record field; FF_REQUIRED: in `required` */
+	const char *schema; /* instead of f's type: a schema; "Name[]" an array of them */
+};
+
+struct sschema {
+	const char *name;
+	int request; /* a request body: strict, money may be a string */
+	const char *doc;
+	const struct sprop *props; /* NULL: any object */
+	int nprops;
+};
+
+#define PROP(name, type, flags, max, doc) {{name, type, flags, 0, max, NULL, NULL, doc}, NULL}
+#define SUB(name, schema, flags, doc) {{name, FT_TEXT, flags, 0, 0, NULL, NULL, doc}, schema}
+#define REQ FF_REQUIRED
+
+static const char *const health_states[] = {"ok", "unavailable", NULL};
+
+static const struct sprop p_health[] = {
+	{{"status", FT_ENUM, REQ, 0, 0, health_states, NULL, "ok when the database answers"},
+	 NULL},
+	PROP("schema_version", FT_INT, REQ, 0, "Database schema version (0: unavailable)"),
+};
+static const struct sprop p_login[] = {
+	PROP("email", FT_EMAIL, REQ, 254, "Login e-mail (case-insensitive)"),
+	PROP("password", FT_TEXT, REQ, 1024, "Password"),
+};
+static const struct sprop p_session[] = {
+	PROP("token", FT_TEXT, REQ, 0,
+	     "Session token: send it as Authorization: Bearer, or let the funnel_session cookie "
+	     "carry it"),
+	PROP("csrf_token", FT_TEXT, REQ, 0,
+	     "Send as X-CSRF-Token on writes authenticated by the cookie alone"),
+	PROP("expires_at", FT_TIME, REQ, 0, "When the session ends"),
+	SUB("user", "User", REQ, "The signed-in user"),
+};
+static const struct sprop p_token_create[] = {
+	PROP("name", FT_TEXT, REQ, 100, "What the token is for"),
+	PROP("expires_at", FT_TIME, 0, 0, "When it stops working (in the future); null: never"),
+};
+static const struct sprop p_token_created[] = {
+	PROP("id", FT_INT, REQ, 0, "Token id"),
+	PROP("name", FT_TEXT, REQ, 100, "What the token is for"),
+	PROP("token", FT_TEXT, REQ, 0,
+	     "The secret, shown this once: send it as Authorization: Bearer"),
+	PROP("expires_at", FT_TIME, REQ | P_NULL, 0, "When it stops working; null: never"),
+};
+static const struct sprop p_token[] = {
+	PROP("id", FT_INT, REQ, 0, "Token id"),
+	PROP("name", FT_TEXT, REQ, 100, "What the token is for"),
+	PROP("prefix", FT_TEXT, REQ, 0, "The first characters of the secret, to recognise it"),
+	PROP("created_at", FT_TIME, REQ, 0, "When it was made"),
+	PROP("expires_at", FT_TIME, REQ | P_NULL, 0, "When it stops working; null: never"),
+	PROP("last_used_at", FT_TIME, REQ | P_NULL, 0, "Last request it authenticated"),
+	PROP("revoked_at", FT_TIME, REQ | P_NULL, 0, "When it was revoked; null: it works"),
+};
+static const struct sprop p_token_list[] = {
+	SUB("data", "Token[]", REQ, "The caller's tokens, oldest first"),
+};
+static const struct sprop p_quota[] = {
+	PROP("period", FT_TEXT, REQ, 7, "A quarter (2026-Q4) or a month (2026-11)"),
+	PROP("amount", FT_MONEY, REQ, 0, "Target amount"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "ISO 4217 code"),
+};
+static const struct sprop p_quota_set[] = {
+	PROP("amount", FT_MONEY, REQ, 0, "Target amount, not negative"),
+	PROP("currency", FT_CURRENCY, FF_NOTNULL, 0, "ISO 4217 code (default EUR)"),
+};
+static const struct sprop p_quota_list[] = {
+	SUB("data", "Quota[]", REQ, "The user's quotas by period"),
+};
+static const struct sprop p_stage_entry[] = {
+	PROP("stage", FT_TEXT, REQ, 64, "Key of the stage"),
+	PROP("entered_at", FT_TIME, REQ, 0, "When the deal entered it"),
+	PROP("exited_at", FT_TIME, REQ | P_NULL, 0, "When it left (null: it is there now)"),
+	{{"actor_id", FT_REF, REQ | P_NULL, 0, 0, NULL, "users", "Who moved it"}, NULL},
+	PROP("override", FT_BOOL, REQ, 0, "A manager moved it past the pipeline's rules"),
+	PROP("reason", FT_TEXT, REQ | P_NULL, 0, "Why (for an override)"),
+};
+static const struct sprop p_stage_list[] = {
+	SUB("data", "StageEntry[]", REQ, "Every stage entry and exit, oldest first"),
+};
+static const struct sprop p_history_entry[] = {
+	PROP("at", FT_TIME, REQ, 0, "When"),
+	{{"actor_id", FT_REF, REQ | P_NULL, 0, 0, NULL, "users",
+	  "Who (null: the command line or the system)"},
+	 NULL},
+	PROP("actor_name", FT_TEXT, P_NULL, 0, "Their name"),
+	PROP("action", FT_TEXT, REQ, 0, "create, update or delete"),
+	PROP("field", FT_TEXT, P_NULL, 0, "The field that changed (update)"),
+	PROP("old", FT_TEXT, P_NULL, 0, "Its value before, as text (delete: the record's JSON)"),
+	PROP("new", FT_TEXT, P_NULL, 0, "Its value after, as text"),
+};
+static const struct sprop p_history_list[] = {
+	SUB("data", "HistoryEntry[]", REQ, "The audit trail, oldest first"),
+};
+/* Pipelines (pipeline.c validates them; its lists of choices are private to it,
+ * so they are repeated here, and the API tests compare them with real answers). */
+static const char *const sections[] = {"upper", "middle", "lower", "won", "lost", NULL};
+static const char *const categories[] = {"pipeline", "best_case", "commit", "closed", "omitted",
+					 NULL};
+static const char *const enforcements[] = {"strict", "guided", "free", NULL};
+static const char *const criterion_kinds[] = {"field", "activity", "document", "payment", NULL};
+static const char *const criterion_fields[] = {"amount", "close_date", "contact_id", "channel",
+					       "forecast_category", "decision_maker", NULL};
+static const char *const activity_types[] = {"call", "meeting", "email", "task", "note", NULL};
+
+#define CHOICE(name, flags, choices, doc) {{name, FT_ENUM, flags, 0, 0, choices, NULL, doc}, NULL}
+
+static const struct sprop p_criterion[] = {
+	CHOICE("kind", REQ, criterion_kinds,
+	       "field: a field of the deal is filled; activity: one of its type was done; "
+	       "document: one of its kind is attached; payment: it is paid"),
+	CHOICE("field", REQ | P_NULL, criterion_fields, "For kind field"),
+	CHOICE("activity_type", REQ | P_NULL, activity_types, "For kind activity"),
+	PROP("document_kind", FT_TEXT, REQ | P_NULL, 200, "For kind document (proposal, contract ...)"),
+	PROP("label", FT_TEXT, REQ | P_NULL, 250, "How the criterion reads to salespeople"),
+};
+static const struct sprop p_criterion_in[] = {
+	CHOICE("kind", REQ, criterion_kinds, "What must hold to leave the stage"),
+	CHOICE("field", 0, criterion_fields, "For kind field"),
+	CHOICE("activity_type", 0, activity_types, "For kind activity"),
+	PROP("document_kind", FT_TEXT, 0, 200, "For kind document: a word such as proposal"),
+	PROP("label", FT_TEXT, 0, 250, "How the criterion reads to salespeople"),
+};
+static const struct sprop p_stage[] = {
+	PROP("id", FT_INT, REQ, 0, "Stage id"),
+	PROP("key", FT_TEXT, REQ, 200, "Stable key, what an opportunity's stage holds"),
+	PROP("name", FT_TEXT, REQ, 200, "Name shown to people"),
+	PROP("position", FT_INT, REQ, 0, "Order in the pipeline"),
+	{{"probability", FT_PERCENT, REQ, 0, 0, NULL, NULL, "Win probability in percent"}, NULL},
+	CHOICE("section", REQ, sections, "Place in the funnel"),
+	CHOICE("forecast_category", REQ, categories, "Forecast category of deals here"),
+	PROP("stale_days", FT_INT, REQ, 0, "A deal here longer than this is stale"),
+	PROP("idle_days", FT_INT, REQ, 0, "A deal with no activity this long is idle"),
+	SUB("criteria", "PipelineCriterion[]", REQ, "Exit criteria"),
+};
+static const struct sprop p_stage_in[] = {
+	PROP("key", FT_TEXT, REQ, 200, "Lower-case letters, digits and _; unique in the pipeline"),
+	PROP("name", FT_TEXT, REQ, 200, "Name shown to people"),
+	CHOICE("section", REQ, sections, "Place in the funnel; stages go in funnel order"),
+	{{"probability", FT_PERCENT, 0, 0, 0, NULL, NULL,
+	  "Win probability (required for open stages; won 100, lost 0)"},
+	 NULL},
+	CHOICE("forecast_category", 0, categories, "Default: by section"),
+	{{"stale_days", FT_INT, 0, 0, 3650, NULL, NULL, "Default 30"}, NULL},
+	{{"idle_days", FT_INT, 0, 0, 3650, NULL, NULL, "Default 14"}, NULL},
+	SUB("criteria", "PipelineCriterionInput[]", 0, "Exit criteria"),
+};
+static const struct sprop p_pipeline[] = {
+	PROP("id", FT_INT, REQ, 0, "Pipeline id"),
+	PROP("name", FT_TEXT, REQ, 200, "Name (unique)"),
+	{{"team_id", FT_REF, REQ | P_NULL, 0, 0, NULL, "teams", "The team it serves (and those below)"},
+	 NULL},
+	CHOICE("channel", REQ | P_NULL, channel_choices, "The sales channel it serves"),
+	CHOICE("enforcement", REQ, enforcements,
+	       "strict: forward one stage at a time, criteria checked; guided: forward to any "
+	       "later stage whose criteria hold, back freely; free: anything"),
+	PROP("is_default", FT_BOOL, REQ, 0, "The pipeline for deals no other one serves"),
+	PROP("version", FT_INT, REQ, 0, "Grows with every change; the ETag is \"v<version>\""),
+	PROP("created_at", FT_TIME, REQ, 0, "When it was made"),
+	PROP("updated_at", FT_TIME, REQ, 0, "When it last changed"),
+	SUB("stages", "PipelineStage[]", REQ, "Its stages, in order"),
+};
+static const struct sprop p_pipeline_create[] = {
+	PROP("name", FT_TEXT, REQ, 200, "Name (unique)"),
+	{{"team_id", FT_REF, 0, 0, 0, NULL, "teams", "The team it serves (and those below)"}, NULL},
+	CHOICE("channel", 0, channel_choices, "The sales channel it serves"),
+	CHOICE("enforcement", 0, enforcements, "Default guided"),
+	PROP("is_default", FT_BOOL, FF_NOTNULL, 0, "Make it the default pipeline"),
+	SUB("stages", "PipelineStageInput[]", REQ,
+	    "3 to 32 stages in funnel order: open ones, a won one, a lost one"),
+};
+static const struct sprop p_pipeline_update[] = {
+	PROP("name", FT_TEXT, 0, 200, "Name (unique)"),
+	{{"team_id", FT_REF, 0, 0, 0, NULL, "teams", "The team it serves (and those below)"}, NULL},
+	CHOICE("channel", 0, channel_choices, "The sales channel it serves"),
+	CHOICE("enforcement", 0, enforcements, "How strictly moves are checked"),
+	PROP("is_default", FT_BOOL, FF_NOTNULL, 0, "Make it the default pipeline"),
+	SUB("stages", "PipelineStageInput[]", 0, "All the stages, replacing the old ones"),
+	SUB("reassign", "StageReassign", 0,
+	    "For each removed stage that has deals: the stage they move to"),
+};
+static const struct sprop p_pipeline_list[] = {
+	SUB("data", "Pipeline[]", REQ, "Every pipeline"),
+};
+static const struct sprop p_move[] = {
+	PROP("stage", FT_TEXT, REQ, 64, "Key of the stage to move to"),
+	PROP("lost_reason", FT_TEXT, 0, 200, "Why it was lost (a lost stage needs one of the list)"),
+	PROP("override", FT_BOOL, 0, 0,
+	     "A manager moves past the pipeline's rules (needs a reason)"),
+	PROP("reason", FT_TEXT, 0, 1000, "Why: the salesperson's or manager's words, on the record"),
+};
+
+static const struct sprop p_form_submitted[] = {
+	PROP("lead_id", FT_INT, REQ, 0, "The new lead"),
+};
+static const struct sprop p_form_embed[] = {
+	PROP("form_id", FT_INT, REQ, 0, "The form"),
+	PROP("url", FT_TEXT, REQ, 0, "Its public address, as this request reached the server"),
+	PROP("embed", FT_TEXT, REQ, 0, "An iframe to paste into a web page"),
+};
+static const struct sprop p_convert_opp[] = {
+	PROP("name", FT_TEXT, 0, 200, "Default: \"<company> \u2014 <lead name>\""),
+	PROP("amount", FT_MONEY, 0, 0, "Expected value, in currency"),
+	PROP("currency", FT_CURRENCY, 0, 0, "ISO 4217 code (default EUR)"),
+	PROP("close_date", FT_DATE, 0, 0, "Default: in 90 days"),
+	{{"channel", FT_ENUM, 0, 0, 0, channel_choices, NULL, "Default: the lead's"}, NULL},
+};
+static const struct sprop p_convert[] = {
+	PROP("account_id", FT_REF, 0, 0, "Link this account instead of finding or making one"),
+	PROP("contact_id", FT_REF, 0, 0, "Link this contact (of that account)"),
+	SUB("opportunity", "LeadConversionOpportunity", 0, "The new deal's details"),
+};
+static const struct sprop p_converted[] = {
+	SUB("lead", "Lead", REQ, "The lead, qualified, with its converted_* links"),
+	SUB("account", "Account", REQ, "The account, with created or linked (true)"),
+	SUB("contact", "Contact", REQ, "The contact, with created or linked (true)"),
+	SUB("opportunity", "Opportunity", REQ, "The new deal"),
+};
+
+static const char *const related_choices[] = {"account", "contact", "lead", "opportunity", NULL};
+static const char *const pay_states[] = {"due", "partially_paid", "paid", "overdue", NULL};
+static const struct sprop p_attachment[] = {
+	PROP("id", FT_INT, REQ, 0, "The attachment"),
+	PROP("filename", FT_TEXT, REQ, 200, "File name as uploaded (no path)"),
+	PROP("content_type", FT_TEXT, REQ, 0, "Media type, checked against the content"),
+	PROP("size", FT_INT, REQ, 0, "Bytes"),
+	PROP("sha256", FT_TEXT, REQ, 0, "Hex SHA-256 of the content (it is stored by it)"),
+	PROP("kind", FT_TEXT, REQ | P_NULL, 0,
+	     "What it is for the sales process: proposal, contract, welcome_letter, recording …"),
+	{{"related_type", FT_ENUM, REQ, 0, 0, related_choices, NULL, "Kind of record it is on"},
+	 NULL},
+	PROP("related_id", FT_REF, REQ, 0, "The record it is on"),
+	PROP("owner_id", FT_REF, REQ, 0, "Owner (the record's owner)"),
+	PROP("created_by", FT_REF, REQ | P_NULL, 0, "Who uploaded or generated it"),
+	PROP("created_at", FT_TIME, REQ, 0, "When"),
+	PROP("url", FT_TEXT, REQ, 0, "Where to download the content"),
+};
+static const struct sprop p_attachment_list[] = {
+	SUB("data", "Attachment[]", REQ, "The attachments of the record"),
+};
+static const struct sprop p_document_in[] = {
+	PROP("template_id", FT_REF, 0, 0, "The template to render"),
+	PROP("kind", FT_TEXT, 0, 32, "Or: the first template of this kind (contract …)"),
+};
+static const struct sprop p_installment_in[] = {
+	PROP("due_date", FT_DATE, REQ, 0, "When it is due"),
+	PROP("amount", FT_MONEY, REQ, 0, "How much, in the deal's currency"),
+};
+static const struct sprop p_installments_in[] = {
+	SUB("installments", "InstallmentInput[]", REQ,
+	    "The whole schedule; it replaces the old one.  Sums to at most the deal amount"),
+};
+static const struct sprop p_payment_in[] = {
+	PROP("amount", FT_MONEY, REQ, 0, "Paid, in the deal's currency; at most what is outstanding"),
+	PROP("paid_at", FT_DATE, REQ, 0, "When (not in the future)"),
+	PROP("method", FT_TEXT, 0, 100, "Transfer, card …"),
+	PROP("reference", FT_TEXT, 0, 200, "Bank reference, invoice number …"),
+};
+static const struct sprop p_installment[] = {
+	PROP("id", FT_INT, REQ, 0, "The installment"),
+	PROP("due_date", FT_DATE, REQ, 0, "When it is due"),
+	PROP("amount", FT_MONEY, REQ, 0, "How much"),
+	PROP("paid", FT_MONEY, REQ, 0, "How much of it is paid (payments go oldest first)"),
+	{{"status", FT_ENUM, REQ, 0, 0, pay_states, NULL, "overdue: past due and not paid"}, NULL},
+};
+static const struct sprop p_payment[] = {
+	PROP("id", FT_INT, REQ, 0, "The payment"),
+	PROP("amount", FT_MONEY, REQ, 0, "How much"),
+	PROP("paid_at", FT_DATE, REQ, 0, "When"),
+	PROP("method", FT_TEXT, REQ | P_NULL, 0, "How"),
+	PROP("reference", FT_TEXT, REQ | P_NULL, 0, "Reference"),
+	PROP("created_by", FT_REF, REQ | P_NULL, 0, "Who recorded it"),
+	PROP("created_at", FT_TIME, REQ, 0, "When it was recorded"),
+};
+static const struct sprop p_payment_status[] = {
+	SUB("installments", "Installment[]", REQ, "The schedule, with what is paid of each"),
+	{{"status", FT_ENUM, REQ, 0, 0, pay_states, NULL,
+	  "The deal's payment status; paid moves it to payment collected"}, NULL},
+	PROP("currency", FT_CURRENCY, REQ, 0, "The deal's currency"),
+	PROP("amount", FT_MONEY, REQ, 0, "The deal amount"),
+	PROP("scheduled", FT_MONEY, REQ | P_NULL, 0, "Sum of the schedule (null: none)"),
+	PROP("to_pay", FT_MONEY, REQ, 0, "The schedule's sum, else the amount"),
+	PROP("paid", FT_MONEY, REQ, 0, "Paid so far"),
+	PROP("outstanding", FT_MONEY, REQ, 0, "Still to pay"),
+	PROP("stage", FT_TEXT, REQ, 0, "The deal's stage now"),
+	SUB("payments", "Payment[]", REQ, "Payments, oldest first"),
+	PROP("payment_id", FT_INT, 0, 0, "After a payment: the new payment"),
+	PROP("moved_to", FT_TEXT, P_NULL, 0,
+	     "After a payment: payment_collected when it settled the deal and moved it"),
+	SUB("next_step", "NextStep", 0,
+	    "After a payment that settled the deal but could not move it: why (null otherwise)"),
+};
+static const struct sprop p_next_step[] = {
+	PROP("stage", FT_TEXT, REQ, 0, "The stage it would move to"),
+	PROP("detail", FT_TEXT, REQ, 0, "What happened"),
+	PROP("blocked_by", FT_TEXT, REQ, 0, "The unmet rules, in words (an array of strings)"),
+};
+
+static const struct sprop p_problem_error[] = {
+	PROP("field", FT_TEXT, REQ, 0, "The input (member, query parameter or header) at fault"),
+	PROP("message", FT_TEXT, REQ, 0, "What is wrong with it"),
+};
+static const struct sprop p_problem[] = {
+	PROP("type", FT_TEXT, REQ, 0,
+	     "A URI naming the kind of problem: https://funnel.dev/problems/<slug>"),
+	PROP("title", FT_TEXT, REQ, 0, "Short and stable for each kind (\"Invalid input\")"),
+	PROP("status", FT_INT, REQ, 0, "The HTTP status"),
+	PROP("detail", FT_TEXT, REQ, 0, "What happened, for a human"),
+	SUB("errors", "ProblemError[]", 0,
+	    "Every problem with the input at once, one per field (400 only)"),
+};
+
+#define SCHEMA(name, req, doc, props) {name, req, doc, props, N(props)}
+
+static const struct sschema static_schemas[] = {
+	SCHEMA("Problem", 0, "An error, as RFC 9457 application/problem+json", p_problem),
+	SCHEMA("ProblemError", 0, "One problem with one input", p_problem_error),
+	SCHEMA("Health", 0, "Whether the server can serve", p_health),
+	{"OpenAPI", 0, "This document", NULL, 0}, /* any object */
+	SCHEMA("Login", 1, "Credentials", p_login),
+	SCHEMA("Session", 0, "A new session", p_session),
+	SCHEMA("TokenCreate", 1, "A new API token", p_token_create),
+	SCHEMA("TokenCreated", 0, "A new API token and its secret", p_token_created),
+	SCHEMA("Token", 0, "An API token (never its secret)", p_token),
+	SCHEMA("TokenList", 0, "API tokens", p_token_list),
+	SCHEMA("Quota", 0, "A sales target for one period", p_quota),
+	SCHEMA("QuotaSet", 1, "A quota to set (or replace)", p_quota_set),
+	SCHEMA("QuotaList", 0, "Quotas", p_quota_list),
+	SCHEMA("StageEntry", 0, "One stay of a deal in one stage", p_stage_entry),
+	SCHEMA("StageList", 0, "A deal's stage history", p_stage_list),
+	SCHEMA("PipelineCriterion", 0, "An exit criterion of a stage", p_criterion),
+	SCHEMA("PipelineCriterionInput", 1, "An exit criterion of a stage", p_criterion_in),
+	SCHEMA("PipelineStage", 0, "A stage of a pipeline", p_stage),
+	SCHEMA("PipelineStageInput", 1, "A stage of a pipeline", p_stage_in),
+	SCHEMA("Pipeline", 0, "A process map: ordered stages and how strictly they are kept",
+	       p_pipeline),
+	SCHEMA("PipelineCreate", 1, "A new pipeline", p_pipeline_create),
+	SCHEMA("PipelineUpdate", 1, "A change to a pipeline (only the members given)",
+	       p_pipeline_update),
+	SCHEMA("PipelineList", 0, "Pipelines", p_pipeline_list),
+	{"StageReassign", 0, "{\"removed_stage_key\": \"new_stage_key\", ...}", NULL, 0},
+	SCHEMA("Move", 1, "A stage move", p_move),
+	{"FormSubmission", 0, "The answers by question name: strings, true/false for check "
+	 "boxes", NULL, 0},
+	SCHEMA("FormSubmitted", 0, "A submission taken", p_form_submitted),
+	SCHEMA("FormEmbed", 0, "How to put a form on a web site", p_form_embed),
+	SCHEMA("LeadConversion", 1, "What to link or set; all optional", p_convert),
+	SCHEMA("LeadConversionOpportunity", 1, "The deal a conversion makes", p_convert_opp),
+	SCHEMA("LeadConverted", 0, "A converted lead and what it became", p_converted),
+	SCHEMA("Attachment", 0, "A file on a record", p_attachment),
+	SCHEMA("AttachmentList", 0, "Files on a record", p_attachment_list),
+	SCHEMA("DocumentCreate", 1, "Which template to render (one of the two)", p_document_in),
+	SCHEMA("InstallmentInput", 1, "One installment", p_installment_in),
+	SCHEMA("InstallmentsSet", 1, "A payment schedule", p_installments_in),
+	SCHEMA("PaymentCreate", 1, "A payment received", p_payment_in),
+	SCHEMA("Installment", 0, "One installment and what is paid of it", p_installment),
+	SCHEMA("Payment", 0, "A payment received", p_payment),
+	SCHEMA("PaymentStatus", 0, "What a won deal is to pay and what it paid", p_payment_status),
+	SCHEMA("NextStep", 0, "Why a settled deal stays in its stage", p_next_step),
+	SCHEMA("HistoryEntry", 0, "One audited change", p_history_entry),
+	SCHEMA("HistoryList", 0, "A record's audit trail", p_history_list),
+};
+
+static void static_schema(struct jw *w, const struct sschema *s)
+{
+	int i;
+
+	jw_key(w, s->name);
+	jw_obj(w);
+	jw_kstr(w, "type", "object");
+	jw_kstr(w, "description", s->doc);
+	if (!s->props) {
+		jw_obj_end(w);
+		return;
+	}
+	jw_key(w, "properties");
+	jw_obj(w);
+	for (i = 0; i < s->nprops; i++) {
+		const struct sprop *p = &s->props[i];
+		const char *brackets = p->schema ? strstr(p->schema, "[]") : NULL;
+
+		jw_key(w, p->f.name);
+		if (!p->schema) {
+			field_schema(w, &p->f, (p->f.flags & P_NULL) != 0,
+				     s->request ? AS_REQUEST : AS_ANSWER);
+			continue;
+		}
+		if (!brackets) {
+			schema_ref(w, p->schema);
+			continue;
+		}
+		jw_obj(w);
+		jw_kstr(w, "type", "array");
+		jw_kstr(w, "description", p->f.doc);
+		jw_key(w, "items");
+		{
+			char name[64];
+
+			snprintf(name, sizeof(name), "%.*s", (int)(brackets - p->schema),
+				 p->schema);
+			schema_ref(w, name);
+		}
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	jw_key(w, "required");
+	jw_arr(w);
+	for (i = 0; i < s->nprops; i++)
+		if (s->props[i].f.flags & FF_REQUIRED)
+			jw_str(w, s->props[i].f.name);
+	jw_arr_end(w);
+	if (s->request)
+		jw_kbool(w, "additionalProperties", 0);
+	jw_obj_end(w);
+}
+
+/* --- the routes that are not records -------------------------------------- */
+
+struct op {
+	api_handler handler;
+	const char *id, *tag, *summary, *description;
+	const char *request;  /* schema of the JSON body, or NULL */
+	int status;           /* on success */
+	const char *response; /* schema of the answer, or NULL: no body */
+	const char *headers;  /* names in components/headers, space-separated */
+	const char *errors;   /* statuses beyond those every route of its kind has */
+};
+
+static const struct op ops[] = {
+	{api_document_create, "create_document", "documents", "Render a document for a deal",
+	 "Merges the template with the account, contact, opportunity and owner and renders a PDF, "
+	 "stored as an attachment of the deal with the template's kind (so stage criteria that "
+	 "need a contract or welcome letter see it).",
+	 "DocumentCreate", 201, "Attachment", "Location", NULL},
+	{api_attachment_upload, "upload_attachment", "attachments", "Upload a file to a record",
+	 "The body is the file itself (any of the allowed media types, as Content-Type), not "
+	 "JSON; query parameters related_type, related_id, filename and kind (optional) say "
+	 "where it goes.  Streamed to disk while hashed; stored once per content (SHA-256).  413 "
+	 "over --max-upload; 415 for a type not allowed; 400 when the content is not what the "
+	 "type says.",
+	 NULL, 201, "Attachment", "Location", "413"},
+	{api_attachment_list, "list_attachments", "attachments", "Files on a record",
+	 "Query parameters related_type and related_id.", NULL, 200, "AttachmentList", NULL, NULL},
+	{api_attachment_get, "get_attachment", "attachments", "A file's description", NULL, NULL,
+	 200, "Attachment", NULL, NULL},
+	{api_attachment_content, "download_attachment", "attachments", "A file's content",
+	 "The bytes as uploaded, with their Content-Type and Content-Disposition: attachment.",
+	 NULL, 200, NULL, NULL, NULL},
+	{api_attachment_delete, "delete_attachment", "attachments", "Remove a file from a record",
+	 "The stored content goes when no attachment uses it any more.", NULL, 204, NULL, NULL,
+	 NULL},
+	{api_installments_set, "set_installments", "payments", "Set a won deal's payment schedule",
+	 "Replaces the schedule; only for won deals (409).", "InstallmentsSet", 200,
+	 "PaymentStatus", NULL, "409"},
+	{api_payment_list, "payment_status", "payments", "A deal's payments and their status",
+	 "Overdue is judged against today.", NULL, 200, "PaymentStatus", NULL, NULL},
+	{api_payment_create, "record_payment", "payments", "Record a payment",
+	 "Audited.  A payment that settles a deal in the won stage moves it to payment collected "
+	 "when its rules hold; otherwise next_step says why not.  409 when more than what is "
+	 "outstanding.",
+	 "PaymentCreate", 201, "PaymentStatus", NULL, "409"},
+	{api_form_page, "form_page", "forms", "A web-to-lead form, as an HTML page",
+	 "Public, and embeddable anywhere (Content-Security-Policy frame-ancestors *); "
+	 "text/html.  ?sent=1 is the built-in thank-you page.  404 (HTML) for a form that does "
+	 "not exist or is switched off.",
+	 NULL, 200, NULL, NULL, NULL},
+	{api_form_submit, "submit_form", "forms", "Submit a web-to-lead form",
+	 "Public.  application/json answers 201 {lead_id} or problem+json; "
+	 "application/x-www-form-urlencoded (a browser) answers 303 to the form's thank_you_url "
+	 "(or ?sent=1), or the form again as HTML listing the problems (400).  Creates the lead, "
+	 "assigned (fixed owner, territory, channel, else in turn among the team's reps), and a "
+	 "follow-up task for its owner.  At most 5 submissions a minute per address and form "
+	 "(429 with Retry-After), 50 fields, 5000 characters a value.",
+	 "FormSubmission", 201, "FormSubmitted", NULL, "429"},
+	{api_form_embed, "embed_form", "forms", "A form's public address and embed snippet",
+	 NULL, NULL, 200, "FormEmbed", NULL, NULL},
+	{api_lead_convert, "convert_lead", "leads", "Convert a lead",
+	 "Into an account (found by e-mail domain or name among those the caller sees, else "
+	 "new), a contact (found by e-mail at that account, else new) and a new opportunity at "
+	 "the stage after qualification, in one transaction.  409 when the lead is converted "
+	 "already or disqualified.  The body is optional.",
+	 "LeadConversion", 201, "LeadConverted", "Location", "409"},
+	{api_healthz, "healthz", "meta", "Health check",
+	 "200 when the database answers and its schema is migrated, 503 (same body) otherwise. "
+	 "For load balancers; needs no credentials.",
+	 NULL, 200, "Health", NULL, "503"},
+	{api_openapi, "openapi", "meta", "This OpenAPI document",
+	 "Generated from the routing table and the record declarations the server runs on.",
+	 NULL, 200, "OpenAPI", NULL, NULL},
+	{api_login, "login", "auth", "Sign in",
+	 "Checks e-mail and password and opens a session (12 hours).  The answer carries the "
+	 "session token (for Authorization: Bearer) and a CSRF token; the session is also set "
+	 "as the cookie funnel_session (HttpOnly, SameSite=Strict).  A wrong e-mail and a wrong "
+	 "password get the same 401.  Repeated failures per e-mail and per client address lock "
+	 "login for a growing time: 429 with Retry-After.",
+	 "Login", 200, "Session", "Set-Cookie", "401 429"},
+	{api_logout, "logout", "auth", "Sign out",
+	 "Ends the session the request came with and clears the cookie.  With an API token it "
+	 "does nothing (revoke the token instead).",
+	 NULL, 204, NULL, "Set-Cookie", NULL},
+	{api_me, "me", "auth", "The signed-in user", NULL, NULL, 200, "User", NULL, NULL},
+	{api_token_list, "list_tokens", "auth", "The caller's API tokens",
+	 "Never their secrets.", NULL, 200, "TokenList", NULL, NULL},
+	{api_token_create, "create_token", "auth", "Make an API token",
+	 "For scripts and integrations: the secret is in the answer once and never again.  It "
+	 "acts as its user, with the user's role and visibility.",
+	 "TokenCreate", 201, "TokenCreated", "Location", NULL},
+	{api_token_revoke, "revoke_token", "auth", "Revoke an API token",
+	 "One of the caller's own tokens; it stops working at once.", NULL, 204, NULL, NULL,
+	 NULL},
+	{api_quota_list, "list_quotas", "users", "A user's quotas", NULL, NULL, 200, "QuotaList",
+	 NULL, NULL},
+	{api_quota_set, "set_quota", "users", "Set a user's quota for a period",
+	 "Admins for anyone, managers for the people of their team subtree (not themselves).  "
+	 "Audited in the user's history.  Answers the user's quotas.",
+	 "QuotaSet", 200, "QuotaList", NULL, NULL},
+	{api_opportunity_move, "move_opportunity", "opportunities", "Move a deal to a stage",
+	 "Checked against its pipeline's enforcement and the exit criteria; a refused move is "
+	 "409 with one errors[] entry per unmet rule, in words a salesperson understands.  A "
+	 "manager may override with a reason (403 for others).  Answers the opportunity.",
+	 "Move", 200, "Opportunity", "ETag", "409"},
+	{api_pipeline_list, "list_pipelines", "pipelines", "List pipelines",
+	 "Every process map with its stages and their exit criteria.", NULL, 200, "PipelineList",
+	 NULL, NULL},
+	{api_pipeline_create, "create_pipeline", "pipelines", "Create a pipeline",
+	 "Managers for their teams, admins for any.", "PipelineCreate", 201, "Pipeline",
+	 "ETag Location", "409"},
+	{api_pipeline_get, "get_pipeline", "pipelines", "Read a pipeline", NULL, NULL, 200,
+	 "Pipeline", "ETag", NULL},
+	{api_pipeline_update, "update_pipeline", "pipelines", "Change a pipeline",
+	 "Rename, attach to a team or channel, change enforcement or replace the stages.  A "
+	 "stage removed while deals are in it needs reassign; they move, with stage history "
+	 "and audit.  With If-Match, only if unchanged since read (otherwise 412).",
+	 "PipelineUpdate", 200, "Pipeline", "ETag", "409 412"},
+	{api_pipeline_delete, "delete_pipeline", "pipelines", "Delete a pipeline",
+	 "Only one no deal uses, and never the default (409).", NULL, 204, NULL, NULL, "409"},
+	{api_opportunity_stages, "opportunity_stages", "opportunities", "A deal's stage history",
+	 "Every stage entry and exit, with when and who.", NULL, 200, "StageList", NULL, NULL},
+};
+
+static const struct op *op_find(api_handler h)
+{
+	int i;
+
+	for (i = 0; i < N(ops); i++)
+		if (ops[i].handler == h)
+			return &ops[i];
+	return NULL;
+}
+
+/* --- responses, headers, parameters ------------------------------------- */
+
+static const struct {
+	int status;
+	const char *name, *schema, *headers, *description;
+} errors[] = {
+	{400, "BadRequest", "Problem", NULL,
+	 "Invalid input: every problem at once, one errors[] entry per field, member or query "
+	 "parameter"},
+	{401, "Unauthorized", "Problem", "WWW-Authenticate",
+	 "No credentials, or a token or session that is unknown, expired or revoked"},
+	{403, "Forbidden", "Problem", NULL,
+	 "The caller's role does not allow it, or a write authenticated by the session cookie "
+	 "lacks the X-CSRF-Token header"},
+	{404, "NotFound", "Problem", NULL,
+	 "No such record, or one the caller may not see: the two answers are the same"},
+	{409, "Conflict", "Problem", NULL,
+	 "The write contradicts the current state: a duplicate (user e-mail, team name), a "
+	 "record still in use, or an Idempotency-Key reused for a different request"},
+	{412, "PreconditionFailed", "Problem", NULL,
+	 "If-Match does not match the record's current version: someone changed it; read it "
+	 "again and retry"},
+	{413, "TooLarge", "Problem", NULL,
+	 "The body is larger than the server accepts (funnel serve --max-body)"},
+	{415, "UnsupportedMediaType", "Problem", NULL, "Send the body as application/json"},
+	{429, "TooManyRequests", "Problem", "Retry-After",
+	 "Too many failed attempts: retry after the given seconds"},
+	{500, "InternalError", "Problem", NULL, "A bug, or the database failed"},
+	{503, "Unavailable", "Health", NULL, "The database does not answer or is not migrated"},
+};
+
+static const struct {
+	const char *name, *description, *schema;
+} headers[] = {
+	{"ETag", "The record's version, \"v<version>\": send it back as If-Match",
+	 "{\"type\":\"string\",\"pattern\":\"^\\\"v[0-9]+\\\"$\"}"},
+	{"Location", "The path of the new resource", "{\"type\":\"string\"}"},
+	{"Idempotent-Replayed",
+	 "true when this is the saved answer to an earlier request with the same "
+	 "Idempotency-Key",
+	 "{\"type\":\"string\",\"enum\":[\"true\"]}"},
+	{"Set-Cookie",
+	 "funnel_session=<token>; Path=/; HttpOnly; SameSite=Strict (Secure over TLS); "
+	 "Max-Age=0 clears it",
+	 "{\"type\":\"string\"}"},
+	{"WWW-Authenticate", "Bearer realm=\"funnel\"", "{\"type\":\"string\"}"},
+	{"Retry-After", "Seconds to wait", "{\"type\":\"integer\",\"minimum\":1}"},
+};
+
+static void header_refs(struct jw *w, const char *names)
+{
+	char name[40];
+	const char *p = names;
+	int n;
+
+	jw_key(w, "headers");
+	jw_obj(w);
+	while (p && sscanf(p, "%39s%n", name, &n) == 1) {
+		jw_key(w, name);
+		ref_to(w, "headers", name);
+		p += n;
+	}
+	jw_obj_end(w);
+}
+
+static void error_refs(struct jw *w, const int *st, int n)
+{
+	char code[8];
+	int i, j;
+
+	for (i = 0; i < N(errors); i++)
+		for (j = 0; j < n; j++)
+			if (st[j] == errors[i].status) {
+				snprintf(code, sizeof(code), "%d", st[j]);
+				jw_key(w, code);
+				ref_to(w, "responses", errors[i].name);
+				break;
+			}
+}
+
+/* A success answer: status, description, optional headers and body schema. */
+static void success(struct jw *w, int status, const char *description, const char *headers_,
+		    const char *schema_name_)
+{
+	char code[8];
+
+	snprintf(code, sizeof(code), "%d", status);
+	jw_key(w, code);
+	jw_obj(w);
+	jw_kstr(w, "description", description);
+	if (headers_)
+		header_refs(w, headers_);
+	if (schema_name_) {
+		jw_key(w, "content");
+		jw_obj(w);
+		jw_key(w, "application/json");
+		jw_obj(w);
+		jw_key(w, "schema");
+		schema_ref(w, schema_name_);
+		jw_obj_end(w);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+static void request_body(struct jw *w, const char *schema)
+{
+	jw_key(w, "requestBody");
+	jw_obj(w);
+	jw_kbool(w, "required", 1);
+	jw_key(w, "content");
+	jw_obj(w);
+	jw_key(w, "application/json");
+	jw_obj(w);
+	jw_key(w, "schema");
+	schema_ref(w, schema);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+/* The error statuses any route can give, by its kind. */
+static int common_errors(const struct route *r, int has_body, int *st)
+{
+	int n = 0;
+
+	if (has_body) {
+		st[n++] = 400;
+		st[n++] = 413;
+		st[n++] = 415;
+	}
+	if (!(r->flags & R_PUBLIC)) {
+		st[n++] = 401;
+		if (r->method != M_GET)
+			st[n++] = 403;
+	}
+	if (strchr(r->pattern, '{'))
+		st[n++] = 404;
+	st[n++] = 500;
+	return n;
+}
+
+/* --- operations --------------------------------------------------------- */
+
+static void query_param(struct jw *w, const char *name, const struct field *f,
+			const char *description, int list)
+{
+	jw_obj(w);
+	jw_kstr(w, "name", name);
+	jw_kstr(w, "in", "query");
+	jw_kstr(w, "description", description);
+	if (list) {
+		jw_kstr(w, "style", "form");
+		jw_kbool(w, "explode", 0);
+	}
+	jw_key(w, "schema");
+	jw_obj(w);
+	if (list) {
+		jw_kstr(w, "type", "array");
+		jw_kint(w, "minItems", 1);
+		jw_key(w, "items");
+		jw_obj(w);
+	}
+	if (f) {
+		field_type(w, f, 0, AS_QUERY);
+	} else {
+		jw_kstr(w, "type", "string");
+		jw_kstr(w, "description", "A date (YYYY-MM-DD) or a date-time");
+	}
+	if (list)
+		jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void list_params(struct jw *w, const struct resource *r)
+{
+	struct buf d = BUF_INIT, search = BUF_INIT;
+	char name[80];
+	int i;
+	static const char *const stamps[] = {"created_at", "updated_at"};
+
+	for (i = 0; i < r->nfields; i++) {
+		const struct field *f = &r->fields[i];
+
+		if (f->flags & FF_FILTER) {
+			buf_reset(&d);
+			buf_printf(&d, "Only records whose %s is one of these values "
+				       "(comma-separated)", f->name);
+			query_param(w, f->name, f, d.data, 1);
+		}
+		if (f->flags & FF_RANGE) {
+			buf_reset(&d);
+			buf_printf(&d, "Only records whose %s is at least this (inclusive)", f->name);
+			snprintf(name, sizeof(name), "%s_from", f->name);
+			query_param(w, name, f, d.data, 0);
+			buf_reset(&d);
+			buf_printf(&d, "Only records whose %s is at most this (inclusive)", f->name);
+			snprintf(name, sizeof(name), "%s_to", f->name);
+			query_param(w, name, f, d.data, 0);
+		}
+		if (f->flags & FF_SEARCH)
+			buf_printf(&search, "%s%s", search.len ? ", " : "", f->name);
+	}
+	for (i = 0; i < 2; i++) {
+		buf_reset(&d);
+		buf_printf(&d, "Only records whose %s is at or after this", stamps[i]);
+		snprintf(name, sizeof(name), "%s_from", stamps[i]);
+		query_param(w, name, NULL, d.data, 0);
+		buf_reset(&d);
+		buf_printf(&d, "Only records whose %s is at or before this (a bare date includes "
+			       "that whole day)",
+			   stamps[i]);
+		snprintf(name, sizeof(name), "%s_to", stamps[i]);
+		query_param(w, name, NULL, d.data, 0);
+	}
+	if (search.len) {
+		buf_reset(&d);
+		buf_printf(&d, "Text to look for in %s", search.data);
+		jw_obj(w);
+		jw_kstr(w, "name", "q");
+		jw_kstr(w, "in", "query");
+		jw_kstr(w, "description", d.data);
+		kraw(w, "schema", "{\"type\":\"string\",\"maxLength\":200}");
+		jw_obj_end(w);
+	}
+
+	/* sort: id, the timestamps and the sortable fields, each either way */
+	jw_obj(w);
+	jw_kstr(w, "name", "sort");
+	jw_kstr(w, "in", "query");
+	jw_kstr(w, "description", "Order by this field, descending with a leading '-' (default id)");
+	jw_key(w, "schema");
+	jw_obj(w);
+	jw_kstr(w, "type", "string");
+	jw_kstr(w, "default", "id");
+	jw_key(w, "enum");
+	jw_arr(w);
+	for (i = -3; i < r->nfields; i++) {
+		const char *n = i == -3 ? "id" : i == -2 ? "created_at" : i == -1 ? "updated_at"
+									    : r->fields[i].name;
+
+		if (i >= 0 && !(r->fields[i].flags & FF_SORT))
+			continue;
+		jw_str(w, n);
+		snprintf(name, sizeof(name), "-%s", n);
+		jw_str(w, name);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+
+	ref_to(w, "parameters", "limit");
+	ref_to(w, "parameters", "cursor");
+	ref_to(w, "parameters", "total");
+	buf_release(&d);
+	buf_release(&search);
+}
+
+static const char *visibility_text(enum visibility v)
+{
+	switch (v) {
+	case VIS_OWNER:
+		return "A rep sees the ones they own, a manager those owned by anyone in their team "
+		       "and the teams below it, an admin all.";
+	case VIS_ACCOUNT:
+		return "A rep sees the ones they own and those with an opportunity they see; a "
+		       "manager the same for their team subtree; an admin all.";
+	case VIS_CONTACT:
+		return "A rep sees the ones they own and those of an account they see; a manager "
+		       "the same for their team subtree; an admin all.";
+	case VIS_ACTIVITY:
+		return "A rep sees the ones they own and those linked to an opportunity, lead or "
+		       "account they own; a manager the same for their team subtree; an admin all.";
+	case VIS_ALL:
+		return "Everyone signed in sees all of them.";
+	}
+	return "";
+}
+
+enum rec_op { R_LIST, R_CREATE, R_GET, R_UPDATE, R_DELETE, R_HISTORY };
+
+static const struct {
+	api_handler handler;
+	enum rec_op op;
+} record_handlers[] = {
+	{api_record_list, R_LIST},     {api_record_create, R_CREATE},
+	{api_record_get, R_GET},       {api_record_update, R_UPDATE},
+	{api_record_delete, R_DELETE}, {api_record_history, R_HISTORY},
+};
+
+
+/* "a" or "an" before a record type's name (none starts with a silent h or a
+ * "you" sound: user takes "a"). */
+static const char *article(const char *singular)
+{
+	return strchr("aeio", singular[0]) ? "an" : "a";
+}
+
+static int has_owner(const struct resource *r)
+{
+	int i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (r->fields[i].flags & FF_OWNER)
+			return 1;
+	return 0;
+}
+
+static void write_rule(struct buf *b, const struct resource *r)
+{
+	if (r->write_role == ROLE_ADMIN)
+		buf_puts(b, " Only admins create, change and delete them.");
+	else if (has_owner(r))
+		buf_puts(b, " Anyone who sees one may change or delete it. A new one belongs to the "
+			    "caller unless owner_id says otherwise, and only managers and admins give "
+			    "records to others.");
+}
+
+static void record_operation(struct jw *w, const struct route *rt, enum rec_op op)
+{
+	const struct resource *r = rt->arg;
+	struct buf d = BUF_INIT;
+	char id[80], schema[64];
+	int st[16], n;
+
+	jw_key(w, "tags");
+	jw_arr(w);
+	jw_str(w, r->name);
+	jw_arr_end(w);
+	switch (op) {
+	case R_LIST:
+		op_id(id, sizeof(id), "list", r->name, "");
+		jw_kstr(w, "operationId", id);
+		buf_printf(&d, "List %s", r->name);
+		jw_kstr(w, "summary", d.data);
+		buf_reset(&d);
+		buf_printf(&d, "%s. %s Filters combine with AND; values of one filter with OR. "
+			       "Pages hold `limit` records in `sort` order (then by id); follow "
+			       "next_cursor for the next one.",
+			   r->doc, visibility_text(r->vis));
+		jw_kstr(w, "description", d.data);
+		jw_key(w, "parameters");
+		jw_arr(w);
+		list_params(w, r);
+		jw_arr_end(w);
+		break;
+	case R_CREATE:
+		op_id(id, sizeof(id), "create", r->singular, "");
+		jw_kstr(w, "operationId", id);
+		buf_printf(&d, "Create %s %s", article(r->singular),
+			   r->singular);
+		jw_kstr(w, "summary", d.data);
+		buf_reset(&d);
+		buf_puts(&d, "Answers 201 with the record, its ETag and its Location.  Every "
+			     "problem with the input is answered at once; unknown members are "
+			     "refused.");
+		write_rule(&d, r);
+		buf_puts(&d, " With an Idempotency-Key a retry is safe: the same key and body within "
+			     "24 hours get the first answer again (Idempotent-Replayed: true).");
+		jw_kstr(w, "description", d.data);
+		jw_key(w, "parameters");
+		jw_arr(w);
+		ref_to(w, "parameters", "Idempotency-Key");
+		jw_arr_end(w);
+		schema_name(schema, sizeof(schema), r, "Create");
+		request_body(w, schema);
+		break;
+	case R_GET:
+		op_id(id, sizeof(id), "get", r->singular, "");
+		jw_kstr(w, "operationId", id);
+		buf_printf(&d, "Read %s %s", article(r->singular),
+			   r->singular);
+		jw_kstr(w, "summary", d.data);
+		buf_reset(&d);
+		buf_printf(&d, "%s One the caller may not see is 404, as if it did not exist.",
+			   visibility_text(r->vis));
+		jw_kstr(w, "description", d.data);
+		break;
+	case R_UPDATE:
+		op_id(id, sizeof(id), "update", r->singular, "");
+		jw_kstr(w, "operationId", id);
+		buf_printf(&d, "Change %s %s", article(r->singular),
+			   r->singular);
+		jw_kstr(w, "summary", d.data);
+		buf_reset(&d);
+		buf_puts(&d, "Only the members sent change.  With If-Match (the ETag of the version "
+			     "read) the change is made only if nobody changed the record since: "
+			     "otherwise 412.");
+		write_rule(&d, r);
+		jw_kstr(w, "description", d.data);
+		jw_key(w, "parameters");
+		jw_arr(w);
+		ref_to(w, "parameters", "If-Match");
+		jw_arr_end(w);
+		schema_name(schema, sizeof(schema), r, "Update");
+		request_body(w, schema);
+		break;
+	case R_DELETE:
+		op_id(id, sizeof(id), "delete", r->singular, "");
+		jw_kstr(w, "operationId", id);
+		buf_printf(&d, "Delete %s %s", article(r->singular),
+			   r->singular);
+		jw_kstr(w, "summary", d.data);
+		buf_reset(&d);
+		buf_puts(&d, "With If-Match, only if unchanged since read (otherwise 412).  "
+			     "Refused (409) while other records refer to it.  The deleted record "
+			     "stays in the audit log.");
+		write_rule(&d, r);
+		jw_kstr(w, "description", d.data);
+		jw_key(w, "parameters");
+		jw_arr(w);
+		ref_to(w, "parameters", "If-Match");
+		jw_arr_end(w);
+		break;
+	case R_HISTORY:
+		op_id(id, sizeof(id), "", r->singular, "_history");
+		jw_kstr(w, "operationId", id);
+		buf_printf(&d, "The change history of %s %s",
+			   article(r->singular), r->singular);
+		jw_kstr(w, "summary", d.data);
+		jw_kstr(w, "description", "Who changed what and when, from the audit log: the "
+					  "creation, then every field change, oldest first.");
+		break;
+	}
+
+	jw_key(w, "responses");
+	jw_obj(w);
+	schema_name(schema, sizeof(schema), r, op == R_LIST ? "Page" : "");
+	switch (op) {
+	case R_LIST:
+		success(w, 200, "One page of records", NULL, schema);
+		break;
+	case R_CREATE:
+		success(w, 201, "Created", "ETag Location Idempotent-Replayed", schema);
+		break;
+	case R_GET:
+		success(w, 200, "The record", "ETag", schema);
+		break;
+	case R_UPDATE:
+		success(w, 200, "The record as it is now", "ETag", schema);
+		break;
+	case R_DELETE:
+		success(w, 204, "Deleted", NULL, NULL);
+		break;
+	case R_HISTORY:
+		success(w, 200, "The audit trail", NULL, "HistoryList");
+		break;
+	}
+	n = common_errors(rt, op == R_CREATE || op == R_UPDATE, st);
+	if (op == R_LIST)
+		st[n++] = 400;
+	if (op == R_CREATE || op == R_UPDATE || op == R_DELETE)
+		st[n++] = 409;
+	if (op == R_UPDATE || op == R_DELETE)
+		st[n++] = 412;
+	error_refs(w, st, n);
+	jw_obj_end(w);
+	buf_release(&d);
+}
+
+static void static_operation(struct jw *w, const struct route *rt, const struct op *op)
+{
+	const char *what = op->status == 201 ? "Created" : op->status == 204 ? "No content" : "OK";
+	int st[16], n, code, used;
+	const char *p;
+
+	jw_key(w, "tags");
+	jw_arr(w);
+	jw_str(w, op->tag);
+	jw_arr_end(w);
+	jw_kstr(w, "operationId", op->id);
+	jw_kstr(w, "summary", op->summary);
+	if (op->description)
+		jw_kstr(w, "description", op->description);
+	/* 412 only comes from If-Match, so a route that may answer it takes one */
+	if (op->errors && strstr(op->errors, "412")) {
+		jw_key(w, "parameters");
+		jw_arr(w);
+		ref_to(w, "parameters", "If-Match");
+		jw_arr_end(w);
+	}
+	if (op->request)
+		request_body(w, op->request);
+	jw_key(w, "responses");
+	jw_obj(w);
+	success(w, op->status, what, op->headers, op->response);
+	n = common_errors(rt, op->request != NULL, st);
+	for (p = op->errors; p && n < N(st) && sscanf(p, "%d%n", &code, &used) == 1; p += used)
+		st[n++] = code;
+	error_refs(w, st, n);
+	jw_obj_end(w);
+}
+
+static void operation(struct jw *w, const struct route *rt)
+{
+	char method[8];
+	const struct op *op = op_find(rt->handler);
+	int i;
+
+	snprintf(method, sizeof(method), "%s", method_name(rt->method));
+	for (i = 0; method[i]; i++)
+		method[i] = (char)tolower((unsigned char)method[i]);
+	jw_key(w, method);
+	jw_obj(w);
+	for (i = 0; i < N(record_handlers); i++)
+		if (record_handlers[i].handler == rt->handler && rt->arg)
+			break;
+	if (i < N(record_handlers)) {
+		record_operation(w, rt, record_handlers[i].op);
+	} else if (op) {
+		static_operation(w, rt, op);
+	} else {
+		/* a route added without a description: still listed, and the
+		 * tests point at it */
+		jw_kstr(w, "summary", "Not described");
+		jw_kbool(w, "x-funnel-undocumented", 1);
+		kraw(w, "responses", "{\"default\":{\"description\":\"Not described\"}}");
+	}
+	if (rt->flags & R_PUBLIC)
+		kraw(w, "security", "[]");
+	jw_obj_end(w);
+}
+
+/* The {name} segments of a pattern, as path parameters. */
+static void path_params(struct jw *w, const char *pattern)
+{
+	const char *p = pattern, *end;
+	char name[32];
+
+	if (!strchr(pattern, '{'))
+		return;
+	jw_key(w, "parameters");
+	jw_arr(w);
+	while ((p = strchr(p, '{')) && (end = strchr(p, '}'))) {
+		snprintf(name, sizeof(name), "%.*s", (int)(end - p - 1), p + 1);
+		jw_obj(w);
+		jw_kstr(w, "name", name);
+		jw_kstr(w, "in", "path");
+		jw_kbool(w, "required", 1);
+		if (!strcmp(name, "period")) {
+			jw_kstr(w, "description", "A quarter (2026-Q4) or a month (2026-11)");
+			kraw(w, "schema", "{\"type\":\"string\",\"pattern\":"
+					  "\"^[0-9]{4}-(Q[1-4]|0[1-9]|1[0-2])$\"}");
+		} else {
+			jw_kstr(w, "description", "Id");
+			kraw(w, "schema", "{\"type\":\"integer\",\"minimum\":1}");
+		}
+		jw_obj_end(w);
+		p = end + 1;
+	}
+	jw_arr_end(w);
+}
+
+static void paths(struct jw *w)
+{
+	int i, j;
+
+	jw_key(w, "paths");
+	jw_obj(w);
+	for (i = 0; i < routes_count; i++) {
+		for (j = 0; j < i && strcmp(routes[j].pattern, routes[i].pattern); j++)
+			;
+		if (j < i)
+			continue; /* written with the first route of this path */
+		jw_key(w, routes[i].pattern);
+		jw_obj(w);
+		path_params(w, routes[i].pattern);
+		for (j = i; j < routes_count; j++)
+			if (!strcmp(routes[j].pattern, routes[i].pattern))
+				operation(w, &routes[j]);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+/* --- components --------------------------------------------------------- */
+
+static void components(struct jw *w)
+{
+	int i;
+
+	jw_key(w, "components");
+	jw_obj(w);
+
+	jw_key(w, "schemas");
+	jw_obj(w);
+	for (i = 0; resources[i]; i++) {
+		record_schema(w, resources[i], "");
+		record_schema(w, resources[i], "Create");
+		record_schema(w, resources[i], "Update");
+		page_schema(w, resources[i]);
+	}
+	for (i = 0; i < N(static_schemas); i++)
+		static_schema(w, &static_schemas[i]);
+	jw_obj_end(w);
+
+	jw_key(w, "responses");
+	jw_obj(w);
+	for (i = 0; i < N(errors); i++) {
+		jw_key(w, errors[i].name);
+		jw_obj(w);
+		jw_kstr(w, "description", errors[i].description);
+		if (errors[i].headers)
+			header_refs(w, errors[i].headers);
+		jw_key(w, "content");
+		jw_obj(w);
+		jw_key(w, strcmp(errors[i].schema, "Problem") ? "application/json"
+							       : "application/problem+json");
+		jw_obj(w);
+		jw_key(w, "schema");
+		schema_ref(w, errors[i].schema);
+		jw_obj_end(w);
+		jw_obj_end(w);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+
+	jw_key(w, "headers");
+	jw_obj(w);
+	for (i = 0; i < N(headers); i++) {
+		jw_key(w, headers[i].name);
+		jw_obj(w);
+		jw_kstr(w, "description", headers[i].description);
+		kraw(w, "schema", headers[i].schema);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+
+	jw_key(w, "parameters");
+	jw_obj(w);
+	jw_key(w, "limit");
+	jw_obj(w);
+	jw_kstr(w, "name", "limit");
+	jw_kstr(w, "in", "query");
+	jw_kstr(w, "description", "Records per page");
+	kraw(w, "schema", "{\"type\":\"integer\",\"minimum\":1,\"maximum\":200,\"default\":50}");
+	jw_obj_end(w);
+	jw_key(w, "cursor");
+	jw_obj(w);
+	jw_kstr(w, "name", "cursor");
+	jw_kstr(w, "in", "query");
+	jw_kstr(w, "description",
+		"The next_cursor of the previous page (opaque); give the same filters and sort");
+	kraw(w, "schema", "{\"type\":\"string\"}");
+	jw_obj_end(w);
+	jw_key(w, "total");
+	jw_obj(w);
+	jw_kstr(w, "name", "total");
+	jw_kstr(w, "in", "query");
+	jw_kstr(w, "description", "true: also count every matching record (costs a query)");
+	kraw(w, "schema", "{\"type\":\"boolean\",\"default\":false}");
+	jw_obj_end(w);
+	jw_key(w, "If-Match");
+	jw_obj(w);
+	jw_kstr(w, "name", "If-Match");
+	jw_kstr(w, "in", "header");
+	jw_kstr(w, "description",
+		"The ETag of the version read (\"v3\"): the write happens only if the record is "
+		"still at that version, otherwise 412.  Absent or *: no check.");
+	kraw(w, "schema", "{\"type\":\"string\",\"examples\":[\"\\\"v3\\\"\"]}");
+	jw_obj_end(w);
+	jw_key(w, "Idempotency-Key");
+	jw_obj(w);
+	jw_kstr(w, "name", "Idempotency-Key");
+	jw_kstr(w, "in", "header");
+	jw_kstr(w, "description",
+		"Any unique string (a UUID): a retry with the same key and body within 24 hours "
+		"gets the first answer instead of a duplicate; the same key with another request "
+		"is 409.  Keys are per user.");
+	kraw(w, "schema", "{\"type\":\"string\",\"minLength\":1,\"maxLength\":200}");
+	jw_obj_end(w);
+	jw_obj_end(w);
+
+	jw_key(w, "securitySchemes");
+	jw_obj(w);
+	jw_key(w, "bearer");
+	jw_obj(w);
+	jw_kstr(w, "type", "http");
+	jw_kstr(w, "scheme", "bearer");
+	jw_kstr(w, "description",
+		"Authorization: Bearer <token>, with the session token from POST "
+		"/api/v1/auth/login (12 hours) or an API token from POST /api/v1/tokens.");
+	jw_obj_end(w);
+	jw_key(w, "cookie");
+	jw_obj(w);
+	jw_kstr(w, "type", "apiKey");
+	jw_kstr(w, "in", "cookie");
+	jw_kstr(w, "name", "funnel_session");
+	jw_kstr(w, "description",
+		"The session cookie set by POST /api/v1/auth/login (HttpOnly, SameSite=Strict), "
+		"for browsers.  A request authenticated by the cookie alone that writes (any "
+		"method but GET and HEAD) must also send the header X-CSRF-Token with the "
+		"csrf_token the login answered, or it is refused with 403.  A request with an "
+		"Authorization header is judged by that header only.");
+	jw_obj_end(w);
+	jw_obj_end(w);
+
+	jw_obj_end(w);
+}
+
+/* --- the document ------------------------------------------------------- */
+
+static void tags(struct jw *w)
+{
+	int i;
+
+	jw_key(w, "tags");
+	jw_arr(w);
+	jw_obj(w);
+	jw_kstr(w, "name", "auth");
+	jw_kstr(w, "description", "Sign in and out, who am I, API tokens");
+	jw_obj_end(w);
+	for (i = 0; resources[i]; i++) {
+		jw_obj(w);
+		jw_kstr(w, "name", resources[i]->name);
+		jw_kstr(w, "description", resources[i]->doc);
+		jw_obj_end(w);
+	}
+	jw_obj(w);
+	jw_kstr(w, "name", "pipelines");
+	jw_kstr(w, "description", "Process maps: stages, exit criteria, enforcement");
+	jw_obj_end(w);
+	jw_obj(w);
+	jw_kstr(w, "name", "meta");
+	jw_kstr(w, "description", "Health and this document");
+	jw_obj_end(w);
+	jw_arr_end(w);
+}
+
+static char *doc;
+static size_t doc_len;
+static pthread_once_t doc_once = PTHREAD_ONCE_INIT;
+
+static void build(void)
+{
+	struct buf b;
+	struct jw w;
+
+	buf_init(&b, 0);
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kstr(&w, "openapi", "3.1.0");
+	jw_key(&w, "info");
+	jw_obj(&w);
+	jw_kstr(&w, "title", "Funnel API");
+	jw_kstr(&w, "version", "1");
+	jw_kstr(&w, "summary", "The REST API of Funnel, a self-hosted sales CRM");
+	jw_kstr(&w, "description",
+		"JSON over HTTP under /api/v1.  Errors are RFC 9457 application/problem+json "
+		"with every input problem at once.  A record the caller may not see answers "
+		"404, like one that does not exist.  Writes are audited; ETag and If-Match guard "
+		"against lost updates; Idempotency-Key makes creates safe to retry.  Dates are "
+		"YYYY-MM-DD, instants RFC 3339 in UTC, money exact decimals in the record's "
+		"currency.  See docs/api.md for a guided tour.");
+	jw_obj_end(&w);
+	/* relative: the server that serves this document */
+	kraw(&w, "servers", "[{\"url\":\"/\"}]");
+	kraw(&w, "security", "[{\"bearer\":[]},{\"cookie\":[]}]");
+	tags(&w);
+	paths(&w);
+	components(&w);
+	jw_obj_end(&w);
+	doc = buf_detach(&b, &doc_len); /* NULL if it outgrew memory */
+}
+
+void api_openapi(struct req *rq, struct resp *rs)
+{
+	(void)rq;
+	pthread_once(&doc_once, build);
+	if (!doc) {
+		api_problem(rs, E_INTERNAL, NULL);
+		return;
+	}
+	rs->status = 200;
+	rs->content_type = "application/json";
+	buf_reset(&rs->body);
+	buf_add(&rs->body, doc, doc_len);
+}
