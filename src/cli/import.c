@@ -33,6 +33,7 @@
 #include "../core/progress.h"
 #include "../crm/record.h"
 #include "../crm/user.h"
+#include "../crm/stage_import.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -43,6 +44,13 @@ static const char usage[] =
 	"from the CSV file FILE ('-' reads standard input).  Each row is checked exactly as\n"
 	"the API checks a new record; numbers and true/false may be written as text, and\n"
 	"an empty cell means the field is not given (its default applies).\n"
+	"\n"
+	"RESOURCE stage_history replaces the stage histories of existing opportunities:\n"
+	"columns opportunity_id, stage, entered_at, and optionally exited_at, actor_id,\n"
+	"override, reason.  Each deal's rows must make a history: stages of its\n"
+	"pipeline, no gaps or overlaps (an empty exited_at is the next row's entered_at),\n"
+	"ending open in the deal's current stage; a deal whose rows do not is reported\n"
+	"as 'opportunity N: why' and counted as one rejection.\n"
 	"\n"
 	"The first row names the columns: field names of RESOURCE ('funnel export'\n"
 	"writes such a file).  The columns id, version, created_at and updated_at, and\n"
@@ -299,6 +307,15 @@ static int on_row(void *ctx, const struct csv_row *row)
 	}
 }
 
+/* stage_import_finish(): a deal whose rows do not make a history. */
+static void reject_history(void *ctx, long long opportunity_id, const char *why)
+{
+	struct import *im = ctx;
+
+	fprintf(stderr, "opportunity %lld: %s\n", opportunity_id, why);
+	im->rejected++;
+}
+
 /* --map 'A=a,B=b' (repeatable): append to im->maps. */
 static int parse_map(struct import *im, char *spec)
 {
@@ -414,11 +431,12 @@ int cmd_import(int argc, char **argv)
 		free(specs);
 		return cli_usage("import", "--db PATH, RESOURCE and FILE are required");
 	}
-	im.res = resource_find(resname);
-	if (!allowed(im.res)) {
+	im.res = strcmp(resname, "stage_history") ? resource_find(resname)
+						  : &stage_import_resource;
+	if (!allowed(im.res) || !strcmp(resname, "lost_reasons")) {
 		free(specs);
 		return cli_usage("import", "'%s' is not one of accounts, contacts, leads, "
-					   "opportunities, activities",
+					   "opportunities, activities, stage_history",
 				 resname);
 	}
 	for (i = 0; i < nspecs; i++) {
@@ -465,6 +483,11 @@ int cmd_import(int argc, char **argv)
 	}
 	/* all-or-nothing: one transaction, no savepoint per row (store_flat) */
 	store_flat(st, !partial);
+	if (im.res == &stage_import_resource && (rc = stage_import_begin(st, &e))) {
+		store_rollback(st);
+		cli_error("import", &e);
+		goto out;
+	}
 	csv_reader_init(&cr, on_row, &im);
 	rc = read_all(&cr, fd, total, &e);
 	csv_reader_release(&cr);
@@ -483,6 +506,21 @@ int cmd_import(int argc, char **argv)
 			ex = rc == E_INVAL ? EXIT_DATA : EXIT_FAIL;
 		}
 		goto out;
+	}
+	if (im.res == &stage_import_resource && im.header_done) {
+		/* each deal's rows together: complete, contiguous, ending where it is */
+		long long replaced = 0;
+
+		rc = stage_import_finish(st, im.p, reject_history, &im, &replaced, &e);
+		if (rc) {
+			store_rollback(st);
+			cli_error("import", &e);
+			goto out;
+		}
+		if (!im.rejected)
+			fprintf(stderr, "funnel import: stage history of %lld opportunities "
+					"replaced\n",
+				replaced);
 	}
 	if (!im.header_done) {
 		store_rollback(st);
