@@ -153,4 +153,8 @@ void api_installments_set(struct req *rq, struct resp *rs);
 void api_payment_list(struct req *rq, struct resp *rs);
 void api_payment_create(struct req *rq, struct resp *rs);
 
+/* reports.c: funnel (analytics index) */
+/* stale.c, performance.c: stale deals, performance */
+/* handovers.c */
+
 #endif

@@ -56,6 +56,9 @@ const struct route routes[] = {
 	{M_DELETE, "/api/v1/attachments/{id}", api_attachment_delete, NULL, 0},
 	{M_GET, "/api/v1/attachments/{id}/content", api_attachment_content, NULL, 0},
 	RECORD_ROUTES(activity_resource, "activities"),
+	/* reports: funnel (analytics index) */
+	/* reports: stale deals, performance */
+	/* handovers */
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));
