@@ -50,6 +50,6 @@ wrk_run "nginx static record.json" 64 "http://127.0.0.1:$NPORT/record.json"
 wrk_run "funnel list page (50, filtered)" 64 "$URL$LIST" -H "$AUTH"
 wrk_run "nginx static list.json" 64 "http://127.0.0.1:$NPORT/list.json"
 wrk_run "funnel list page as admin" 64 "$URL$LIST" -H "Authorization: Bearer $ADMIN"
-awk '/Requests\/sec/ {print $2}' "$OUT/wrk-funnel GET opportunity"*.txt "$OUT/wrk-nginx static record.json.txt" 2>/dev/null |
+cat "$OUT"/wrk-funnel_GET_opportunity__id_.txt.rps "$OUT"/wrk-nginx_static_record_json.txt.rps |
 	paste -sd' ' | awk '{ if ($2 > 0) printf "single-record GET: %.2fx nginx\n", $1 / $2 }'
 echo "server RSS: $(ps -o rss= -p "$(pgrep -f "funnel serve --db $DB" | head -1)") KiB"

@@ -15,7 +15,7 @@ with open(path, "w") as f:
     f.write("name,account_id,owner_id,amount,currency,close_date,channel,stage\n")
     for i in range(n):
         f.write("Deal %d,%d,%d,%d.%02d,EUR,2027-%02d-%02d,%s,%s\n" % (
-            i, r.randint(1, 1000), r.randint(2, 21), r.randint(1000, 200000), r.randint(0, 99),
+            i, r.randint(1, 900), r.randint(2, 21), r.randint(1000, 200000), r.randint(0, 99),
             r.randint(1, 12), r.randint(1, 28), r.choice(["field", "inside", "partner", "web"]),
             r.choice(stages)))
 PY
@@ -26,7 +26,7 @@ rm -f "$DB" "$DB"-* "$BARE"
 "$FUNNEL" demo --db "$DB" --scale 15000 >/dev/null 2>&1
 
 t0=$(date +%s.%N)
-"$FUNNEL" import --db "$DB" opportunities "$CSV" >"$OUT/import.out" 2>"$OUT/import.log"
+"$FUNNEL" import --db "$DB" opportunities "$CSV" >"$OUT/import.out" 2>"$OUT/import.log" || { echo "import failed:"; tail -3 "$OUT/import.log"; exit 1; }
 t1=$(date +%s.%N)
 sqlite3 "$BARE" "CREATE TABLE opportunities (name TEXT, account_id INTEGER, owner_id INTEGER, amount TEXT, currency TEXT, close_date TEXT, channel TEXT, stage TEXT);"
 t2=$(date +%s.%N)

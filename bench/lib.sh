@@ -31,10 +31,12 @@ login() { # email password → token
 # wrk_run NAME CONNS URL [wrk args...] → prints "NAME req/s p50 p99" and keeps the raw output
 wrk_run() {
 	name=$1; conns=$2; url=$3; shift 3
-	wrk -t2 -c"$conns" -d"${BENCH_SECONDS:-10}s" --latency "$@" "$url" >"$OUT/wrk-$name.txt"
-	rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk-$name.txt")
-	p50=$(awk '$1=="50%" {print $2}' "$OUT/wrk-$name.txt")
-	p99=$(awk '$1=="99%" {print $2}' "$OUT/wrk-$name.txt")
-	non2xx=$(awk '/Non-2xx/ {print $4}' "$OUT/wrk-$name.txt")
+	f="$OUT/wrk-$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').txt"
+	wrk -t2 -c"$conns" -d"${BENCH_SECONDS:-10}s" --latency "$@" "$url" >"$f"
+	rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+	p50=$(awk '$1=="50%" {print $2}' "$f")
+	p99=$(awk '$1=="99%" {print $2}' "$f")
+	non2xx=$(awk '/Non-2xx/ {print $4}' "$f")
+	echo "$rps" >"$f.rps"
 	printf '%-34s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
