@@ -154,7 +154,16 @@ void api_payment_list(struct req *rq, struct resp *rs);
 void api_payment_create(struct req *rq, struct resp *rs);
 
 /* reports.c: funnel (analytics index) */
+void api_report_funnel(struct req *rq, struct resp *rs);
 /* stale.c, performance.c: stale deals, performance */
+void api_report_stale(struct req *rq, struct resp *rs);
+void api_report_performance(struct req *rq, struct resp *rs);
 /* handovers.c */
+void api_handover_list(struct req *rq, struct resp *rs);
+void api_handover_create(struct req *rq, struct resp *rs);
+void api_handover_get(struct req *rq, struct resp *rs);
+void api_handover_update(struct req *rq, struct resp *rs);
+void api_handover_item_update(struct req *rq, struct resp *rs);
+void api_handover_execute(struct req *rq, struct resp *rs);
 
 #endif

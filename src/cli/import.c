@@ -544,6 +544,8 @@ int cmd_import(int argc, char **argv)
 		cli_error("import", &e);
 		goto out;
 	}
+	if (store_optimize(st, &e)) /* a big import changes the planner's picture */
+		fprintf(stderr, "funnel import: warning: %s\n", e.msg);
 	printf("%lld imported, %lld rejected\n", im.valid, im.rejected);
 	ex = im.rejected ? EXIT_DATA : EXIT_OK;
 out:

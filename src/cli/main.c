@@ -20,6 +20,7 @@ const struct command commands[] = {
 	{"import", cmd_import, "import records from CSV"},
 	{"export", cmd_export, "export records as CSV"},
 	{"backup", cmd_backup, "copy the database online, consistently"},
+	{"handover", cmd_handover, "hand a leaving salesperson's records over"},
 	{"version", cmd_version, "print versions"},
 	{NULL, NULL, NULL},
 };

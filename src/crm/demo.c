@@ -2107,6 +2107,8 @@ int demo_generate(struct store *st, const struct demo_opts *o, struct demo_count
 				"PRAGMA foreign_keys=ON; PRAGMA ignore_check_constraints=OFF; "
 				"PRAGMA temp_store=MEMORY",
 				e);
+	if (!rc)
+		rc = store_optimize(st, e); /* statistics for the planner, once */
 done:
 	for (i = 0; i < 2 * g.nindex; i++)
 		free(g.index_sql[i]);

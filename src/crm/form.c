@@ -16,7 +16,7 @@
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 static const struct field fields[] = {
-	{"slug", FT_TEXT, FF_REQUIRED | FF_FILTER | FF_SORT | FF_SEARCH, 0, 64, NULL, NULL,
+	{"slug", FT_TEXT, FF_REQUIRED | FF_FILTER | FF_SORT | FF_SEARCH | FF_UNIQUE, 0, 64, NULL, NULL,
 	 "The public form's address, /f/<slug>: a-z, 0-9 and '-' (unique)"},
 	{"name", FT_TEXT, FF_REQUIRED | FF_SORT | FF_SEARCH, 0, 200, NULL, NULL,
 	 "Title shown on the form; leads get the source 'web form: <name>'"},
@@ -254,35 +254,17 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 {
 	const struct val *slug = &rec->v[F("slug")], *qs = &rec->v[F("fields")],
 			 *url = &rec->v[F("thank_you_url")];
-	struct stmt *s;
 	const char *c;
-	int rc, taken;
 
 	(void)p;
+	(void)st;
+	(void)old;
 	if (slug->set && !slug->null) {
 		for (c = slug->s; *c; c++)
 			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
 				break;
 		if (*c || !*slug->s)
 			err_field(e, "slug", "must be made of a-z, 0-9 and '-'");
-	}
-	if (slug->set && !slug->null && !(e && e->nfields)) {
-		s = store_prepare(st, "SELECT 1 FROM forms WHERE slug = ? AND id <> ?", e);
-		if (!s)
-			return E_INTERNAL;
-		stmt_bind_text(s, 1, slug->s);
-		stmt_bind_int(s, 2, old ? old->id : 0);
-		rc = stmt_step(s, e);
-		taken = stmt_row(s);
-		stmt_done(s);
-		if (rc)
-			return rc;
-		if (taken) {
-			err_field(e, "slug", "another form has this address");
-			if (e)
-				e->code = E_CONFLICT;
-			return E_CONFLICT;
-		}
 	}
 	if (qs->set && !qs->null)
 		check_questions(qs->s, e);

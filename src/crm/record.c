@@ -4,6 +4,7 @@
 #include "record.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -44,6 +45,54 @@ static const char *vis_sql(enum visibility v)
 									     "va.owner_id") ")))";
 	}
 	return "0";
+}
+
+/*
+ * A principal who sees one owner (every rep) gets "= :owner" where others
+ * get "IN (SELECT value FROM json_each(:owners))": the query planner can use
+ * the owner indexes for an equality, not for a list it cannot size.
+ */
+#define VIS_KINDS (VIS_ALL + 1)
+static char *vis_single[VIS_KINDS];
+static pthread_once_t vis_once = PTHREAD_ONCE_INIT;
+
+static void vis_build(void)
+{
+	static const char from[] = "IN (SELECT value FROM json_each(:owners))";
+	int v;
+
+	for (v = 0; v < VIS_KINDS; v++) {
+		const char *src = vis_sql((enum visibility)v), *hit;
+		struct buf b = BUF_INIT;
+
+		while ((hit = strstr(src, from))) {
+			buf_add(&b, src, (size_t)(hit - src));
+			buf_puts(&b, "= :owner");
+			src = hit + sizeof(from) - 1;
+		}
+		buf_puts(&b, src);
+		vis_single[v] = buf_detach(&b, NULL);
+	}
+}
+
+/* The visibility condition for p, or NULL when p sees everything. */
+static const char *vis_of(const struct principal *p, enum visibility v)
+{
+	if (!p || principal_is_admin(p) || v == VIS_ALL)
+		return NULL;
+	if (p->nowners != 1)
+		return vis_sql(v);
+	pthread_once(&vis_once, vis_build);
+	return vis_single[v];
+}
+
+static void bind_owners(struct stmt *s, const struct principal *p)
+{
+	if (!p || !p->owners_json)
+		return;
+	stmt_bind_named(s, ":owners", p->owners_json);
+	if (p->nowners == 1)
+		stmt_bind_named_int(s, ":owner", p->owners[0]);
 }
 
 const struct resource *resource_find(const char *name)
@@ -497,6 +546,56 @@ static void read_row(struct stmt *s, const struct resource *r, struct record *re
 }
 
 /* Load record `id`, restricted to what p sees unless p is NULL. */
+/*
+ * The SELECT of one record by id, with (1) or without (0) the visibility
+ * condition: built once per registered resource, as every read of a record
+ * runs it.  Others (import-only resources) build theirs each time into
+ * `tmp`.
+ */
+#define MAX_RESOURCES 32
+static char *by_id_sql[MAX_RESOURCES][3]; /* everyone, several owners, one owner */
+static pthread_once_t by_id_once = PTHREAD_ONCE_INIT;
+
+static void by_id(struct buf *b, const struct resource *r, const char *vis)
+{
+	select_sql(b, r);
+	buf_puts(b, " WHERE t.id = ?");
+	if (vis)
+		buf_printf(b, " AND %s", vis);
+}
+
+static void by_id_build(void)
+{
+	struct principal many = {.role = ROLE_REP, .nowners = 2},
+			 one = {.role = ROLE_REP, .nowners = 1};
+	int i;
+
+	for (i = 0; resources[i] && i < MAX_RESOURCES; i++) {
+		struct buf b[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+
+		by_id(&b[0], resources[i], NULL);
+		by_id(&b[1], resources[i], vis_of(&many, resources[i]->vis));
+		by_id(&b[2], resources[i], vis_of(&one, resources[i]->vis));
+		by_id_sql[i][0] = buf_detach(&b[0], NULL);
+		by_id_sql[i][1] = buf_detach(&b[1], NULL);
+		by_id_sql[i][2] = buf_detach(&b[2], NULL);
+	}
+}
+
+static const char *by_id_of(const struct resource *r, const struct principal *p,
+			    struct buf *tmp)
+{
+	const char *vis = vis_of(p, r->vis);
+	int i, k = !vis ? 0 : p->nowners == 1 ? 2 : 1;
+
+	pthread_once(&by_id_once, by_id_build);
+	for (i = 0; resources[i] && i < MAX_RESOURCES; i++)
+		if (resources[i] == r && by_id_sql[i][k])
+			return by_id_sql[i][k];
+	by_id(tmp, r, vis);
+	return tmp->data;
+}
+
 static int load(struct store *st, const struct principal *p, const struct resource *r,
 		long long id, struct record *out, struct err *e)
 {
@@ -505,17 +604,12 @@ static int load(struct store *st, const struct principal *p, const struct resour
 	int rc;
 
 	record_init(out, r);
-	select_sql(&sql, r);
-	buf_puts(&sql, " WHERE t.id = ?");
-	if (p && !principal_is_admin(p))
-		buf_printf(&sql, " AND %s", vis_sql(r->vis));
-	s = store_prepare(st, sql.data, e);
+	s = store_prepare(st, by_id_of(r, p, &sql), e);
 	buf_release(&sql);
 	if (!s)
 		return E_INTERNAL;
 	stmt_bind_int(s, 1, id);
-	if (p && p->owners_json)
-		stmt_bind_named(s, ":owners", p->owners_json);
+	bind_owners(s, p);
 	rc = stmt_step(s, e);
 	if (!rc && !stmt_row(s))
 		rc = fail(e, E_NOTFOUND, "no %s with id %lld", r->singular, id);
@@ -535,20 +629,17 @@ int record_visible(struct store *st, const struct principal *p, const struct res
 		   long long id, struct err *e)
 {
 	char sql[1024];
+	const char *vis = vis_of(p, r->vis);
 	struct stmt *s;
 	int rc;
 
-	if (principal_is_admin(p))
-		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s t WHERE t.id = ?", r->name);
-	else
-		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s t WHERE t.id = ? AND %s", r->name,
-			 vis_sql(r->vis));
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s t WHERE t.id = ?%s%s", r->name,
+		 vis ? " AND " : "", vis ? vis : "");
 	s = store_prepare(st, sql, e);
 	if (!s)
 		return E_INTERNAL;
 	stmt_bind_int(s, 1, id);
-	if (p->owners_json)
-		stmt_bind_named(s, ":owners", p->owners_json);
+	bind_owners(s, p);
 	rc = stmt_step(s, e);
 	if (!rc && !stmt_row(s))
 		rc = E_NOTFOUND;
@@ -727,6 +818,27 @@ static int check_ref(struct store *st, const struct principal *p, const struct f
 	return OK;
 }
 
+/* Is text value v of field f taken by another record than `self`?  The
+ * column's collation decides (users.email compares without case). */
+static int taken(struct store *st, const struct resource *r, const struct field *f,
+		 const struct val *v, long long self, int *yes, struct err *e)
+{
+	char sql[256];
+	struct stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ? AND id <> ?", r->name, f->name);
+	s = store_prepare(st, sql, e);
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, v->s);
+	stmt_bind_int(s, 2, self);
+	rc = stmt_step(s, e);
+	*yes = stmt_row(s);
+	stmt_done(s);
+	return rc;
+}
+
 static int vals_equal(const struct field *f, const struct val *a, const struct val *b)
 {
 	if (a->null || b->null)
@@ -744,7 +856,7 @@ static int validate(struct store *st, const struct principal *p, const struct re
 		    struct record *rec, struct err *e)
 {
 	const struct resource *r = rec->res;
-	int i, rc, of = -1;
+	int i, rc, of = -1, conflicts = 0;
 
 	for (i = 0; i < r->nfields; i++)
 		if (r->fields[i].flags & FF_OWNER)
@@ -789,8 +901,23 @@ static int validate(struct store *st, const struct principal *p, const struct re
 			if (rc && rc != E_INVAL)
 				return rc;
 		}
+		if ((f->flags & FF_UNIQUE) && v->set && !v->null &&
+		    !(old && vals_equal(f, v, &old->v[i]))) {
+			int yes;
+
+			rc = taken(st, r, f, v, old ? old->id : 0, &yes, e);
+			if (rc)
+				return rc;
+			if (yes) {
+				err_field(e, f->name, "is already used by another %s", r->singular);
+				conflicts++;
+			}
+		}
 	}
-	return e && e->nfields ? E_INVAL : OK;
+	/* only duplicates: 409; anything else wrong with the input: 400 */
+	if (e && e->nfields)
+		return e->nfields == conflicts ? E_CONFLICT : E_INVAL;
+	return OK;
 }
 
 /* Is field i written by an INSERT of rec? */
@@ -1342,8 +1469,8 @@ static void where_sql(struct buf *b, const struct principal *p, const struct res
 	buf_puts(b, " WHERE 1");
 	buf_puts(b, q->where.data);
 	buf_puts(b, cursor_sql);
-	if (!principal_is_admin(p))
-		buf_printf(b, " AND %s", vis_sql(r->vis));
+	if (vis_of(p, r->vis))
+		buf_printf(b, " AND %s", vis_of(p, r->vis));
 	if (q->q) {
 		buf_puts(b, " AND (");
 		for (i = 0; i < r->nfields; i++) {
@@ -1368,8 +1495,7 @@ static void bind_query(struct stmt *s, const struct principal *p, const struct l
 		else
 			stmt_bind_int(s, (*n)++, q->binds[i].i);
 	}
-	if (p->owners_json)
-		stmt_bind_named(s, ":owners", p->owners_json);
+	bind_owners(s, p);
 	if (q->q) {
 		/* escape LIKE's wildcards so the search is literal */
 		struct buf esc = BUF_INIT;

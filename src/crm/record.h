@@ -58,6 +58,7 @@ enum ftype {
 #define FF_OWNER 0x80     /* the owner: reassigning needs a manager */
 #define FF_VIRTUAL 0x100  /* input only, no column: prepare() consumes it */
 #define FF_HIDDEN 0x200   /* a column never shown nor logged (password_hash) */
+#define FF_UNIQUE 0x400   /* no two records share the value (409 naming the field) */
 
 struct field {
 	const char *name;

@@ -164,10 +164,18 @@ static int replace_history(struct store *st, const struct principal *p, long lon
 	}
 	if (rc)
 		return rc;
-	/* the deal's own dates follow its history */
+	/* the deal's own dates follow its history: a closed deal closed when it
+	 * first entered a won or lost stage after its last open one (as a move
+	 * sets it, opportunity.c), not when it was put in that stage before the
+	 * import */
 	s = store_prepare(st,
 			  "UPDATE opportunities SET stage_entered_at = ?1, closed_at = CASE WHEN "
-			  "?2 THEN coalesce(closed_at, ?1) ELSE NULL END WHERE id = ?3",
+			  "?2 THEN (SELECT min(h.entered_at) FROM stage_history h WHERE "
+			  "h.opportunity_id = ?3 AND h.entered_at > coalesce((SELECT "
+			  "max(l.entered_at) FROM stage_history l JOIN stages s ON s.pipeline_id = "
+			  "opportunities.pipeline_id AND s.key = l.stage WHERE l.opportunity_id = ?3 "
+			  "AND s.section <> 'won' AND s.section <> 'lost'), '')) ELSE NULL END "
+			  "WHERE id = ?3",
 			  e);
 	if (!s)
 		return E_INTERNAL;

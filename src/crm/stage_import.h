@@ -11,8 +11,9 @@
  *     entered_at (an empty exited_at is taken from the next row);
  *   - the last row is open (no exited_at) and is the opportunity's current
  *     stage.
- * The opportunity's stage_entered_at (and closed_at for a closed deal)
- * follow the last row, and the replacement is in its audit history.
+ * The opportunity's stage_entered_at follows the last row, a closed deal's
+ * closed_at its first entry after its last open stage, and the replacement is
+ * in its audit history.
  */
 #ifndef FUNNEL_STAGE_IMPORT_H
 #define FUNNEL_STAGE_IMPORT_H

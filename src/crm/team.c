@@ -7,7 +7,7 @@
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 static const struct field fields[] = {
-	{"name", FT_TEXT, FF_REQUIRED | FF_SORT | FF_SEARCH, 0, 100, NULL, NULL,
+	{"name", FT_TEXT, FF_REQUIRED | FF_SORT | FF_SEARCH | FF_UNIQUE, 0, 100, NULL, NULL,
 	 "Team name (unique)"},
 	{"parent_id", FT_REF, FF_FILTER, 0, 0, NULL, "teams", "The team above (null: top)"},
 };
@@ -15,29 +15,11 @@ static const struct field fields[] = {
 static int prepare(struct store *st, const struct principal *p, const struct record *old,
 		   struct record *rec, struct err *e)
 {
-	const struct val *parent = &rec->v[1], *name = &rec->v[0];
+	const struct val *parent = &rec->v[1];
 	struct stmt *s;
 	int rc, hit;
 
 	(void)p;
-	if (name->set && !name->null) {
-		s = store_prepare(st, "SELECT 1 FROM teams WHERE name = ? AND id <> ?", e);
-		if (!s)
-			return E_INTERNAL;
-		stmt_bind_text(s, 1, name->s);
-		stmt_bind_int(s, 2, old ? old->id : 0);
-		rc = stmt_step(s, e);
-		hit = stmt_row(s);
-		stmt_done(s);
-		if (rc)
-			return rc;
-		if (hit) {
-			err_field(e, "name", "another team has this name");
-			if (e)
-				e->code = E_CONFLICT;
-			return E_CONFLICT;
-		}
-	}
 	if (!old || !parent->set || parent->null)
 		return OK;
 	/* the new parent may not be the team itself or one below it */

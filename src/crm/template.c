@@ -19,7 +19,7 @@ static const char *const kind_choices[] = {"welcome_letter", "contract", "propos
 static const struct field fields[] = {
 	{"kind", FT_ENUM, FF_REQUIRED | FF_FILTER | FF_NOTNULL, 0, 0, kind_choices, NULL,
 	 "What the document is; a deal's stage criteria ask for documents by kind"},
-	{"name", FT_TEXT, FF_REQUIRED | FF_SORT | FF_SEARCH | FF_NOTNULL, 0, 200, NULL, NULL,
+	{"name", FT_TEXT, FF_REQUIRED | FF_SORT | FF_SEARCH | FF_NOTNULL | FF_UNIQUE, 0, 200, NULL, NULL,
 	 "Unique name; the heading of the documents made from it"},
 	{"body", FT_LONGTEXT, FF_REQUIRED | FF_NOTNULL, 0, 100000, NULL, NULL,
 	 "Text with merge fields: {{account.name}}, {{contact.first_name}}, "
@@ -30,31 +30,13 @@ static const struct field fields[] = {
 static int prepare(struct store *st, const struct principal *p, const struct record *old,
 		   struct record *rec, struct err *e)
 {
-	const struct val *name = &rec->v[1], *body = &rec->v[2];
-	struct stmt *s;
-	int rc, taken = 0;
+	const struct val *body = &rec->v[2];
 
 	(void)p;
+	(void)st;
+	(void)old;
 	if (body->set && !body->null)
 		merge_check(body->s, strlen(body->s), e); /* problems join the others */
-	if (!name->set || name->null)
-		return e && e->nfields ? E_INVAL : OK;
-	s = store_prepare(st, "SELECT 1 FROM templates WHERE name = ? AND id <> ?", e);
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_text(s, 1, name->s);
-	stmt_bind_int(s, 2, old ? old->id : 0);
-	rc = stmt_step(s, e);
-	taken = stmt_row(s);
-	stmt_done(s);
-	if (rc)
-		return rc;
-	if (taken) {
-		err_field(e, "name", "another template has this name");
-		if (e)
-			e->code = E_CONFLICT;
-		return E_CONFLICT;
-	}
 	return e && e->nfields ? E_INVAL : OK;
 }
 

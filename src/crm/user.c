@@ -21,7 +21,7 @@
 static const char *const role_choices[] = {"admin", "manager", "rep", NULL};
 
 static const struct field fields[] = {
-	{"email", FT_EMAIL, FF_REQUIRED | FF_FILTER | FF_SEARCH | FF_SORT, 0, 254, NULL, NULL,
+	{"email", FT_EMAIL, FF_REQUIRED | FF_FILTER | FF_SEARCH | FF_SORT | FF_UNIQUE, 0, 254, NULL, NULL,
 	 "Login e-mail (unique, case-insensitive)"},
 	{"name", FT_TEXT, FF_REQUIRED | FF_SEARCH | FF_SORT, 0, 200, NULL, NULL, "Full name"},
 	{"role", FT_ENUM, FF_REQUIRED | FF_FILTER, 0, 0, role_choices, NULL,
@@ -44,11 +44,9 @@ static const struct field fields[] = {
 static int prepare(struct store *st, const struct principal *p, const struct record *old,
 		   struct record *rec, struct err *e)
 {
-	struct val *pw = &rec->v[F("password")], *email = &rec->v[F("email")],
-		   *active = &rec->v[F("active")];
+	struct val *pw = &rec->v[F("password")], *active = &rec->v[F("active")];
 	char hash[AUTH_HASH_LEN];
-	struct stmt *s;
-	int rc, taken;
+	int rc;
 
 	if (old && active->set && !active->null && !active->i && old->id == p->user_id)
 		return err_field(e, "active", "you cannot disable yourself");
@@ -63,24 +61,6 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 			return rc;
 		record_set_text(rec, F("password_hash"), hash);
 		sodium_memzero(hash, sizeof(hash));
-	}
-	if (email->set && !email->null && !(old && !strcasecmp(old->v[F("email")].s, email->s))) {
-		s = store_prepare(st, "SELECT 1 FROM users WHERE email = ? AND id <> ?", e);
-		if (!s)
-			return E_INTERNAL;
-		stmt_bind_text(s, 1, email->s);
-		stmt_bind_int(s, 2, old ? old->id : 0);
-		rc = stmt_step(s, e);
-		taken = stmt_row(s);
-		stmt_done(s);
-		if (rc)
-			return rc;
-		if (taken) {
-			err_field(e, "email", "is already used by another user");
-			if (e)
-				e->code = E_CONFLICT;
-			return E_CONFLICT;
-		}
 	}
 	return OK;
 }

@@ -373,6 +373,7 @@ static void page_schema(struct jw *w, const struct resource *r)
 /* --- static schemas (the bodies of the routes that are not records) ----- */
 
 #define P_NULL 0x10000 /* beyond the FF_ flags: may be null */
+#define P_NUMBER 0x20000 /* a JSON number (not an integer), for ratios and statistics */
 
 struct sprop {
 	struct field f;     /* as a record field; FF_REQUIRED: in `required` */
@@ -675,6 +676,151 @@ static const struct sprop p_next_step[] = {
 	PROP("blocked_by", FT_TEXT, REQ, 0, "The unmet rules, in words (an array of strings)"),
 };
 
+/* Handovers (src/crm/handover.h). */
+static const char *const ho_states[] = {"draft", "executed", "cancelled", NULL};
+static const char *const ho_sections[] = {"lower", "middle", "upper", "other", NULL};
+static const char *const ho_resources[] = {"opportunities", "leads", "accounts", "contacts",
+					   "activities", NULL};
+static const char *const ho_follows[] = {"opportunities", "leads", "accounts", "contacts",
+					 NULL};
+static const char *const ho_actions[] = {"manager_takes_over", "introduce_successor",
+					 "successor_contacts", "follow_deal", "follow_record",
+					 "to_successor", NULL};
+static const char *const ho_outcomes[] = {"applied", "skipped", NULL};
+static const char *const ho_roles[] = {"leaver", "successor", "manager", "new_owner", NULL};
+static const char *const ho_cancel[] = {"cancelled", NULL};
+
+static const struct sprop p_ho_user[] = {
+	PROP("id", FT_INT, REQ, 0, "The user"),
+	PROP("name", FT_TEXT, REQ, 0, "Their name"),
+	PROP("email", FT_TEXT, REQ, 0, "Their login e-mail"),
+	PROP("active", FT_BOOL, REQ, 0, "false once disabled (the leaver, after execution)"),
+};
+static const struct sprop p_ho_choice[] = {
+	PROP("automatic", FT_BOOL, REQ, 0, "Proposed by Funnel rather than named"),
+	PROP("reason", FT_TEXT, REQ, 0, "Why this successor, in words"),
+	PROP("load_measure", FT_TEXT, REQ, 0, "How load is measured to choose among candidates"),
+};
+static const struct sprop p_ho_item[] = {
+	PROP("id", FT_INT, REQ, 0, "The item (PATCH .../items/{item_id})"),
+	CHOICE("resource", REQ, ho_resources, "Kind of record"),
+	PROP("record_id", FT_INT, REQ, 0, "The record"),
+	PROP("label", FT_TEXT, REQ, 0, "Its name when planned"),
+	CHOICE("section", REQ, ho_sections, "Where in the funnel (other: no deal to follow)"),
+	PROP("stage", FT_TEXT, REQ | P_NULL, 0, "Opportunities: the stage key when planned"),
+	PROP("new_owner_id", FT_INT, REQ, 0, "Who owns it after execution"),
+	PROP("new_owner_name", FT_TEXT, REQ, 0, "Their name"),
+	CHOICE("action", REQ, ho_actions,
+	       "lower: manager_takes_over; middle: introduce_successor (the leaver phones the "
+	       "client with the successor); upper and leads: successor_contacts; accounts and "
+	       "contacts: follow_deal; activities: follow_record; else to_successor"),
+	PROP("task_subject", FT_TEXT, REQ | P_NULL, 0, "The task made on execution (null: none)"),
+	PROP("task_due_at", FT_TIME, REQ | P_NULL, 0,
+	     "When it is due: lower first, then middle, then upper"),
+	PROP("task_owner_id", FT_INT, REQ | P_NULL, 0,
+	     "Who must do it (middle: the leaver; the activity is filed under the new owner, "
+	     "who is on the call too, since the leaver's login ends)"),
+	PROP("task_owner_name", FT_TEXT, REQ | P_NULL, 0, "Their name"),
+	CHOICE("follows_resource", REQ | P_NULL, ho_follows, "The record whose new owner it follows"),
+	PROP("follows_id", FT_INT, REQ | P_NULL, 0, "Its id"),
+	PROP("included", FT_BOOL, REQ, 0, "Applied on execution (an excluded record the leaver "
+					  "still owns blocks execution)"),
+	CHOICE("outcome", REQ | P_NULL, ho_outcomes,
+	       "After execution: applied, or skipped (no longer the leaver's, or closed)"),
+	PROP("activity_id", FT_INT, REQ | P_NULL, 0, "After execution: the task made"),
+};
+static const struct sprop p_ho_sections[] = {
+	SUB("lower", "HandoverItem[]", REQ, "Lower funnel: the manager takes over"),
+	SUB("middle", "HandoverItem[]", REQ, "Middle funnel: the leaver introduces the successor"),
+	SUB("upper", "HandoverItem[]", REQ, "Upper funnel and leads: the successor, afterwards"),
+	SUB("other", "HandoverItem[]", REQ, "Records with no deal to follow"),
+};
+static const struct sprop p_ho_by_section[] = {
+	PROP("lower", FT_INT, REQ, 0, "Included items"),
+	PROP("middle", FT_INT, REQ, 0, "Included items"),
+	PROP("upper", FT_INT, REQ, 0, "Included items"),
+	PROP("other", FT_INT, REQ, 0, "Included items"),
+};
+static const struct sprop p_ho_owned[] = {
+	PROP("opportunities", FT_INT, REQ, 0, "Open opportunities"),
+	PROP("leads", FT_INT, REQ, 0, "Open leads (new, working, qualified; not converted)"),
+	PROP("accounts", FT_INT, REQ, 0, "Accounts"),
+	PROP("contacts", FT_INT, REQ, 0, "Contacts"),
+	PROP("activities", FT_INT, REQ, 0, "Pending activities (not done)"),
+};
+static const struct sprop p_ho_planned[] = {
+	SUB("by_section", "HandoverBySection", REQ, "Included items per section"),
+	SUB("by_resource", "HandoverOwned", REQ, "Included items per kind of record"),
+};
+static const struct sprop p_ho_owner_count[] = {
+	PROP("user_id", FT_INT, REQ, 0, "The user"),
+	PROP("name", FT_TEXT, REQ, 0, "Their name"),
+	CHOICE("role", REQ, ho_roles, "Their part in the handover"),
+	PROP("opportunities", FT_INT, REQ, 0, "Open opportunities they own"),
+	PROP("leads", FT_INT, REQ, 0, "Open leads they own"),
+	PROP("accounts", FT_INT, REQ, 0, "Accounts they own"),
+	PROP("contacts", FT_INT, REQ, 0, "Contacts they own"),
+	PROP("activities", FT_INT, REQ, 0, "Pending activities they own"),
+};
+static const struct sprop p_ho_counts[] = {
+	SUB("planned", "HandoverPlanned", REQ, "What the plan moves"),
+	SUB("before", "HandoverOwnerCount[]", REQ,
+	    "What each person concerned owned just before execution (empty until executed)"),
+	SUB("after", "HandoverOwnerCount[]", REQ, "And just after (the leaver: all zero)"),
+};
+#define HANDOVER_HEAD                                                                          \
+	PROP("id", FT_INT, REQ, 0, "The handover"),                                            \
+	CHOICE("status", REQ, ho_states, "draft (may change), executed or cancelled (final)"), \
+	SUB("successor_choice", "HandoverSuccessorChoice", REQ, "How the successor was chosen"), \
+	PROP("manager_reason", FT_TEXT, REQ, 0, "How the manager was chosen"),                 \
+	PROP("note", FT_TEXT, REQ | P_NULL, 0, "Free text"),                                    \
+	PROP("planned_at", FT_TIME, REQ, 0, "When the items were last computed"),              \
+	PROP("created_by", FT_INT, REQ | P_NULL, 0, "Who planned it (null: the command line)"), \
+	PROP("created_at", FT_TIME, REQ, 0, "When"),                                           \
+	PROP("updated_at", FT_TIME, REQ, 0, "Last change"),                                    \
+	PROP("executed_at", FT_TIME, REQ | P_NULL, 0, "When it was executed"),                 \
+	PROP("executed_by", FT_INT, REQ | P_NULL, 0, "Who executed it"),                       \
+	PROP("version", FT_INT, REQ, 0, "Grows with every change"),                            \
+	SUB("from_user", "HandoverUser", REQ, "The person leaving"),                           \
+	SUB("successor", "HandoverUser", REQ, "Who takes the middle and upper funnel"),        \
+	SUB("manager", "HandoverUser", REQ, "Who takes the lower funnel")
+static const struct sprop p_ho_summary[] = {
+	HANDOVER_HEAD,
+};
+static const struct sprop p_handover[] = {
+	HANDOVER_HEAD,
+	SUB("counts", "HandoverCounts", REQ, "What moves, and who owned what before and after"),
+	SUB("sections", "HandoverSections", REQ, "The items by funnel section"),
+	SUB("history", "HistoryEntry[]", REQ, "The handover's own audit trail"),
+};
+static const struct sprop p_ho_list[] = {
+	SUB("data", "HandoverSummary[]", REQ, "Handovers of the people the caller manages, newest "
+					      "first"),
+};
+static const struct sprop p_ho_create[] = {
+	PROP("from_user", FT_REF, REQ, 0, "The person leaving: a user id, or their e-mail"),
+	PROP("successor", FT_REF, P_NULL, 0,
+	     "A user id or e-mail; null or left out: proposed (same team or nearest up, same "
+	     "territory, then channel, then fewest open opportunities)"),
+	PROP("manager", FT_REF, P_NULL, 0,
+	     "A user id or e-mail; null or left out: the leaver's manager, else a manager of "
+	     "their team or the nearest team up"),
+	PROP("note", FT_TEXT, P_NULL, 4000, "Free text"),
+};
+static const struct sprop p_ho_update[] = {
+	PROP("successor", FT_REF, P_NULL, 0, "Re-plan with this successor (null: proposed again)"),
+	PROP("manager", FT_REF, P_NULL, 0, "Re-plan with this manager (null: proposed again)"),
+	PROP("note", FT_TEXT, P_NULL, 4000, "Free text"),
+	CHOICE("status", 0, ho_cancel, "cancelled ends the draft"),
+};
+static const struct sprop p_ho_item_update[] = {
+	PROP("new_owner_id", FT_REF, 0, 0, "An active user the caller may assign to, not the "
+					   "leaver"),
+	PROP("included", FT_BOOL, 0, 0, "false leaves the record out"),
+	PROP("task_due_at", FT_TIME, 0, 0, "When the task is due"),
+	PROP("task_subject", FT_TEXT, 0, 200, "What the task says"),
+};
+
 static const struct sprop p_problem_error[] = {
 	PROP("field", FT_TEXT, REQ, 0, "The input (member, query parameter or header) at fault"),
 	PROP("message", FT_TEXT, REQ, 0, "What is wrong with it"),
@@ -687,6 +833,220 @@ static const struct sprop p_problem[] = {
 	PROP("detail", FT_TEXT, REQ, 0, "What happened, for a human"),
 	SUB("errors", "ProblemError[]", 0,
 	    "Every problem with the input at once, one per field (400 only)"),
+};
+
+/* Reports: stale deals (src/crm/stale.h) and performance (src/crm/performance.h). */
+#define NUM(name, flags, doc) {{name, FT_TEXT, (flags) | P_NUMBER, 0, 0, NULL, NULL, doc}, NULL}
+static const char *const open_sections[] = {"upper", "middle", "lower", NULL};
+static const char *const evidence_kinds[] = {"threshold", "activity", "stage_history",
+					     "time_in_stage", "decision_makers", "similar_deals",
+					     NULL};
+static const char *const hypotheses[] = {"lost_contact", "undecided", "competitor", "dilemma",
+					 "approval", "budget", "internal_disagreement", NULL};
+static const char *const stale_actions[] = {"call", "requalify", "competitive_check",
+					    "decision_meeting", "map_decision_makers",
+					    "involve_manager", NULL};
+static const char *const idle_froms[] = {"activity", "stage_change", "creation", NULL};
+static const char *const betters[] = {"higher", "lower", NULL};
+static const char *const segment_levels[] = {"territory+industry+channel", "territory+channel",
+					     "channel", "all", NULL};
+
+static const struct sprop p_stale_evidence[] = {
+	CHOICE("kind", REQ, evidence_kinds, "What part of the record it comes from"),
+	PROP("detail", FT_TEXT, REQ, 0, "What it says, in words"),
+};
+static const struct sprop p_stale_diagnosis[] = {
+	CHOICE("hypothesis", REQ, hypotheses,
+	       "upper: lost_contact or undecided; middle: competitor or dilemma; lower: "
+	       "approval, budget or internal_disagreement"),
+	PROP("summary", FT_TEXT, REQ, 0, "The diagnosis, in words"),
+	CHOICE("action", REQ, stale_actions, "The suggested action"),
+	PROP("suggestion", FT_TEXT, REQ, 0, "The action, in words"),
+	PROP("based_on", FT_JSON, REQ, 0, "The evidence kinds the choice rests on (an array)"),
+};
+static const struct sprop p_stale_deal[] = {
+	PROP("id", FT_INT, REQ, 0, "The opportunity"),
+	PROP("name", FT_TEXT, REQ, 0, "Its name"),
+	PROP("account_id", FT_REF, REQ, 0, "The customer"),
+	PROP("account_name", FT_TEXT, REQ, 0, "The customer's name"),
+	PROP("owner_id", FT_REF, REQ, 0, "The salesperson"),
+	PROP("owner_name", FT_TEXT, REQ, 0, "The salesperson's name"),
+	PROP("amount", FT_MONEY, REQ, 0, "Expected value, in currency"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "ISO 4217 code"),
+	PROP("pipeline_id", FT_REF, REQ, 0, "Its pipeline"),
+	PROP("stage", FT_TEXT, REQ, 0, "Key of the current stage"),
+	PROP("stage_name", FT_TEXT, REQ, 0, "Name of the current stage"),
+	CHOICE("section", REQ, open_sections, "Where in the funnel it is stuck"),
+	PROP("stage_entered_at", FT_TIME, REQ, 0, "When it entered the stage"),
+	PROP("days_in_stage", FT_INT, REQ, 0, "Whole days since then"),
+	PROP("stale_days", FT_INT, REQ, 0, "The stage's limit (0: none)"),
+	PROP("days_idle", FT_INT, REQ, 0, "Whole days without activity"),
+	PROP("idle_days", FT_INT, REQ, 0, "The stage's idle limit (0: none)"),
+	PROP("idle_since", FT_TIME, REQ, 0, "What days_idle is measured from"),
+	CHOICE("idle_from", REQ, idle_froms,
+	       "activity: the last done activity on the deal; else the later of the last stage "
+	       "change and the creation"),
+	PROP("thresholds", FT_JSON, REQ, 0, "The limits passed: \"stage\", \"idle\" (an array)"),
+	NUM("severity", REQ, "Days over limit, as the largest ratio of days to limit passed"),
+	SUB("diagnosis", "StaleDiagnosis", REQ, "Why it is probably stuck, and what to do"),
+	SUB("evidence", "StaleEvidence[]", REQ, "The facts on the record the diagnosis used"),
+};
+static const struct sprop p_stale_group[] = {
+	PROP("owner_id", FT_REF, REQ, 0, "The salesperson"),
+	PROP("owner_name", FT_TEXT, REQ, 0, "Their name"),
+	PROP("count", FT_INT, REQ, 0, "Their stale deals"),
+	PROP("amount", FT_MONEY, REQ, 0, "Sum of those in the report's currency"),
+	PROP("excluded", FT_INT, REQ, 0, "Their stale deals in other currencies"),
+	SUB("deals", "StaleDeal[]", REQ, "Those of the deals shown (within limit) that are theirs"),
+};
+static const struct sprop p_stale_report[] = {
+	PROP("now", FT_TIME, REQ, 0, "The instant days are counted to"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "The currency amounts are summed in"),
+	PROP("total", FT_INT, REQ, 0, "Stale deals found (all of them, beyond limit)"),
+	PROP("amount", FT_MONEY, REQ, 0, "Their sum in currency"),
+	PROP("excluded", FT_INT, REQ, 0, "Stale deals in other currencies, not in amount"),
+	PROP("limit", FT_INT, REQ, 0, "At most this many deals are shown"),
+	PROP("truncated", FT_BOOL, REQ, 0, "More were found than shown"),
+	SUB("data", "StaleDeal[]", 0, "The most severe first (without group_by)"),
+	SUB("groups", "StaleGroup[]", 0, "Per salesperson, largest amount first (group_by=owner)"),
+};
+static const struct sprop p_perf_figure[] = {
+	NUM("value", REQ | P_NULL, "The rep's figure (null: not defined for them)"),
+	CHOICE("better", REQ, betters, "Which way is good"),
+	PROP("n", FT_INT, REQ, 0, "Peers in the segment that have the figure"),
+	NUM("mean", REQ | P_NULL, "Their mean"),
+	NUM("median", REQ | P_NULL, "Their median"),
+	NUM("percentile", REQ | P_NULL, "Mid-rank percentile of the rep among them, 0..100"),
+	NUM("z", REQ | P_NULL, "z-score among them (null: no spread)"),
+};
+static const struct sprop p_perf_figures[] = {
+	SUB("quota", "PerformanceFigure", REQ, "The period's quota"),
+	SUB("closed_won", "PerformanceFigure", REQ, "Won in the period"),
+	SUB("attainment", "PerformanceFigure", REQ, "closed_won / quota"),
+	SUB("weighted_pipeline", "PerformanceFigure", REQ,
+	    "Open deals due in the period, amount x probability"),
+	SUB("coverage", "PerformanceFigure", REQ, "weighted_pipeline / remaining quota"),
+	SUB("win_rate", "PerformanceFigure", REQ, "won / (won + lost) in the period"),
+	SUB("cycle_days", "PerformanceFigure", REQ, "Mean days from creation to won"),
+	SUB("activities", "PerformanceFigure", REQ, "Activities done in the period"),
+	SUB("new_opportunities", "PerformanceFigure", REQ, "Deals created in the period"),
+};
+static const struct sprop p_perf_segment[] = {
+	CHOICE("level", REQ, segment_levels, "Which peers the rep is compared with"),
+	PROP("territory", FT_TEXT, REQ | P_NULL, 0, "Their territory (when part of the level)"),
+	PROP("industry", FT_TEXT, REQ | P_NULL, 0, "Their industry (when part of the level)"),
+	PROP("channel", FT_TEXT, REQ | P_NULL, 0, "Their channel (when part of the level)"),
+	PROP("n", FT_INT, REQ, 0, "Reps in the segment, the rep included"),
+};
+static const struct sprop p_activity_counts[] = {
+	PROP("call", FT_INT, REQ, 0, "Calls"),
+	PROP("meeting", FT_INT, REQ, 0, "Meetings"),
+	PROP("email", FT_INT, REQ, 0, "E-mails"),
+	PROP("task", FT_INT, REQ, 0, "Tasks"),
+	PROP("note", FT_INT, REQ, 0, "Notes"),
+};
+static const struct sprop p_perf_rep[] = {
+	PROP("user_id", FT_REF, REQ, 0, "The salesperson"),
+	PROP("name", FT_TEXT, REQ, 0, "Their name"),
+	PROP("territory", FT_TEXT, REQ | P_NULL, 0, "Their territory"),
+	PROP("industry", FT_TEXT, REQ | P_NULL, 0, "Their industry"),
+	CHOICE("channel", REQ | P_NULL, channel_choices, "Their channel"),
+	SUB("segment", "PerformanceSegment", REQ, "The peers they are compared with"),
+	PROP("won", FT_INT, REQ, 0, "Deals won in the period"),
+	PROP("lost", FT_INT, REQ, 0, "Deals lost in the period"),
+	PROP("excluded", FT_INT, REQ, 0, "Their deals left out of amounts (other currencies)"),
+	SUB("activities_by_type", "ActivityCounts", REQ, "Activities done in the period"),
+	SUB("figures", "PerformanceFigures", REQ, "Each figure and its place in the segment"),
+};
+static const struct sprop p_perf_excluded[] = {
+	PROP("opportunities", FT_INT, REQ, 0, "Deals of the reps shown in other currencies"),
+	PROP("quotas", FT_INT, REQ, 0, "Quotas of the reps shown in other currencies"),
+};
+static const struct sprop p_perf_report[] = {
+	PROP("period", FT_TEXT, REQ, 0, "As asked"),
+	PROP("from", FT_DATE, REQ, 0, "Its first day"),
+	PROP("to", FT_DATE, REQ, 0, "Its last day"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "The currency of the amounts"),
+	SUB("excluded", "PerformanceExcluded", REQ, "What other currencies left out"),
+	PROP("method", FT_TEXT, REQ, 0, "How the comparison with peers is made, in words"),
+	SUB("data", "PerformanceRep[]", REQ, "The salespeople the caller may see, by name"),
+};
+
+/* Reports: the funnel (src/crm/funnel.h), over the analytics index. */
+static const char *const funnel_groups[] = {"owner", "team", "channel", "territory", "industry",
+					    "pipeline", NULL};
+static const char *const stage_sections[] = {"upper", "middle", "lower", "won", "lost", NULL};
+static const struct sprop p_funnel_conversion[] = {
+	NUM("rate", REQ | P_NULL, "numerator / denominator (null: no entries)"),
+	PROP("numerator", FT_INT, REQ, 0, "Of those, the deals that later entered a later stage "
+					  "that is not lost"),
+	PROP("denominator", FT_INT, REQ, 0, "Deals that entered the stage in the window"),
+};
+static const struct sprop p_funnel_time[] = {
+	PROP("count", FT_INT, REQ, 0, "Stays in the stage that ended in the window"),
+	NUM("median_days", REQ | P_NULL, "Their median length in days (null: none)"),
+	NUM("p90_days", REQ | P_NULL, "Their 90th percentile (nearest rank) in days"),
+};
+static const struct sprop p_funnel_stage[] = {
+	PROP("key", FT_TEXT, REQ, 64, "The stage's key"),
+	PROP("name", FT_TEXT, REQ, 0, "Its name"),
+	CHOICE("section", REQ, stage_sections, "Where it sits in the funnel"),
+	PROP("open_count", FT_INT, REQ, 0, "Open deals now in the stage (any currency)"),
+	PROP("open_amount", FT_MONEY, REQ, 0, "Their amounts in the report's currency"),
+	PROP("weighted_amount", FT_MONEY, REQ, 0,
+	     "Sum of amount x probability / 100, rounded half up once at the end"),
+	PROP("entries", FT_INT, REQ, 0, "Stage rows entered in the window"),
+	PROP("exits", FT_INT, REQ, 0, "Stage rows exited in the window"),
+	SUB("conversion", "FunnelConversion", REQ, "Stage-to-stage conversion"),
+	SUB("time_in_stage", "FunnelTimeInStage", REQ, "How long stays that ended lasted"),
+};
+static const struct sprop p_funnel_group[] = {
+	PROP("id", FT_INT, REQ | P_NULL, 0,
+	     "The owner, team or pipeline id (null for channel, territory, industry, the group "
+	     "of deals without one, and the single group without group_by)"),
+	PROP("name", FT_TEXT, REQ | P_NULL, 0,
+	     "Owner or team name, the channel, territory, industry or pipeline name; null for "
+	     "deals without one; \"all\" without group_by"),
+	PROP("pipeline_id", FT_INT, REQ | P_NULL, 0, "The pipeline whose stages are listed"),
+	PROP("deals", FT_INT, REQ, 0, "Deals in scope in the group that are open, closed in the "
+				      "window, or whose stage history spans it"),
+	SUB("stages", "FunnelStage[]", REQ, "Per stage, in position order"),
+	PROP("open_count", FT_INT, REQ, 0, "Open deals (sum over the stages)"),
+	PROP("open_amount", FT_MONEY, REQ, 0, "Their amounts in the report's currency"),
+	PROP("weighted_amount", FT_MONEY, REQ, 0, "Weighted, rounded half up once"),
+	PROP("won_count", FT_INT, REQ, 0, "Won with closed_at in the window"),
+	PROP("lost_count", FT_INT, REQ, 0, "Lost with closed_at in the window"),
+	NUM("win_rate", REQ | P_NULL, "won / (won + lost)"),
+	PROP("average_deal_size", FT_MONEY, REQ | P_NULL, 0,
+	     "Mean amount of those won in the report's currency"),
+	NUM("cycle_length_days", REQ | P_NULL, "Mean days from creation to close of those won"),
+	PROP("sales_velocity", FT_MONEY, REQ | P_NULL, 0,
+	     "open deals x win_rate x average_deal_size / cycle_length_days, per day"),
+};
+static const struct sprop p_funnel_definitions[] = {
+	PROP("window", FT_TEXT, REQ, 0, ""), PROP("scope", FT_TEXT, REQ, 0, ""),
+	PROP("deals", FT_TEXT, REQ, 0, ""),
+	PROP("open_count", FT_TEXT, REQ, 0, ""), PROP("open_amount", FT_TEXT, REQ, 0, ""),
+	PROP("weighted_amount", FT_TEXT, REQ, 0, ""), PROP("entries", FT_TEXT, REQ, 0, ""),
+	PROP("exits", FT_TEXT, REQ, 0, ""), PROP("conversion", FT_TEXT, REQ, 0, ""),
+	PROP("time_in_stage", FT_TEXT, REQ, 0, ""), PROP("won_count", FT_TEXT, REQ, 0, ""),
+	PROP("lost_count", FT_TEXT, REQ, 0, ""), PROP("win_rate", FT_TEXT, REQ, 0, ""),
+	PROP("average_deal_size", FT_TEXT, REQ, 0, ""),
+	PROP("cycle_length_days", FT_TEXT, REQ, 0, ""),
+	PROP("sales_velocity", FT_TEXT, REQ, 0, ""), PROP("currency", FT_TEXT, REQ, 0, ""),
+	PROP("excluded_other_currency", FT_TEXT, REQ, 0, ""),
+};
+static const struct sprop p_funnel_report[] = {
+	PROP("from", FT_DATE, REQ, 0, "First day of the window"),
+	PROP("to", FT_DATE, REQ, 0, "Last day of the window (inclusive)"),
+	CHOICE("group_by", REQ | P_NULL, funnel_groups, "As asked (null: one group)"),
+	PROP("pipeline_id", FT_INT, REQ | P_NULL, 0,
+	     "The pipeline reported on (null: every pipeline, with group_by=pipeline)"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "The currency of every amount"),
+	PROP("excluded_other_currency", FT_INT, REQ, 0,
+	     "Open and won-in-window deals in scope left out of amounts (other currencies)"),
+	SUB("groups", "FunnelGroup[]", REQ, "Groups with deals in scope, by name"),
+	SUB("definitions", "FunnelDefinitions", REQ, "What each figure means, in words"),
 };
 
 #define SCHEMA(name, req, doc, props) {name, req, doc, props, N(props)}
@@ -738,6 +1098,43 @@ static const struct sschema static_schemas[] = {
 	SCHEMA("NextStep", 0, "Why a settled deal stays in its stage", p_next_step),
 	SCHEMA("HistoryEntry", 0, "One audited change", p_history_entry),
 	SCHEMA("HistoryList", 0, "A record's audit trail", p_history_list),
+	SCHEMA("HandoverUser", 0, "A person in a handover", p_ho_user),
+	SCHEMA("HandoverSuccessorChoice", 0, "How the successor was chosen", p_ho_choice),
+	SCHEMA("HandoverItem", 0, "One record of the leaver: where it goes, what to do",
+	       p_ho_item),
+	SCHEMA("HandoverSections", 0, "Items by funnel section", p_ho_sections),
+	SCHEMA("HandoverBySection", 0, "Counts per section", p_ho_by_section),
+	SCHEMA("HandoverOwned", 0, "Counts per kind of record", p_ho_owned),
+	SCHEMA("HandoverPlanned", 0, "What a plan moves", p_ho_planned),
+	SCHEMA("HandoverOwnerCount", 0, "What one person owns", p_ho_owner_count),
+	SCHEMA("HandoverCounts", 0, "Counts of a handover", p_ho_counts),
+	SCHEMA("HandoverSummary", 0, "A handover, without its items", p_ho_summary),
+	SCHEMA("Handover", 0, "A handover plan and, once executed, its result", p_handover),
+	SCHEMA("HandoverList", 0, "Handovers", p_ho_list),
+	SCHEMA("HandoverCreate", 1, "Who leaves; who takes over (optional)", p_ho_create),
+	SCHEMA("HandoverUpdate", 1, "A change to a draft", p_ho_update),
+	SCHEMA("HandoverItemUpdate", 1, "A change to one item of a draft", p_ho_item_update),
+	SCHEMA("FunnelConversion", 0, "Stage-to-stage conversion", p_funnel_conversion),
+	SCHEMA("FunnelTimeInStage", 0, "Time in stage of stays that ended in the window",
+	       p_funnel_time),
+	SCHEMA("FunnelStage", 0, "One stage's figures", p_funnel_stage),
+	SCHEMA("FunnelGroup", 0, "One group's figures", p_funnel_group),
+	SCHEMA("FunnelDefinitions", 0, "Each figure's definition, in words", p_funnel_definitions),
+	SCHEMA("FunnelReport", 0, "The sales funnel over a date window", p_funnel_report),
+	SCHEMA("StaleEvidence", 0, "A fact a diagnosis used", p_stale_evidence),
+	SCHEMA("StaleDiagnosis", 0, "Why a deal is probably stuck and what to do",
+	       p_stale_diagnosis),
+	SCHEMA("StaleDeal", 0, "A stale deal, diagnosed", p_stale_deal),
+	SCHEMA("StaleGroup", 0, "One salesperson's stale deals", p_stale_group),
+	SCHEMA("StaleReport", 0, "Stale deals and their diagnosis", p_stale_report),
+	SCHEMA("PerformanceFigure", 0, "A figure and its place among peers", p_perf_figure),
+	SCHEMA("PerformanceFigures", 0, "A salesperson's figures", p_perf_figures),
+	SCHEMA("PerformanceSegment", 0, "The peers of a salesperson", p_perf_segment),
+	SCHEMA("ActivityCounts", 0, "Activities by type", p_activity_counts),
+	SCHEMA("PerformanceRep", 0, "One salesperson's performance", p_perf_rep),
+	SCHEMA("PerformanceExcluded", 0, "What other currencies left out", p_perf_excluded),
+	SCHEMA("PerformanceReport", 0, "Performance per salesperson, compared fairly",
+	       p_perf_report),
 };
 
 static void static_schema(struct jw *w, const struct sschema *s)
@@ -760,6 +1157,13 @@ static void static_schema(struct jw *w, const struct sschema *s)
 
 		jw_key(w, p->f.name);
 		if (!p->schema) {
+			if (p->f.flags & P_NUMBER) {
+				jw_obj(w);
+				type_key(w, "number", (p->f.flags & P_NULL) != 0);
+				jw_kstr(w, "description", p->f.doc);
+				jw_obj_end(w);
+				continue;
+			}
 			field_schema(w, &p->f, (p->f.flags & P_NULL) != 0,
 				     s->request ? AS_REQUEST : AS_ANSWER);
 			continue;
@@ -898,6 +1302,39 @@ static const struct op ops[] = {
 	 "409 with one errors[] entry per unmet rule, in words a salesperson understands.  A "
 	 "manager may override with a reason (403 for others).  Answers the opportunity.",
 	 "Move", 200, "Opportunity", "ETag", "409"},
+	{api_handover_list, "list_handovers", "handovers", "List handovers",
+	 "Those of the people the caller manages (admins: all), newest first, without items.  "
+	 "Managers and admins only (403).",
+	 NULL, 200, "HandoverList", NULL, NULL},
+	{api_handover_create, "create_handover", "handovers", "Plan a handover",
+	 "For a salesperson who leaves: every open opportunity, open lead, account, contact and "
+	 "pending activity they own, with its new owner and the action its funnel position "
+	 "calls for (lower: the manager takes over; middle: the leaver introduces the "
+	 "successor by phone; upper and leads: the successor contacts them afterwards; "
+	 "accounts and contacts follow their deals).  Nothing else changes: the plan is a "
+	 "draft to review.  Managers for their team subtree, admins for anyone; never "
+	 "oneself.  409 when the leaver has a draft already or nobody can be proposed.",
+	 "HandoverCreate", 201, "Handover", "Location", "409"},
+	{api_handover_get, "get_handover", "handovers", "Read a handover",
+	 "Its items grouped by funnel section, its counts and its history.", NULL, 200,
+	 "Handover", NULL, NULL},
+	{api_handover_update, "update_handover", "handovers", "Change or cancel a draft",
+	 "A successor or manager (null: proposed again) re-plans every item from the leaver's "
+	 "records as they are now; item edits are lost.  status cancelled ends it.  409 when "
+	 "it is not a draft.",
+	 "HandoverUpdate", 200, "Handover", NULL, "409"},
+	{api_handover_item_update, "update_handover_item", "handovers", "Edit one item of a draft",
+	 "New owner (an active user the caller may assign to; what follows the record follows "
+	 "it), included, the task's due date or subject.  409 when it is not a draft.",
+	 "HandoverItemUpdate", 200, "Handover", NULL, "409"},
+	{api_handover_execute, "execute_handover", "handovers", "Execute a handover",
+	 "In one transaction: every included item's owner changes (audited on each record), "
+	 "the tasks are created as activities on their records, the leaver is disabled (their "
+	 "sessions end and tokens are revoked), the counts before and after are kept.  409, "
+	 "with nothing changed, when it is not a draft, when the leaver owns open records "
+	 "outside the plan (one errors[] entry each: re-plan), or when an item cannot be "
+	 "applied any more.",
+	 NULL, 200, "Handover", NULL, "409"},
 	{api_pipeline_list, "list_pipelines", "pipelines", "List pipelines",
 	 "Every process map with its stages and their exit criteria.", NULL, 200, "PipelineList",
 	 NULL, NULL},
@@ -915,6 +1352,34 @@ static const struct op ops[] = {
 	 "Only one no deal uses, and never the default (409).", NULL, 204, NULL, NULL, "409"},
 	{api_opportunity_stages, "opportunity_stages", "opportunities", "A deal's stage history",
 	 "Every stage entry and exit, with when and who.", NULL, 200, "StageList", NULL, NULL},
+	{api_report_funnel, "funnel_report", "reports", "The sales funnel",
+	 "Query parameters: from, to (dates; default the current quarter), group_by (owner, team, "
+	 "channel, territory, industry, pipeline), pipeline_id (default: the default pipeline), "
+	 "owner_id, team_id (that team's subtree), channel, territory, currency (default: the "
+	 "most common in scope).  Only deals the caller sees; an owner_id they do not see is "
+	 "404, an unknown parameter 400.  Computed over the in-memory analytics index, brought "
+	 "up to date from the database's change feed first.  The answer's definitions say what "
+	 "each figure means.",
+	 NULL, 200, "FunnelReport", NULL, "404"},
+	{api_report_stale, "stale_report", "reports", "Stale deals and their diagnosis",
+	 "Open deals the caller sees that passed their stage's limit (days in stage over "
+	 "stale_days) or idle limit (days without activity over idle_days; with no activity, "
+	 "from the later of the last stage change and the creation).  Each with its funnel "
+	 "section, a diagnosis chosen from the evidence on the record (recent activities, stage "
+	 "history, the team's median time in the stage, decision makers known, lost reasons of "
+	 "similar deals) and a suggested action.  Query: owner_id, team_id (its subtree), "
+	 "channel, pipeline_id, currency (of the sums; default the most common), "
+	 "group_by=owner (counts and amounts per salesperson, with their deals), limit (1..500, "
+	 "default 100).  Not paged: the `limit` most severe deals, `total` counts them all.",
+	 NULL, 200, "StaleReport", NULL, "400"},
+	{api_report_performance, "performance_report", "reports",
+	 "Performance per salesperson, compared fairly",
+	 "Query: period (required: 2026-Q4 or 2026-11), currency (default the most common).  "
+	 "Quota, closed-won, attainment, weighted pipeline, coverage, win rate, cycle length, "
+	 "activities and new deals of each salesperson the caller sees (a rep: themselves), "
+	 "each placed among peers of the same segment (territory, industry, channel, with "
+	 "fallbacks) by percentile and z-score; `method` explains how.",
+	 NULL, 200, "PerformanceReport", NULL, "400"},
 };
 
 static const struct op *op_find(api_handler h)

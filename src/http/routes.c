@@ -57,8 +57,17 @@ const struct route routes[] = {
 	{M_GET, "/api/v1/attachments/{id}/content", api_attachment_content, NULL, 0},
 	RECORD_ROUTES(activity_resource, "activities"),
 	/* reports: funnel (analytics index) */
+	{M_GET, "/api/v1/reports/funnel", api_report_funnel, NULL, 0},
 	/* reports: stale deals, performance */
+	{M_GET, "/api/v1/reports/stale", api_report_stale, NULL, 0},
+	{M_GET, "/api/v1/reports/performance", api_report_performance, NULL, 0},
 	/* handovers */
+	{M_GET, "/api/v1/handovers", api_handover_list, NULL, 0},
+	{M_POST, "/api/v1/handovers", api_handover_create, NULL, 0},
+	{M_GET, "/api/v1/handovers/{id}", api_handover_get, NULL, 0},
+	{M_PATCH, "/api/v1/handovers/{id}", api_handover_update, NULL, 0},
+	{M_PATCH, "/api/v1/handovers/{id}/items/{item_id}", api_handover_item_update, NULL, 0},
+	{M_POST, "/api/v1/handovers/{id}/execute", api_handover_execute, NULL, 0},
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -24,6 +24,7 @@
 
 #include "../core/log.h"
 #include "../core/timeutil.h"
+#include "../crm/analytics.h"
 #include "../crm/attachment.h"
 #include "../crm/auth.h"
 #include "metrics.h"
@@ -564,6 +565,13 @@ int server_run(const struct server_opts *o)
 	}
 	if (store_migrate(st, &e)) {
 		log_error("cannot migrate %s: %s", o->db_path, e.msg);
+		store_close(st);
+		return 1;
+	}
+	if (store_optimize(st, &e))
+		log_warn("cannot refresh the query planner's statistics: %s", e.msg);
+	if (analytics_start(st, &e)) {
+		log_error("cannot build the analytics index of %s: %s", o->db_path, e.msg);
 		store_close(st);
 		return 1;
 	}

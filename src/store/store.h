@@ -41,6 +41,12 @@ int store_for_thread(const char *path, struct store **out, struct err *e);
 
 /* Apply the numbered migrations not yet applied, each in its transaction. */
 int store_migrate(struct store *st, struct err *e);
+/* Keep the query planner's statistics fresh: a full ANALYZE when there are
+ * none yet (after a bulk load), else PRAGMA optimize, which re-analyses only
+ * the tables that changed a lot.  Without statistics SQLite sorts all open
+ * deals for a 50-row page where an index walk would do. */
+int store_optimize(struct store *st, struct err *e);
+
 /* The highest applied migration, or 0. */
 int store_schema_version(struct store *st);
 
@@ -75,6 +81,7 @@ void stmt_bind_text(struct stmt *s, int i, const char *v); /* NULL binds null */
 void stmt_bind_blob(struct stmt *s, int i, const void *p, int n);
 void stmt_bind_null(struct stmt *s, int i);
 void stmt_bind_named(struct stmt *s, const char *name, const char *v);
+void stmt_bind_named_int(struct stmt *s, const char *name, long long v);
 int stmt_param_count(struct stmt *s);
 
 /* Advance.  Returns OK or an error; stmt_row() tells whether a row is there. */

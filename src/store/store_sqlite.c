@@ -362,6 +362,14 @@ void stmt_bind_named(struct stmt *s, const char *name, const char *v)
 		stmt_bind_text(s, i, v);
 }
 
+void stmt_bind_named_int(struct stmt *s, const char *name, long long v)
+{
+	int i = sqlite3_bind_parameter_index(s->sq, name);
+
+	if (i > 0)
+		stmt_bind_int(s, i, v);
+}
+
 int stmt_param_count(struct stmt *s)
 {
 	return sqlite3_bind_parameter_count(s->sq);
@@ -426,6 +434,19 @@ long long store_last_id(struct store *st)
 long long store_changes(struct store *st)
 {
 	return sqlite3_changes64(st->db);
+}
+
+int store_optimize(struct store *st, struct err *e)
+{
+	sqlite3_stmt *q;
+	int have = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'",
+			       -1, &q, NULL) == SQLITE_OK) {
+		have = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+	}
+	return store_exec(st, have ? "PRAGMA optimize" : "ANALYZE", e);
 }
 
 int store_schema_version(struct store *st)

@@ -1,0 +1,26 @@
+/*
+ * reports.c — GET /api/v1/reports/funnel: the funnel report (src/crm/funnel.h)
+ * over the server's analytics index, refreshed from the change feed first.
+ */
+#include "../crm/analytics.h"
+#include "../crm/funnel.h"
+#include "api.h"
+
+void api_report_funnel(struct req *rq, struct resp *rs)
+{
+	struct funnel_query q;
+	struct jw w;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = funnel_parse(rq->query, rq->nquery, time_now(), &q, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_json(rs, 200, &w);
+	rc = funnel_report(analytics_global(), rq->st, rq->p, &q, &w, &e);
+	if (rc)
+		api_problem(rs, rc, &e);
+}
