@@ -179,6 +179,8 @@ struct work {
 	long long ccount[256], excluded;
 	struct stay *stays;
 	size_t nstays, capstays;
+	uint32_t *secs;        /* after the scan: the stays' seconds grouped by cell */
+	size_t *off;           /* cell c's are secs[off[c] .. off[c + 1]) */
 	uint8_t *pos;
 	int16_t *suf;
 	int oom;
@@ -232,19 +234,23 @@ static void scan_rows(struct work *w, size_t i, uint32_t g, const struct an_pipe
 	const uint8_t *key = a->hstage + off;
 	struct cell *row = w->cells + (size_t)g * (size_t)w->sc->stride;
 	uint64_t seen = 0;
+	uint8_t pos_local[64], *pos = n <= 64 ? pos_local : w->pos;
+	int16_t suf_local[64], *suf = n <= 64 ? suf_local : w->suf;
 	int best = -1;
 	uint32_t k;
 
-	/* positions, and the furthest non-lost position entered after each row */
-	for (k = 0; k < n; k++)
-		w->pos[k] = pl->pos[key[k]];
+	/* backwards: positions, and the furthest non-lost position entered
+	 * after each row */
 	for (k = n; k-- > 0;) {
-		w->suf[k] = (int16_t)best;
-		if (w->pos[k] != AN_NONE && !pl->lost[w->pos[k]] && w->pos[k] > best)
-			best = w->pos[k];
+		uint8_t p = pl->pos[key[k]];
+
+		pos[k] = p;
+		suf[k] = (int16_t)best;
+		if (p != AN_NONE && !pl->lost[p] && p > best)
+			best = p;
 	}
 	for (k = 0; k < n; k++) {
-		int p = w->pos[k];
+		int p = pos[k];
 
 		if (p == AN_NONE)
 			continue;
@@ -254,7 +260,7 @@ static void scan_rows(struct work *w, size_t i, uint32_t g, const struct an_pipe
 				/* the deal's first entry into p in the window */
 				seen |= 1ULL << p;
 				row[p].conv_den++;
-				if (w->suf[k] > p)
+				if (suf[k] > p)
 					row[p].conv_num++;
 			}
 		}
@@ -264,6 +270,35 @@ static void scan_rows(struct work *w, size_t i, uint32_t g, const struct an_pipe
 			add_stay(w, g * (uint32_t)w->sc->stride + (uint32_t)p, en[k + 1] - en[k]);
 		}
 	}
+}
+
+/* The most stays a thread collected last time (plus an eighth). */
+static size_t stays_hint;
+
+/* Group this thread's stays by cell (a counting sort: the cells' exits are
+ * their counts), so that percentiles read each cell's slice. */
+static void group_stays(struct work *w)
+{
+	size_t ncells = (size_t)w->sc->ngroups * (size_t)w->sc->stride, c, x, total = 0;
+
+	w->off = malloc((ncells + 1) * sizeof(*w->off));
+	w->secs = malloc((w->nstays + 1) * sizeof(*w->secs));
+	if (!w->off || !w->secs) {
+		w->oom = 1;
+		return;
+	}
+	for (c = 0; c < ncells; c++) {
+		w->off[c] = total;
+		total += (size_t)w->cells[c].exits;
+	}
+	w->off[ncells] = total;
+	for (x = 0; x < w->nstays; x++)
+		w->secs[w->off[w->stays[x].cell]++] = w->stays[x].secs;
+	for (c = ncells; c > 0; c--) /* back from ends to starts */
+		w->off[c] = w->off[c - 1];
+	w->off[0] = 0;
+	free(w->stays);
+	w->stays = NULL;
 }
 
 static void *scan(void *arg)
@@ -342,6 +377,8 @@ static void *scan(void *arg)
 				scan_rows(w, i, g, pl);
 		}
 	}
+	if (!sc->count_only && !w->oom)
+		group_stays(w);
 	return NULL;
 }
 
@@ -355,44 +392,40 @@ static void swap32(uint32_t *x, uint32_t *y)
 	*y = t;
 }
 
-/* Reorder v[0..n) so that v[k] is the k-th smallest, smaller ones before it. */
+/* Reorder v[0..n) so that v[k] is the k-th smallest, smaller ones before it
+ * (quickselect: median-of-three pivot, Hoare partition). */
 static uint32_t select_k(uint32_t *v, size_t n, size_t k)
 {
 	size_t lo = 0, hi = n - 1;
 
 	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2, i, j;
+		size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
 		uint32_t pivot;
 
-		/* median of three as the pivot, parked at hi */
 		if (v[mid] < v[lo])
 			swap32(&v[mid], &v[lo]);
 		if (v[hi] < v[lo])
 			swap32(&v[hi], &v[lo]);
-		if (v[mid] < v[hi])
-			swap32(&v[mid], &v[hi]);
-		pivot = v[hi];
-		/* three-way partition: < pivot | == pivot | > pivot */
-		i = lo;
-		j = lo;
-		{
-			size_t gt = hi + 1;
-
-			while (j < gt) {
-				if (v[j] < pivot)
-					swap32(&v[i++], &v[j++]);
-				else if (v[j] > pivot)
-					swap32(&v[j], &v[--gt]);
-				else
-					j++;
-			}
-			if (k < i)
-				hi = i - 1;
-			else if (k >= gt)
-				lo = gt;
-			else
-				return v[k];
+		if (v[hi] < v[mid])
+			swap32(&v[hi], &v[mid]);
+		pivot = v[mid];
+		/* v[lo] <= pivot <= v[hi] stop both scans inside [lo, hi] */
+		for (;;) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i >= j)
+				break;
+			swap32(&v[i], &v[j]);
+			i++;
+			j--;
 		}
+		/* v[lo..j] <= pivot <= v[j+1..hi] */
+		if (k <= j)
+			hi = j;
+		else
+			lo = j + 1;
 	}
 	return v[k];
 }
@@ -418,25 +451,56 @@ static void percentiles(uint32_t *v, size_t n, double *median, uint32_t *p90)
 	*p90 = select_k(v + n / 2, n - n / 2, (9 * n + 9) / 10 - 1 - n / 2);
 }
 
-/* Median and p90 of every cell with stays, cells split between threads. */
+/* Median and p90 of every cell with stays, cells split between threads;
+ * a cell's stays are its slices in each scan thread's grouped stays. */
 struct pct_work {
-	uint32_t *secs;
-	const size_t *start;
+	const struct work *wk;
+	int nwork;
 	size_t ncells;
 	int part, nparts;
 	double *median;
 	uint32_t *p90;
+	int oom;
 };
 
 static void *pct_run(void *arg)
 {
 	struct pct_work *p = arg;
-	size_t c;
+	uint32_t *buf = NULL;
+	size_t c, cap = 0;
+	int t;
 
-	for (c = (size_t)p->part; c < p->ncells; c += (size_t)p->nparts)
-		if (p->start[c + 1] > p->start[c])
-			percentiles(p->secs + p->start[c], p->start[c + 1] - p->start[c],
-				    &p->median[c], &p->p90[c]);
+	for (c = (size_t)p->part; c < p->ncells; c += (size_t)p->nparts) {
+		size_t n = 0;
+
+		for (t = 0; t < p->nwork; t++)
+			n += p->wk[t].off[c + 1] - p->wk[t].off[c];
+		if (!n)
+			continue;
+		if (p->nwork == 1) {
+			percentiles(p->wk[0].secs + p->wk[0].off[c], n, &p->median[c], &p->p90[c]);
+			continue;
+		}
+		if (n > cap) {
+			uint32_t *b = realloc(buf, n * sizeof(*b));
+
+			if (!b) {
+				p->oom = 1;
+				break;
+			}
+			buf = b;
+			cap = n;
+		}
+		n = 0;
+		for (t = 0; t < p->nwork; t++) {
+			size_t k = p->wk[t].off[c + 1] - p->wk[t].off[c];
+
+			memcpy(buf + n, p->wk[t].secs + p->wk[t].off[c], k * sizeof(*buf));
+			n += k;
+		}
+		percentiles(buf, n, &p->median[c], &p->p90[c]);
+	}
+	free(buf);
 	return NULL;
 }
 
@@ -667,8 +731,8 @@ int funnel_report(struct analytics *a, struct store *st, const struct principal 
 	struct cell *cells = NULL;
 	struct gacc *groups = NULL;
 	struct gref *order = NULL;
-	size_t ncells, *start = NULL, total = 0, x;
-	uint32_t *secs = NULL, *p90 = NULL;
+	size_t ncells, x;
+	uint32_t *p90 = NULL;
 	double *median = NULL;
 	const char *cur_code;
 
@@ -818,12 +882,17 @@ int funnel_report(struct analytics *a, struct store *st, const struct principal 
 		wk[i].groups = calloc((size_t)sc.ngroups, sizeof(*wk[i].groups));
 		wk[i].pos = malloc(65536);
 		wk[i].suf = malloc(65536 * sizeof(*wk[i].suf));
-		if (!wk[i].cells || !wk[i].groups || !wk[i].pos || !wk[i].suf)
+		/* as many stays as last time, so they are not grown by copying */
+		wk[i].capstays = __atomic_load_n(&stays_hint, __ATOMIC_RELAXED) + 4096;
+		wk[i].stays = malloc(wk[i].capstays * sizeof(*wk[i].stays));
+		if (!wk[i].cells || !wk[i].groups || !wk[i].pos || !wk[i].suf || !wk[i].stays)
 			goto oom;
 	}
 	run_scan(&sc, wk, nthreads);
 	if (wk[0].oom || wk[1].oom)
 		goto oom;
+	x = wk[0].nstays > wk[1].nstays ? wk[0].nstays : wk[1].nstays;
+	__atomic_store_n(&stays_hint, x + x / 8, __ATOMIC_RELAXED);
 	cells = wk[0].cells;
 	groups = wk[0].groups;
 	for (i = 1; i < nthreads; i++) {
@@ -849,29 +918,7 @@ int funnel_report(struct analytics *a, struct store *st, const struct principal 
 	for (i = 0; i < nthreads; i++)
 		excluded += wk[i].excluded;
 
-	/* stays by cell, for the percentiles */
-	start = calloc(ncells + 1, sizeof(*start));
-	if (!start)
-		goto oom;
-	for (x = 0; x < ncells; x++) {
-		start[x] = total;
-		total += (size_t)cells[x].exits;
-	}
-	start[ncells] = total;
-	secs = malloc((total + 1) * sizeof(*secs));
-	if (!secs)
-		goto oom;
-	{
-		size_t *fill = calloc(ncells + 1, sizeof(*fill));
-
-		if (!fill)
-			goto oom;
-		memcpy(fill, start, (ncells + 1) * sizeof(*fill));
-		for (i = 0; i < nthreads; i++)
-			for (x = 0; x < wk[i].nstays; x++)
-				secs[fill[wk[i].stays[x].cell]++] = wk[i].stays[x].secs;
-		free(fill);
-	}
+	/* percentiles, from each thread's stays grouped by cell */
 	median = malloc((ncells + 1) * sizeof(*median));
 	p90 = malloc((ncells + 1) * sizeof(*p90));
 	if (!median || !p90)
@@ -882,7 +929,7 @@ int funnel_report(struct analytics *a, struct store *st, const struct principal 
 		int started = 0;
 
 		for (i = 0; i < 2; i++)
-			pw[i] = (struct pct_work){secs, start, ncells, i, nthreads, median, p90};
+			pw[i] = (struct pct_work){wk, nthreads, ncells, i, nthreads, median, p90, 0};
 		if (nthreads == 2 && !pthread_create(&t, NULL, pct_run, &pw[1]))
 			started = 1;
 		pct_run(&pw[0]);
@@ -890,6 +937,8 @@ int funnel_report(struct analytics *a, struct store *st, const struct principal 
 			pthread_join(t, NULL);
 		else if (nthreads == 2)
 			pct_run(&pw[1]);
+		if (pw[0].oom || pw[1].oom)
+			goto oom;
 	}
 
 	/* the answer */
@@ -1059,6 +1108,8 @@ out:
 		free(wk[i].cells);
 		free(wk[i].groups);
 		free(wk[i].stays);
+		free(wk[i].secs);
+		free(wk[i].off);
 		free(wk[i].pos);
 		free(wk[i].suf);
 	}
@@ -1066,8 +1117,6 @@ out:
 	free(sc.owner_ok);
 	free(sc.ogroup);
 	free(subtree);
-	free(start);
-	free(secs);
 	free(median);
 	free(p90);
 	free(order);
