@@ -57,6 +57,7 @@ struct conn {
 	double t0;
 	int route;
 	int status;
+	double answered; /* seconds from the first byte to the queued answer */
 	size_t bytes;
 	long long user_id;
 	char ip[INET6_ADDRSTRLEN];
@@ -156,6 +157,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct conn *cn, struct
 	}
 	cn->status = rs->status;
 	cn->bytes = len;
+	/* counted when queued, not on completion: a client holding the answer
+	 * then always finds it in /metrics; the latency is to the answer */
+	cn->answered = time_mono() - cn->t0;
+	metrics_observe(cn->route, cn->status, cn->answered, store_take_db_seconds());
 	ret = MHD_queue_response(c, (unsigned)rs->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -442,7 +447,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ptr,
 	if (!cn)
 		return;
 	el = time_mono() - cn->t0;
-	metrics_observe(cn->route, cn->status, el, store_take_db_seconds());
 	if (opts->access_log && cn->status)
 		log_info("access %s %s %s %d %zu %.2fms user=%lld", cn->ip, cn->method, cn->path,
 			 cn->status, cn->bytes, el * 1000, cn->user_id);
