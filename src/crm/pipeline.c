@@ -34,21 +34,13 @@ static int one_of(const char *s, const char *const *list)
 int pipeline_default(struct store *st, long long *id, struct err *e)
 {
 	/* the default one, else the oldest: both by index, no sorting */
-	struct stmt *s = store_prepare(
-		st,
-		"SELECT coalesce((SELECT id FROM pipelines WHERE is_default = 1 LIMIT 1), "
-		"(SELECT min(id) FROM pipelines))",
-		e);
-	int rc;
+	int rc = store_int(st, id, NULL, e,
+			   "SELECT coalesce((SELECT id FROM pipelines WHERE is_default = 1 LIMIT 1), "
+			   "(SELECT min(id) FROM pipelines), 0)",
+			   "");
 
-	if (!s)
-		return E_INTERNAL;
-	rc = stmt_step(s, e);
-	if (!rc && (!stmt_row(s) || stmt_null(s, 0)))
+	if (!rc && !*id)
 		rc = fail(e, E_NOTFOUND, "there is no pipeline");
-	if (!rc)
-		*id = stmt_int(s, 0);
-	stmt_done(s);
 	return rc;
 }
 
@@ -57,17 +49,13 @@ int pipeline_default(struct store *st, long long *id, struct err *e)
  * (which costs a temporary table per deal: it shows in bulk imports). */
 static int any_attached(struct store *st, int *yes, struct err *e)
 {
-	struct stmt *s = store_prepare(st,
-				       "SELECT EXISTS (SELECT 1 FROM pipelines WHERE team_id IS NOT "
-				       "NULL OR channel IS NOT NULL)",
-				       e);
-	int rc;
+	long long v;
+	int rc = store_int(st, &v, NULL, e,
+			   "SELECT EXISTS (SELECT 1 FROM pipelines WHERE team_id IS NOT NULL OR "
+			   "channel IS NOT NULL)",
+			   "");
 
-	if (!s)
-		return E_INTERNAL;
-	rc = stmt_step(s, e);
-	*yes = stmt_row(s) && stmt_int(s, 0);
-	stmt_done(s);
+	*yes = v != 0;
 	return rc;
 }
 
@@ -190,38 +178,26 @@ struct criterion {
 static int exists(struct store *st, const char *sql, long long a, const char *b, int *yes,
 		  struct err *e)
 {
-	struct stmt *s = store_prepare(st, sql, e);
-	int rc;
+	long long v;
+	int rc = b ? store_int(st, &v, NULL, e, sql, "it", a, b)
+		   : store_int(st, &v, NULL, e, sql, "i", a);
 
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, a);
-	if (b)
-		stmt_bind_text(s, 2, b);
-	rc = stmt_step(s, e);
-	*yes = stmt_row(s) && stmt_int(s, 0);
-	stmt_done(s);
+	*yes = v != 0;
 	return rc;
 }
 
 /* Paid in full?  Against the schedule when there is one, else the amount. */
 static int fully_paid(struct store *st, const struct record *opp, int *yes, struct err *e)
 {
-	struct stmt *s = store_prepare(
-		st,
+	long long v;
+	int rc = store_int(
+		st, &v, NULL, e,
 		"SELECT coalesce((SELECT sum(amount) FROM payments WHERE opportunity_id = ?1), 0) "
 		">= coalesce((SELECT sum(amount) FROM installments WHERE opportunity_id = ?1), "
 		"?2) AND ?2 > 0",
-		e);
-	int rc;
+		"ii", opp->id, record_int(opp, "amount"));
 
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, opp->id);
-	stmt_bind_int(s, 2, record_int(opp, "amount"));
-	rc = stmt_step(s, e);
-	*yes = stmt_row(s) && stmt_int(s, 0);
-	stmt_done(s);
+	*yes = v != 0;
 	return rc;
 }
 
@@ -343,34 +319,24 @@ static int check_criteria(struct store *st, struct record *opp, long long pipeli
 /* The position of the first open-or-won stage after `pos`, or 0. */
 static int next_position(struct store *st, long long pipeline_id, int pos, struct err *e)
 {
-	struct stmt *s = store_prepare(st,
-				       "SELECT min(position) FROM stages WHERE pipeline_id = ? AND "
-				       "position > ? AND section <> 'lost'",
-				       e);
-	int next = 0;
+	long long next;
 
-	if (!s)
+	if (store_int(st, &next, NULL, e,
+		      "SELECT min(position) FROM stages WHERE pipeline_id = ? AND position > ? AND "
+		      "section <> 'lost'",
+		      "ii", pipeline_id, (long long)pos))
 		return 0;
-	stmt_bind_int(s, 1, pipeline_id);
-	stmt_bind_int(s, 2, pos);
-	if (!stmt_step(s, e) && stmt_row(s))
-		next = (int)stmt_int(s, 0);
-	stmt_done(s);
-	return next;
+	return (int)next;
 }
 
 static int lost_reason_known(struct store *st, const char *reason, int *yes, struct err *e)
 {
-	struct stmt *s = store_prepare(
-		st, "SELECT EXISTS (SELECT 1 FROM lost_reasons WHERE name = ? AND active = 1)", e);
-	int rc;
+	long long v;
+	int rc = store_int(st, &v, NULL, e,
+			   "SELECT EXISTS (SELECT 1 FROM lost_reasons WHERE name = ? AND active = 1)",
+			   "t", reason);
 
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_text(s, 1, reason);
-	rc = stmt_step(s, e);
-	*yes = stmt_row(s) && stmt_int(s, 0);
-	stmt_done(s);
+	*yes = v != 0;
 	return rc;
 }
 
@@ -963,15 +929,7 @@ static int team_exists(struct store *st, json_t *team, struct err *e)
 
 static int set_default(struct store *st, long long id, struct err *e)
 {
-	struct stmt *s = store_prepare(st, "UPDATE pipelines SET is_default = (id = ?)", e);
-	int rc;
-
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, id);
-	rc = stmt_step(s, e);
-	stmt_done(s);
-	return rc;
+	return store_run(st, e, "UPDATE pipelines SET is_default = (id = ?)", "i", id);
 }
 
 int pipeline_create(struct store *st, const struct principal *p, json_t *body, long long *id,

@@ -765,16 +765,10 @@ int history_add(struct store *st, const char *resource, long long id, const char
 static int check_owner(struct store *st, const struct principal *p, const char *name,
 		       long long id, struct err *e)
 {
-	struct stmt *s;
-	int rc, found;
+	long long one;
+	int found, rc = store_int(st, &one, &found, e,
+				  "SELECT 1 FROM users WHERE id = ? AND active = 1", "i", id);
 
-	s = store_prepare(st, "SELECT 1 FROM users WHERE id = ? AND active = 1", e);
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, id);
-	rc = stmt_step(s, e);
-	found = stmt_row(s);
-	stmt_done(s);
 	if (rc)
 		return rc;
 	if (!found || !principal_sees_owner(p, id))
@@ -824,19 +818,10 @@ static int taken(struct store *st, const struct resource *r, const struct field 
 		 const struct val *v, long long self, int *yes, struct err *e)
 {
 	char sql[256];
-	struct stmt *s;
-	int rc;
+	long long one;
 
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ? AND id <> ?", r->name, f->name);
-	s = store_prepare(st, sql, e);
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_text(s, 1, v->s);
-	stmt_bind_int(s, 2, self);
-	rc = stmt_step(s, e);
-	*yes = stmt_row(s);
-	stmt_done(s);
-	return rc;
+	return store_int(st, &one, yes, e, sql, "ti", v->s, self);
 }
 
 static int vals_equal(const struct field *f, const struct val *a, const struct val *b)

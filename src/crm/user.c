@@ -209,30 +209,15 @@ int quota_list(struct store *st, const struct principal *p, long long user_id, s
 
 int user_by_email(struct store *st, const char *email, long long *id, struct err *e)
 {
-	struct stmt *s = store_prepare(st, "SELECT id FROM users WHERE email = ?", e);
-	int rc;
+	int found, rc = store_int(st, id, &found, e, "SELECT id FROM users WHERE email = ?", "t",
+				  email);
 
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_text(s, 1, email);
-	rc = stmt_step(s, e);
-	if (!rc && !stmt_row(s))
+	if (!rc && !found)
 		rc = fail(e, E_NOTFOUND, "no user with e-mail %s", email);
-	if (!rc)
-		*id = stmt_int(s, 0);
-	stmt_done(s);
 	return rc;
 }
 
 int user_count(struct store *st, long long *n, struct err *e)
 {
-	struct stmt *s = store_prepare(st, "SELECT count(*) FROM users", e);
-	int rc;
-
-	if (!s)
-		return E_INTERNAL;
-	rc = stmt_step(s, e);
-	*n = rc ? 0 : stmt_int(s, 0);
-	stmt_done(s);
-	return rc;
+	return store_int(st, n, NULL, e, "SELECT count(*) FROM users", "");
 }

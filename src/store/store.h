@@ -69,6 +69,15 @@ void store_flat(struct store *st, int flat);
 /* Run SQL with no parameters and no result (may hold several statements). */
 int store_exec(struct store *st, const char *sql, struct err *e);
 
+/* One-shot statements, for the many "bind a value or two, step once" cases.
+ * `types` names the arguments that follow, one letter each: 'i' long long,
+ * 't' const char * (NULL binds null).  store_run() steps once and ignores
+ * any row; store_int() puts the first column of the first row in *out and
+ * says in *found whether there was a row (*out is 0 when not). */
+int store_run(struct store *st, struct err *e, const char *sql, const char *types, ...);
+int store_int(struct store *st, long long *out, int *found, struct err *e, const char *sql,
+	      const char *types, ...);
+
 /* A cached prepared statement for `sql`, or NULL with `e` set. */
 struct stmt *store_prepare(struct store *st, const char *sql, struct err *e);
 void stmt_done(struct stmt *s);

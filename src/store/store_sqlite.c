@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,64 @@ struct stmt *store_prepare(struct store *st, const char *sql, struct err *e)
 	slot->borrowed = 1;
 	slot->used = ++st->tick;
 	return slot;
+}
+
+static struct stmt *prepare_bound(struct store *st, struct err *e, const char *sql,
+				  const char *types, va_list ap)
+{
+	struct stmt *s = store_prepare(st, sql, e);
+	int i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; types[i]; i++) {
+		if (types[i] == 'i')
+			stmt_bind_int(s, i + 1, va_arg(ap, long long));
+		else
+			stmt_bind_text(s, i + 1, va_arg(ap, const char *));
+	}
+	return s;
+}
+
+int store_run(struct store *st, struct err *e, const char *sql, const char *types, ...)
+{
+	struct stmt *s;
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	s = prepare_bound(st, e, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return E_INTERNAL;
+	rc = stmt_step(s, e);
+	stmt_done(s);
+	return rc;
+}
+
+int store_int(struct store *st, long long *out, int *found, struct err *e, const char *sql,
+	      const char *types, ...)
+{
+	struct stmt *s;
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	s = prepare_bound(st, e, sql, types, ap);
+	va_end(ap);
+	*out = 0;
+	if (found)
+		*found = 0;
+	if (!s)
+		return E_INTERNAL;
+	rc = stmt_step(s, e);
+	if (!rc && stmt_row(s)) {
+		*out = stmt_int(s, 0);
+		if (found)
+			*found = 1;
+	}
+	stmt_done(s);
+	return rc;
 }
 
 void stmt_done(struct stmt *s)
