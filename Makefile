@@ -59,6 +59,15 @@ run: deps
 	@echo
 	./funnel serve --db funnel.db --listen 127.0.0.1:8080
 
+# Benchmarks: each prints its figures beside a baseline measured in the same
+# run (bench/README.md).  Databases go to bench/out (large: 1M deals ~2.6 GB).
+bench:
+	scripts/deps.sh bench
+	$(MAKE) funnel
+	bench/api.sh
+	bench/import.sh
+	bench/funnel.sh
+
 include tests/tests.mk
 
 clean:
