@@ -673,7 +673,7 @@ static const struct sprop p_payment_status[] = {
 static const struct sprop p_next_step[] = {
 	PROP("stage", FT_TEXT, REQ, 0, "The stage it would move to"),
 	PROP("detail", FT_TEXT, REQ, 0, "What happened"),
-	PROP("blocked_by", FT_TEXT, REQ, 0, "The unmet rules, in words (an array of strings)"),
+	SUB("blocked_by", "string[]", REQ, "The unmet rules, in words"),
 };
 
 /* Handovers (src/crm/handover.h). */
@@ -1181,7 +1181,13 @@ static void static_schema(struct jw *w, const struct sschema *s)
 
 			snprintf(name, sizeof(name), "%.*s", (int)(brackets - p->schema),
 				 p->schema);
-			schema_ref(w, name);
+			if (!strcmp(name, "string")) { /* a list of plain strings */
+				jw_obj(w);
+				jw_kstr(w, "type", "string");
+				jw_obj_end(w);
+			} else {
+				schema_ref(w, name);
+			}
 		}
 		jw_obj_end(w);
 	}
