@@ -85,7 +85,7 @@ void api_problem(struct resp *rs, int code, const struct err *e)
 				      i ? ";" : "", e->fields[i].field, e->fields[i].message);
 	}
 	(void)n;
-	if (code == E_THROTTLE && e && e->retry_after)
+	if ((code == E_THROTTLE || code == E_UNAVAILABLE) && e && e->retry_after)
 		api_set_header(rs, "Retry-After", "%d", e->retry_after);
 	if (code == E_AUTH)
 		api_set_header(rs, "WWW-Authenticate", "Bearer realm=\"funnel\"");

@@ -62,6 +62,7 @@ static const struct {
 	[E_THROTTLE] = {429, "Too many requests", "too-many-requests"},
 	[E_UNSUPPORTED] = {415, "Unsupported media type", "unsupported"},
 	[E_IO] = {500, "I/O error", "io-error"},
+	[E_UNAVAILABLE] = {503, "Service unavailable", "unavailable"},
 	[E_INTERNAL] = {500, "Internal error", "internal"},
 };
 

@@ -30,6 +30,7 @@ enum {
 	E_THROTTLE,   /* too many attempts; retry later */
 	E_UNSUPPORTED,/* method or media type not supported */
 	E_IO,         /* file system or network */
+	E_UNAVAILABLE,/* not ready yet (an index being built); retry_after says when */
 	E_INTERNAL    /* a bug or a database failure */
 };
 
@@ -45,7 +46,7 @@ struct err {
 	char msg[256];
 	int nfields;
 	struct err_field fields[ERR_MAX_FIELDS];
-	int retry_after; /* seconds, for E_THROTTLE */
+	int retry_after; /* seconds, for E_THROTTLE and E_UNAVAILABLE */
 };
 
 /* Reset `e` to "no error". */

@@ -4,9 +4,11 @@
  */
 #include "analytics.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/log.h"
@@ -1353,4 +1355,74 @@ int analytics_start(struct store *st, struct err *e)
 	}
 	__atomic_store_n(&global, a, __ATOMIC_RELEASE);
 	return OK;
+}
+
+/* --- the background build ------------------------------------------------ */
+
+static pthread_mutex_t bg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bg_done = PTHREAD_COND_INITIALIZER;
+static int bg_state; /* 0 none or building, 1 ready, -1 failed */
+static char bg_db[4096], bg_why[256];
+
+static void *bg_build(void *arg)
+{
+	struct store *st = NULL;
+	struct err e;
+	int rc;
+
+	(void)arg;
+	err_clear(&e);
+	rc = store_open(bg_db, 0, &st, &e);
+	if (!rc)
+		rc = analytics_start(st, &e);
+	store_close(st);
+	if (rc)
+		log_error("analytics: the index could not be built: %s", e.msg);
+	pthread_mutex_lock(&bg_lock);
+	bg_state = rc ? -1 : 1;
+	snprintf(bg_why, sizeof(bg_why), "%s", rc ? e.msg : "");
+	pthread_cond_broadcast(&bg_done);
+	pthread_mutex_unlock(&bg_lock);
+	return NULL;
+}
+
+int analytics_start_background(const char *db_path, struct err *e)
+{
+	pthread_t t;
+
+	snprintf(bg_db, sizeof(bg_db), "%s", db_path);
+	if (pthread_create(&t, NULL, bg_build, NULL))
+		return fail(e, E_INTERNAL, "cannot start the analytics build");
+	pthread_detach(t);
+	return OK;
+}
+
+int analytics_ready(int wait_ms, struct analytics **out, struct err *e)
+{
+	struct timespec until;
+	int state;
+
+	*out = analytics_global();
+	if (*out)
+		return OK;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&bg_lock);
+	while (bg_state == 0 && pthread_cond_timedwait(&bg_done, &bg_lock, &until) == 0)
+		;
+	state = bg_state;
+	pthread_mutex_unlock(&bg_lock);
+	*out = analytics_global();
+	if (*out)
+		return OK;
+	if (state < 0)
+		return fail(e, E_INTERNAL, "the analytics index could not be built: %s", bg_why);
+	if (e)
+		e->retry_after = 5;
+	return fail(e, E_UNAVAILABLE, "the analytics index is being built; try again shortly");
 }

@@ -205,6 +205,13 @@ int analytics_prune(struct analytics *a, struct store *st, long long upto, struc
 int analytics_start(struct store *st, struct err *e);
 struct analytics *analytics_global(void);
 
+/* The same in a thread of its own on a connection to `db_path`, so the
+ * server listens while a large index builds (44 s at 10M deals).  Until it
+ * is ready analytics_ready() waits up to `wait_ms` and then answers
+ * E_UNAVAILABLE (retry_after set), or E_INTERNAL if the build failed. */
+int analytics_start_background(const char *db_path, struct err *e);
+int analytics_ready(int wait_ms, struct analytics **out, struct err *e);
+
 /* Text ↔ time as the index keeps them (UTC "YYYY-MM-DDTHH:MM:SSZ" → seconds;
  * 0 for NULL or unparsable). */
 uint32_t analytics_time(const char *iso);

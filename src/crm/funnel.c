@@ -739,7 +739,7 @@ int funnel_report(struct analytics *a, struct store *st, const struct principal 
 	memset(&sc, 0, sizeof(sc));
 	memset(wk, 0, sizeof(wk));
 	if (!a)
-		return fail(e, E_INTERNAL, "the analytics index is not built");
+		return fail(e, E_UNAVAILABLE, "the analytics index is not built yet");
 	rc = analytics_refresh(a, st, e);
 	if (rc)
 		return rc;

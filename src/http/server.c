@@ -574,11 +574,6 @@ int server_run(const struct server_opts *o)
 	}
 	if (store_optimize(st, &e))
 		log_warn("cannot refresh the query planner's statistics: %s", e.msg);
-	if (analytics_start(st, &e)) {
-		log_error("cannot build the analytics index of %s: %s", o->db_path, e.msg);
-		store_close(st);
-		return 1;
-	}
 	store_close(st);
 	if (attachment_dir_init(o->files_dir, &e)) {
 		log_error("%s", e.msg);
@@ -615,6 +610,10 @@ int server_run(const struct server_opts *o)
 		close(fd);
 		return 1;
 	}
+	/* the analytics index builds while the server already answers: a large
+	 * one takes tens of seconds (reports wait for it, or answer 503) */
+	if (analytics_start_background(o->db_path, &e))
+		log_error("%s", e.msg);
 	printf("Funnel listening on http://%s\n", bound);
 	fflush(stdout);
 	log_info("serving %s on http://%s with %d threads", o->db_path, bound, threads);

@@ -28,6 +28,8 @@ won at 03-31T23:59:59 are in the window; rows at 01-31T23:59:59 and
 import datetime
 import json
 import os
+import shutil
+import tempfile
 import unittest
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -486,3 +488,25 @@ class FunnelFreshness(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StartUp(unittest.TestCase):
+    """The server listens while its analytics index builds; a report asked
+    for meanwhile waits for it rather than failing."""
+
+    def test_report_right_after_start(self):
+        tmp = tempfile.mkdtemp(prefix="funnel-startup-")
+        try:
+            run(["demo", "--db", os.path.join(tmp, "funnel.db"), "--scale", "20000"], check=True)
+            s = Server(tmp=tmp, init=False)
+            try:
+                tok = s.login("admin@demo.funnel", "demo-password")
+                self.assertEqual(s.get("/healthz").status, 200)
+                r = s.get("/api/v1/reports/funnel?group_by=owner", tok)
+                self.assertEqual(r.status, 200, r)
+                open_deals = sum(st["open_count"] for g in r.json["groups"] for st in g["stages"])
+                self.assertGreater(open_deals, 0)
+            finally:
+                s.close()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
