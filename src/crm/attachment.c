@@ -600,14 +600,7 @@ int attachment_delete(struct store *st, const struct principal *p, const char *d
 		rc = fail(e, E_FORBIDDEN, "only the file's owner or a manager may delete it");
 		goto fail;
 	}
-	s = store_prepare(st, "DELETE FROM attachments WHERE id = ?", e);
-	if (!s) {
-		rc = E_INTERNAL;
-		goto fail;
-	}
-	stmt_bind_int(s, 1, id);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM attachments WHERE id = ?", "i", id);
 	if (rc)
 		goto fail;
 	r = related_resource(a.related_type);

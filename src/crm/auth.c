@@ -232,14 +232,7 @@ int auth_login(struct store *st, const char *email, const char *password, const 
 	if (rc)
 		goto fail;
 	/* expired sessions go as new ones come */
-	s = store_prepare(st, "DELETE FROM sessions WHERE expires_at < ?", e);
-	if (!s) {
-		rc = E_INTERNAL;
-		goto fail;
-	}
-	stmt_bind_text(s, 1, now_s);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM sessions WHERE expires_at < ?", "t", now_s);
 	if (rc)
 		goto fail;
 	rc = store_commit(st, e);
@@ -421,12 +414,7 @@ int auth_revoke_user(struct store *st, long long user_id, struct err *e)
 	struct stmt *s;
 	int rc;
 
-	s = store_prepare(st, "DELETE FROM sessions WHERE user_id = ?", e);
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, user_id);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM sessions WHERE user_id = ?", "i", user_id);
 	if (rc)
 		return rc;
 	s = store_prepare(st,

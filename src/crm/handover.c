@@ -756,14 +756,8 @@ static int replan(struct store *st, const struct principal *p, long long hid, lo
 		rc = plan_activities(st, p, &pl, e);
 	if (rc)
 		goto out;
-	s = store_prepare(st, "DELETE FROM handover_items WHERE handover_id = ?", e);
-	if (!s) {
-		rc = E_INTERNAL;
-		goto out;
-	}
-	stmt_bind_int(s, 1, hid);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM handover_items WHERE handover_id = ?", "i",
+		       hid);
 	if (!rc)
 		rc = plan_store(st, hid, &pl, e);
 	if (rc)
@@ -983,16 +977,7 @@ static int touch(struct store *st, long long id, const char *now, struct err *e)
 
 static int set_text(struct store *st, const char *sql, long long id, const char *v, struct err *e)
 {
-	struct stmt *s = store_prepare(st, sql, e);
-	int rc;
-
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_text(s, 1, v);
-	stmt_bind_int(s, 2, id);
-	rc = stmt_step(s, e);
-	stmt_done(s);
-	return rc;
+	return store_run(st, e, sql, "ti", v, id);
 }
 
 int handover_update(struct store *st, const struct principal *p, long long id, json_t *body,
@@ -1274,15 +1259,8 @@ int handover_item_update(struct store *st, const struct principal *p, long long 
 	}
 	v = json_object_get(body, "included");
 	if (!rc && v) {
-		s = store_prepare(st, "UPDATE handover_items SET included = ? WHERE id = ?", e);
-		if (!s) {
-			rc = E_INTERNAL;
-			goto fail;
-		}
-		stmt_bind_int(s, 1, json_is_true(v));
-		stmt_bind_int(s, 2, item_id);
-		rc = stmt_step(s, e);
-		stmt_done(s);
+		rc = store_run(st, e, "UPDATE handover_items SET included = ? WHERE id = ?", "ii",
+			       (long long)(json_is_true(v)), item_id);
 	}
 	v = json_object_get(body, "task_due_at");
 	if (!rc && v) {

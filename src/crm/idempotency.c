@@ -30,12 +30,7 @@ int idem_lookup(struct store *st, long long user_id, const char *key, const char
 	out->found = 0;
 	buf_init(&out->body, 0);
 	time_iso(time_now() - 86400, cutoff);
-	s = store_prepare(st, "DELETE FROM idempotency WHERE created_at < ?", e);
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_text(s, 1, cutoff);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM idempotency WHERE created_at < ?", "t", cutoff);
 	if (rc)
 		return rc;
 	s = store_prepare(st,

@@ -198,14 +198,8 @@ int payment_set_schedule(struct store *st, const struct principal *p, long long 
 	rc = read_sums(st, opp_id, &before, e);
 	if (rc)
 		goto fail;
-	s = store_prepare(st, "DELETE FROM installments WHERE opportunity_id = ?", e);
-	if (!s) {
-		rc = E_INTERNAL;
-		goto fail;
-	}
-	stmt_bind_int(s, 1, opp_id);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM installments WHERE opportunity_id = ?", "i",
+		       opp_id);
 	if (rc)
 		goto fail;
 	time_iso(time_now(), now);

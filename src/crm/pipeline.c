@@ -853,12 +853,8 @@ static int save_stages(struct store *st, long long pipeline_id, struct stage_def
 		stmt_done(s);
 		if (rc)
 			break;
-		s = store_prepare(st, "DELETE FROM stage_criteria WHERE stage_id = ?", e);
-		if (!s)
-			return E_INTERNAL;
-		stmt_bind_int(s, 1, sid);
-		rc = stmt_step(s, e);
-		stmt_done(s);
+		rc = store_run(st, e, "DELETE FROM stage_criteria WHERE stage_id = ?", "i",
+			       sid);
 		if (!rc)
 			rc = insert_criteria(st, sid, d->criteria, e);
 	}
@@ -1283,7 +1279,6 @@ int pipeline_delete(struct store *st, const struct principal *p, long long id, s
 	long long team, version;
 	int rc, is_default, used;
 	char now[TIME_ISO_LEN], *snap = NULL;
-	struct stmt *s;
 
 	rc = store_begin(st, e);
 	if (rc)
@@ -1301,14 +1296,7 @@ int pipeline_delete(struct store *st, const struct principal *p, long long id, s
 	if (rc)
 		goto fail;
 	snap = snapshot(st, id);
-	s = store_prepare(st, "DELETE FROM pipelines WHERE id = ?", e);
-	if (!s) {
-		rc = E_INTERNAL;
-		goto fail;
-	}
-	stmt_bind_int(s, 1, id);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM pipelines WHERE id = ?", "i", id);
 	time_iso(time_now(), now);
 	if (!rc)
 		rc = history_add(st, "pipelines", id, now, p->user_id, "delete", "definition", snap,

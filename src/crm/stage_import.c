@@ -138,12 +138,8 @@ static int replace_history(struct store *st, const struct principal *p, long lon
 	char now[TIME_ISO_LEN], note[64];
 	int i, rc;
 
-	s = store_prepare(st, "DELETE FROM stage_history WHERE opportunity_id = ?", e);
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, opp);
-	rc = stmt_step(s, e);
-	stmt_done(s);
+	rc = store_run(st, e, "DELETE FROM stage_history WHERE opportunity_id = ?", "i",
+		       opp);
 	for (i = 0; !rc && i < n; i++) {
 		s = store_prepare(st,
 				  "INSERT INTO stage_history (opportunity_id, stage, entered_at, "
