@@ -1049,6 +1049,105 @@ static const struct sprop p_funnel_report[] = {
 	SUB("definitions", "FunnelDefinitions", REQ, "What each figure means, in words"),
 };
 
+/* Forecasts (src/crm/forecast.h), over the analytics index. */
+static const char *const fc_scope_kinds[] = {"company", "user", "team", "channel", "pipeline",
+					     NULL};
+static const char *const fc_categories[] = {"pipeline", "best_case", "commit", "closed",
+					    "omitted", NULL};
+#define FC_FIGURES                                                                      \
+	PROP("expected", FT_MONEY, REQ, 0, "Expected further bookings in the window"),  \
+	PROP("p10", FT_MONEY, REQ, 0, "10th percentile of further bookings"),           \
+	PROP("p50", FT_MONEY, REQ, 0, "Median of further bookings"),                    \
+	PROP("p90", FT_MONEY, REQ, 0, "90th percentile of further bookings"),           \
+	PROP("total_expected", FT_MONEY, REQ, 0, "closed_won + expected"),              \
+	PROP("total_p10", FT_MONEY, REQ, 0, "closed_won + p10"),                        \
+	PROP("total_p50", FT_MONEY, REQ, 0, "closed_won + p50"),                        \
+	PROP("total_p90", FT_MONEY, REQ, 0, "closed_won + p90"),                        \
+	PROP("deals", FT_INT, REQ, 0, "Open deals the model counted")
+#define FC_OPEN_RUN                                                                     \
+	PROP("open_expected", FT_MONEY, REQ, 0, "Expected from the deals open at as_of"), \
+	PROP("run_rate", FT_MONEY, REQ, 0, "Expected from deals not created yet")
+static const struct sprop p_fc_weighted[] = {FC_FIGURES};
+static const struct sprop p_fc_categories[] = {
+	FC_FIGURES,
+	PROP("commit", FT_MONEY, REQ, 0, "Open deals in commit (expected)"),
+	PROP("best_case", FT_MONEY, REQ, 0, "Open deals in best case"),
+	PROP("pipeline", FT_MONEY, REQ, 0, "Open deals in pipeline"),
+	PROP("best_case_number", FT_MONEY, REQ, 0, "commit + best_case"),
+};
+static const struct sprop p_fc_points[] = {
+	NUM("scope", REQ, "Comparable points of the scope (weighted)"),
+	NUM("parent", REQ, "Of its parent (a user's team; else the company)"),
+	NUM("company", REQ, "Of the whole company"),
+};
+static const struct sprop p_fc_basis[] = {
+	PROP("comparable_periods", FT_INT, REQ, 0, "Past periods the model learned from"),
+	SUB("points", "ForecastPoints", REQ, "Points learned from, per level"),
+};
+static const struct sprop p_fc_historical[] = {
+	FC_FIGURES, FC_OPEN_RUN,
+	SUB("basis", "ForecastBasis", REQ, "What the model learned from"),
+};
+static const struct sprop p_fc_simulation[] = {
+	FC_FIGURES, FC_OPEN_RUN,
+	PROP("iterations", FT_INT, REQ, 0, "Draws"),
+	PROP("seed", FT_INT, REQ, 0, "The seed (same seed, same answer)"),
+	PROP("exact_deals", FT_INT, REQ, 0, "Deals drawn exactly"),
+	PROP("normal_deals", FT_INT, REQ, 0, "Deals drawn together as one normal"),
+	NUM("tail_error_bound", REQ,
+	    "Bound on the mean gap between these quantiles and exact ones, in standard "
+	    "deviations"),
+};
+static const struct sprop p_fc_models[] = {
+	SUB("weighted", "ForecastWeighted", 0, "Amount x stage probability"),
+	SUB("categories", "ForecastCategories", 0, "Forecast categories as the owners set them"),
+	SUB("historical", "ForecastHistorical", 0, "Learned from the scope's own history"),
+	SUB("simulation", "ForecastSimulation", 0, "Monte Carlo over the historical model"),
+};
+static const struct sprop p_fc_scope[] = {
+	CHOICE("kind", REQ, fc_scope_kinds, "As asked"),
+	PROP("id", FT_INT, REQ | P_NULL, 0, "The user, team or pipeline"),
+	PROP("name", FT_TEXT, REQ | P_NULL, 0, "Its name (the channel for a channel)"),
+};
+static const struct sprop p_fc_deal[] = {
+	PROP("id", FT_INT, REQ, 0, "The opportunity"),
+	PROP("name", FT_TEXT, REQ | P_NULL, 0, "Its name"),
+	PROP("owner_id", FT_INT, REQ, 0, "Its owner"),
+	PROP("owner", FT_TEXT, REQ | P_NULL, 0, "The owner's name"),
+	PROP("stage", FT_TEXT, REQ | P_NULL, 0, "Its stage at as_of"),
+	PROP("stage_name", FT_TEXT, REQ | P_NULL, 0, "That stage's name"),
+	PROP("amount", FT_MONEY, REQ, 0, "Its amount at as_of"),
+	PROP("close_date", FT_DATE, REQ, 0, "Its expected close date at as_of"),
+	CHOICE("forecast_category", REQ | P_NULL, fc_categories, "Its category at as_of"),
+	NUM("probability", REQ, "The probability used, 0..1"),
+	PROP("expected", FT_MONEY, REQ, 0, "amount x probability"),
+};
+static const struct sprop p_fc_definitions[] = {
+	PROP("period", FT_TEXT, REQ, 0, ""), PROP("as_of", FT_TEXT, REQ, 0, ""),
+	PROP("scope", FT_TEXT, REQ, 0, ""), PROP("closed_won", FT_TEXT, REQ, 0, ""),
+	PROP("open_deals", FT_TEXT, REQ, 0, ""), PROP("expected", FT_TEXT, REQ, 0, ""),
+	PROP("p10_p50_p90", FT_TEXT, REQ, 0, ""), PROP("weighted", FT_TEXT, REQ, 0, ""),
+	PROP("categories", FT_TEXT, REQ, 0, ""), PROP("historical", FT_TEXT, REQ, 0, ""),
+	PROP("simulation", FT_TEXT, REQ, 0, ""), PROP("run_rate", FT_TEXT, REQ, 0, ""),
+	PROP("top", FT_TEXT, REQ, 0, ""), PROP("currency", FT_TEXT, REQ, 0, ""),
+};
+static const struct sprop p_forecast[] = {
+	PROP("period", FT_TEXT, REQ, 0, "As asked (default: the current quarter)"),
+	PROP("from", FT_DATE, REQ, 0, "Its first day"),
+	PROP("to", FT_DATE, REQ, 0, "Its last day"),
+	PROP("as_of", FT_TIME, REQ, 0, "The instant the forecast is made as of"),
+	SUB("scope", "ForecastScope", REQ, "Whose deals"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "The currency of every amount"),
+	PROP("excluded_other_currency", FT_INT, REQ, 0,
+	     "Open and won-in-period deals in scope left out (other currencies)"),
+	PROP("closed_won", FT_MONEY, REQ, 0, "Won in the period before as_of"),
+	PROP("open_deals", FT_INT, REQ, 0, "Deals open at as_of in scope"),
+	PROP("open_amount", FT_MONEY, REQ, 0, "Their amounts at as_of"),
+	SUB("models", "ForecastModels", REQ, "The models asked for"),
+	SUB("top", "ForecastDeal[]", REQ, "The deals contributing most, largest first"),
+	SUB("definitions", "ForecastDefinitions", REQ, "What each figure means, in words"),
+};
+
 #define SCHEMA(name, req, doc, props) {name, req, doc, props, N(props)}
 
 static const struct sschema static_schemas[] = {
@@ -1135,6 +1234,17 @@ static const struct sschema static_schemas[] = {
 	SCHEMA("PerformanceExcluded", 0, "What other currencies left out", p_perf_excluded),
 	SCHEMA("PerformanceReport", 0, "Performance per salesperson, compared fairly",
 	       p_perf_report),
+	SCHEMA("ForecastWeighted", 0, "The weighted model", p_fc_weighted),
+	SCHEMA("ForecastCategories", 0, "The categories model", p_fc_categories),
+	SCHEMA("ForecastPoints", 0, "Comparable points per level", p_fc_points),
+	SCHEMA("ForecastBasis", 0, "What the historical model learned from", p_fc_basis),
+	SCHEMA("ForecastHistorical", 0, "The historical model", p_fc_historical),
+	SCHEMA("ForecastSimulation", 0, "The simulation model", p_fc_simulation),
+	SCHEMA("ForecastModels", 0, "Each model asked for", p_fc_models),
+	SCHEMA("ForecastScope", 0, "The scope of a forecast", p_fc_scope),
+	SCHEMA("ForecastDeal", 0, "A deal contributing to a forecast", p_fc_deal),
+	SCHEMA("ForecastDefinitions", 0, "Each figure's definition, in words", p_fc_definitions),
+	SCHEMA("Forecast", 0, "Bookings expected in a period, per model", p_forecast),
 };
 
 static void static_schema(struct jw *w, const struct sschema *s)
@@ -1386,6 +1496,18 @@ static const struct op ops[] = {
 	 "each placed among peers of the same segment (territory, industry, channel, with "
 	 "fallbacks) by percentile and z-score; `method` explains how.",
 	 NULL, 200, "PerformanceReport", NULL, "400"},
+	{api_forecast, "forecast", "forecasts", "Bookings expected in a period",
+	 "Query: period (2026-Q4 or 2026-11; default the current quarter), scope (company, "
+	 "user, team, channel, pipeline; default company) with scope_id (or owner_id, team_id, "
+	 "pipeline_id) or channel, as_of (a date or an instant, not in the future: the forecast "
+	 "as it would have been made then, from what was known then), model (a comma list of "
+	 "weighted, categories, historical, simulation; default all), iterations (100..100000, "
+	 "default 10000) and seed (default 1) of the simulation, currency (default the most "
+	 "common in scope), top (0..100 deals listed, default 10).  Closed-won so far plus each "
+	 "model's expected further bookings with P10/P50/P90; `definitions` says how each is "
+	 "computed.  Only deals the caller sees; a scope they may not see is 404, a bad "
+	 "parameter 400 naming it.  503 with Retry-After while the index builds.",
+	 NULL, 200, "Forecast", NULL, "400 404"},
 };
 
 static const struct op *op_find(api_handler h)
