@@ -82,8 +82,8 @@ static void stats_json(struct jw *w, const struct fp_stats *s)
 	"SELECT s.scope, s.scope_id, s.source, s.submitter_id, coalesce(u.name, ''), s.week, " \
 	"s.as_of, s.currency, s.total, s.p10, s.p90, s.commit_amount, s.best_case, "          \
 	"s.submission_id FROM forecast_snapshots s LEFT JOIN users u ON u.id = "              \
-	"s.submitter_id WHERE s.period = ?1 AND %s AND (?2 IS NULL OR (s.scope = ?2 AND "     \
-	"s.scope_id = ?3)) AND (?4 IS NULL OR s.source = ?4) ORDER BY CASE s.scope WHEN "    \
+	"s.submitter_id WHERE s.period = ?1 AND (?2 IS NULL OR (s.scope = ?2 AND "            \
+	"s.scope_id = ?3)) AND (?4 IS NULL OR s.source = ?4) AND %s ORDER BY CASE s.scope WHEN " \
 	"'company' THEN 0 WHEN 'team' THEN 1 ELSE 2 END, s.scope_id, s.currency, CASE "       \
 	"s.source WHEN 'weighted' THEN 0 WHEN 'categories' THEN 1 WHEN 'historical' THEN 2 "   \
 	"WHEN 'simulation' THEN 3 ELSE 4 END, s.submitter_id, s.week"
@@ -199,7 +199,7 @@ static void week_json(struct acc *c, struct stmt *s)
 		fp_jw_money(c->w, sub ? "commit" : "p10", lo, cur);
 		fp_jw_money(c->w, sub ? "best_case" : "p90", hi, cur);
 	}
-	if (sub)
+	if (sub && !stmt_null(s, 13))
 		jw_kint(c->w, "submission_id", stmt_int(s, 13));
 	compare_json(c->w, f, c->actual, has, lo, hi, cur);
 	jw_obj_end(c->w);

@@ -320,8 +320,8 @@ int fp_submit(struct store *st, const struct principal *p, json_t *body, time_t 
 	if (v[3].set && v[4].set && !v[3].null && !v[4].null && !v[3].s && !v[4].s &&
 	    v[4].i < v[3].i)
 		err_field(e, "best_case", "must be at least commit");
-	if (v[1].set && !v[1].null) {
-		fp_kind_parse(v[1].s, &sc.kind);
+	/* an unknown scope was reported by the decoder (and has no text) */
+	if (v[1].set && !v[1].null && v[1].s && !fp_kind_parse(v[1].s, &sc.kind)) {
 		if (sc.kind == FP_TEAM && (!v[2].set || v[2].null))
 			err_field(e, "team_id", "is required for scope team");
 		else if (sc.kind != FP_TEAM && v[2].set && !v[2].null)
@@ -362,7 +362,8 @@ out:
 }
 
 /* The visibility condition over forecast_submissions s (or snapshots with
- * the same scope columns), for p.  Binds :owners and :vteam. */
+ * the same scope columns), for p.  Binds :owners and :vteam: place it after
+ * every numbered parameter (SQLite numbers a name where it first appears). */
 const char *fp_visible_sql(const struct principal *p)
 {
 	if (principal_is_admin(p))
@@ -469,14 +470,17 @@ int fp_submissions(struct store *st, const struct principal *p, const struct kv 
 	if (e && e->nfields)
 		return E_INVAL;
 	buf_printf(&sql,
-		   "SELECT " SUB_COLUMNS SUB_FROM " WHERE %s AND (?1 IS NULL OR s.period = ?1) "
-		   "AND (?2 IS NULL OR s.scope = ?2) AND (?3 = 0 OR s.scope_id = ?3) AND (?4 = 0 "
-		   "OR s.submitter_id = ?4) AND (?5 = 0 OR s.id < ?5)%s ORDER BY s.id DESC LIMIT ?6",
-		   fp_visible_sql(p),
+		   /* the named parameters after the numbered ones: SQLite numbers a
+		    * name where it first appears */
+		   "SELECT " SUB_COLUMNS SUB_FROM " WHERE (?1 IS NULL OR s.period = ?1) AND (?2 IS "
+		   "NULL OR s.scope = ?2) AND (?3 = 0 OR s.scope_id = ?3) AND (?4 = 0 OR "
+		   "s.submitter_id = ?4) AND (?5 = 0 OR s.id < ?5)%s AND %s ORDER BY s.id DESC "
+		   "LIMIT :lim",
 		   latest ? " AND s.id = (SELECT max(x.id) FROM forecast_submissions x WHERE "
 			    "x.period = s.period AND x.scope = s.scope AND x.scope_id = "
 			    "s.scope_id AND x.submitter_id = s.submitter_id)"
-			  : "");
+			  : "",
+		   fp_visible_sql(p));
 	s = store_prepare(st, sql.data, e);
 	buf_release(&sql);
 	if (!s)
@@ -486,7 +490,7 @@ int fp_submissions(struct store *st, const struct principal *p, const struct kv 
 	stmt_bind_int(s, 3, sc.id);
 	stmt_bind_int(s, 4, submitter);
 	stmt_bind_int(s, 5, cursor);
-	stmt_bind_int(s, 6, limit + 1);
+	stmt_bind_named_int(s, ":lim", limit + 1);
 	fp_visible_bind(s, p);
 	jw_obj(w);
 	jw_key(w, "data");
