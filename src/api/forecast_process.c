@@ -25,11 +25,8 @@ void api_forecast_submit(struct req *rq, struct resp *rs)
 	api_json(rs, 201, &w);
 	rc = fp_submit(rq->st, rq->p, body, time_now(), &id, &w, &e);
 	json_decref(body);
-	if (rc) {
+	if (rc)
 		api_problem(rs, rc, &e);
-		return;
-	}
-	api_set_header(rs, "Location", "/api/v1/forecast/submissions?cursor=%lld&limit=1", id + 1);
 }
 
 void api_forecast_submissions(struct req *rq, struct resp *rs)

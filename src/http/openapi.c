@@ -1517,7 +1517,7 @@ static const struct op ops[] = {
 	 "a team of their subtree (scope team), an admin's for the company.  Append-only: every "
 	 "submission is kept with its time; the latest per period, scope and submitter is "
 	 "current.  404 for a team the caller does not manage; 403 for the company unless admin.",
-	 "ForecastSubmissionCreate", 201, "ForecastSubmission", "Location", "403 404"},
+	 "ForecastSubmissionCreate", 201, "ForecastSubmission", NULL, "403 404"},
 	{api_forecast_submissions, "list_forecast_submissions", "forecast",
 	 "Forecast submissions, newest first",
 	 "What the caller sees: a rep their own, a manager their subtree's users and teams, an "
