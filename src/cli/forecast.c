@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/timeutil.h"
 #include "../crm/analytics.h"
@@ -46,6 +47,7 @@ static const char usage[] =
 	"  --currency CUR  the currency of the figures (default: the engine's choice)\n"
 	"  --json          one JSON document instead of tables\n"
 	"  --quiet         only the summary tables\n"
+	"  --threads N     replay with N workers (default: one per core, at most 8)\n"
 	"\n"
 	"Exit: 0 done; 2 usage error; 3 bad periods; 1 other failures.\n";
 
@@ -171,6 +173,7 @@ static int backtest(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.weeks = 4;
 	o.seed = 1;
+	o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--db") && i + 1 < argc)
 			db = argv[++i];
@@ -192,6 +195,8 @@ static int backtest(int argc, char **argv)
 			o.json = 1;
 		else if (!strcmp(argv[i], "--quiet"))
 			o.quiet = 1;
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			o.threads = atoi(argv[++i]);
 		else
 			return cli_usage("forecast", "unknown option %s", argv[i]);
 	}
@@ -201,6 +206,8 @@ static int backtest(int argc, char **argv)
 		return cli_usage("forecast", "--weeks must be 1..13");
 	if (o.iterations < 0)
 		return cli_usage("forecast", "--iterations must be positive");
+	if (o.threads < 1 || o.threads > 8)
+		return cli_usage("forecast", "--threads must be 1..8");
 	ex = open_index(db, &st, &a);
 	if (ex)
 		goto out;

@@ -4,6 +4,7 @@
  * the stored history (see forecast_process.h for the definitions).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -482,14 +483,116 @@ static void print_json(FILE *out, const struct fp_backtest_opts *o, const struct
 	buf_release(&b);
 }
 
+/* One (period, scope) of the backtest: its as_of points, in order. */
+struct bt_group {
+	char period[8];
+	uint32_t from, to;
+	const struct fp_scope *scope;
+	struct bt_point *pt; /* weeks slots */
+	int npt;
+};
+
+struct bt_run {
+	struct analytics *a;
+	const char *db;
+	const struct fp_backtest_opts *o;
+	struct bt_group *g;
+	int ng;
+	pthread_mutex_t mu;
+	int next, rc;   /* the next group to take; the first failure */
+	struct err e;
+};
+
+/* Replay one group: the first as_of fixes the currency, in which the actual
+ * is then read. */
+static int bt_group_run(struct bt_run *run, struct store *st, const struct principal *sys,
+			struct bt_group *g, struct err *e)
+{
+	const struct fp_backtest_opts *o = run->o;
+	char cur[4];
+	int64_t actual = 0;
+	int k, m, rc = OK;
+
+	snprintf(cur, sizeof(cur), "%s", o->currency);
+	for (k = 0; k < o->weeks; k++) {
+		time_t as_of = (time_t)g->from + (time_t)k * WEEK;
+		struct bt_point *p = &g->pt[k];
+		struct fc_result r;
+
+		if (as_of >= (time_t)g->to)
+			break;
+		rc = fp_compute(run->a, st, sys, g->scope, g->period, cur, as_of, o->iterations,
+				o->seed, 0, &r, e);
+		if (rc)
+			return rc;
+		if (k == 0) {
+			struct fc_result act;
+
+			snprintf(cur, sizeof(cur), "%s", r.currency);
+			rc = fp_compute(run->a, st, sys, g->scope, g->period, cur, 0, 0, 0,
+					1u << FC_WEIGHTED, &act, e);
+			if (rc)
+				return rc;
+			actual = act.closed_won;
+		}
+		memset(p, 0, sizeof(*p));
+		snprintf(p->period, sizeof(p->period), "%s", g->period);
+		p->kind = g->scope->kind;
+		p->scope_id = g->scope->id;
+		p->week = k;
+		p->as_of = as_of;
+		snprintf(p->currency, sizeof(p->currency), "%s", cur);
+		p->actual = actual;
+		for (m = 0; m < FC_NMODELS; m++) {
+			p->f[m] = r.closed_won + r.m[m].expected;
+			p->lo[m] = r.closed_won + r.m[m].p10;
+			p->hi[m] = r.closed_won + r.m[m].p90;
+		}
+		g->npt = k + 1;
+	}
+	return OK;
+}
+
+/* A worker: takes groups until none is left or one failed.  Each worker
+ * has its own connection (the engine reads the change feed through it). */
+static void *bt_worker(void *arg)
+{
+	struct bt_run *run = arg;
+	struct principal sys;
+	struct store *st = NULL;
+	struct err e;
+	int i, rc;
+
+	err_clear(&e);
+	principal_system(&sys);
+	rc = store_open(run->db, 0, &st, &e);
+	for (;;) {
+		pthread_mutex_lock(&run->mu);
+		if (rc && !run->rc) {
+			run->rc = rc;
+			run->e = e;
+		}
+		i = run->rc ? run->ng : run->next++;
+		pthread_mutex_unlock(&run->mu);
+		if (i >= run->ng)
+			break;
+		rc = bt_group_run(run, st, &sys, &run->g[i], &e);
+	}
+	store_close(st);
+	principal_release(&sys);
+	return NULL;
+}
+
 int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_opts *o,
 		FILE *out, struct err *e)
 {
-	struct principal sys;
 	struct fp_stats all[FC_NMODELS], *byweek = NULL;
-	struct bt_point *pt = NULL;
-	char period[8], last[8];
-	int npt = 0, cap = 0, i, k, m, rc = OK, guard;
+	struct bt_point *pt = NULL, *flat = NULL;
+	struct bt_group *g = NULL;
+	struct bt_run run;
+	pthread_t th[8];
+	char period[8];
+	int ng = 0, npt = 0, i, k, m, rc = OK, nth, started = 0;
 	uint32_t from, to;
 	double t0 = time_mono();
 
@@ -502,84 +605,91 @@ int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_
 		return fail(e, E_INVAL, "--to %s has not closed yet", o->to);
 	if (o->weeks < 1 || o->weeks > 13 || o->nscopes < 1)
 		return fail(e, E_INVAL, "--weeks must be 1..13, and a scope is needed");
-	byweek = calloc((size_t)o->weeks * FC_NMODELS, sizeof(*byweek));
-	if (!byweek)
-		return fail(e, E_INTERNAL, "out of memory");
-	memset(all, 0, sizeof(all));
-	principal_system(&sys);
+
+	/* the groups, periods in order then scopes */
 	snprintf(period, sizeof(period), "%s", o->from);
-	snprintf(last, sizeof(last), "%s", o->to);
-	for (guard = 0; !rc && guard < 1200; guard++) {
-		forecast_period(period, &from, &to);
-		for (i = 0; !rc && i < o->nscopes; i++) {
-			char cur[4];
-			int64_t actual = 0;
+	for (k = 0; k < 1200; k++) {
+		struct bt_group *x = realloc(g, (size_t)(ng + o->nscopes) * sizeof(*g));
 
-			snprintf(cur, sizeof(cur), "%s", o->currency);
-			for (k = 0; !rc && k < o->weeks; k++) {
-				time_t as_of = (time_t)from + (time_t)k * WEEK;
-				struct fc_result r;
-				struct bt_point *p;
-
-				if (as_of >= (time_t)to)
-					break;
-				rc = fp_compute(a, st, &sys, &o->scopes[i], period, cur, as_of,
-						o->iterations, o->seed, 0, &r, e);
-				if (rc)
-					break;
-				if (k == 0) {
-					struct fc_result act;
-
-					/* the actual, in the currency the engine chose */
-					snprintf(cur, sizeof(cur), "%s", r.currency);
-					rc = fp_compute(a, st, &sys, &o->scopes[i], period, cur, 0, 0,
-							0, 1u << FC_WEIGHTED, &act, e);
-					if (rc)
-						break;
-					actual = act.closed_won;
-				}
-				if (npt == cap) {
-					struct bt_point *x = realloc(
-						pt, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*x));
-					if (!x) {
-						rc = fail(e, E_INTERNAL, "out of memory");
-						break;
-					}
-					pt = x;
-				}
-				p = &pt[npt++];
-				memset(p, 0, sizeof(*p));
-				snprintf(p->period, sizeof(p->period), "%s", period);
-				p->kind = o->scopes[i].kind;
-				p->scope_id = o->scopes[i].id;
-				p->week = k;
-				p->as_of = as_of;
-				snprintf(p->currency, sizeof(p->currency), "%s", cur);
-				p->actual = actual;
-				for (m = 0; m < FC_NMODELS; m++) {
-					int has = fp_model_has_interval(m);
-
-					p->f[m] = r.closed_won + r.m[m].expected;
-					p->lo[m] = r.closed_won + r.m[m].p10;
-					p->hi[m] = r.closed_won + r.m[m].p90;
-					fp_stats_add(&all[m], p->f[m], actual, has, p->lo[m], p->hi[m]);
-					fp_stats_add(&byweek[k * FC_NMODELS + m], p->f[m], actual, has,
-						     p->lo[m], p->hi[m]);
-				}
-			}
+		if (!x) {
+			rc = fail(e, E_INTERNAL, "out of memory");
+			goto out;
 		}
-		if (!strcmp(period, last))
+		g = x;
+		forecast_period(period, &from, &to);
+		for (i = 0; i < o->nscopes; i++, ng++) {
+			memset(&g[ng], 0, sizeof(g[ng]));
+			snprintf(g[ng].period, sizeof(g[ng].period), "%s", period);
+			g[ng].from = from;
+			g[ng].to = to;
+			g[ng].scope = &o->scopes[i];
+		}
+		if (!strcmp(period, o->to))
 			break;
 		period_next(period, period);
 	}
-	if (!rc) {
-		if (o->json)
-			print_json(out, o, pt, npt, all, byweek, time_mono() - t0);
-		else
-			print_tables(out, o, pt, npt, all, byweek, time_mono() - t0);
+	pt = calloc((size_t)ng * (size_t)o->weeks, sizeof(*pt));
+	flat = calloc((size_t)ng * (size_t)o->weeks, sizeof(*flat));
+	byweek = calloc((size_t)o->weeks * FC_NMODELS, sizeof(*byweek));
+	if (!pt || !flat || !byweek) {
+		rc = fail(e, E_INTERNAL, "out of memory");
+		goto out;
 	}
+	for (i = 0; i < ng; i++)
+		g[i].pt = pt + (size_t)i * (size_t)o->weeks;
+
+	/* replay: groups are independent, so workers share them out; the
+	 * figures are added up afterwards, in order, so they do not depend on
+	 * who ran what */
+	memset(&run, 0, sizeof(run));
+	run.a = a;
+	run.db = store_path(st);
+	run.o = o;
+	run.g = g;
+	run.ng = ng;
+	pthread_mutex_init(&run.mu, NULL);
+	nth = o->threads > 0 ? o->threads : 1;
+	if (nth > 8)
+		nth = 8;
+	if (nth > ng)
+		nth = ng;
+	for (i = 0; i < nth; i++)
+		if (!pthread_create(&th[i], NULL, bt_worker, &run))
+			started++;
+	if (!started)
+		bt_worker(&run);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&run.mu);
+	if (run.rc) {
+		rc = run.rc;
+		if (e)
+			*e = run.e;
+		goto out;
+	}
+
+	memset(all, 0, sizeof(all));
+	for (i = 0; i < ng; i++)
+		for (k = 0; k < g[i].npt; k++) {
+			const struct bt_point *p = &g[i].pt[k];
+
+			flat[npt++] = *p;
+			for (m = 0; m < FC_NMODELS; m++) {
+				int has = fp_model_has_interval(m);
+
+				fp_stats_add(&all[m], p->f[m], p->actual, has, p->lo[m], p->hi[m]);
+				fp_stats_add(&byweek[k * FC_NMODELS + m], p->f[m], p->actual, has,
+					     p->lo[m], p->hi[m]);
+			}
+		}
+	if (o->json)
+		print_json(out, o, flat, npt, all, byweek, time_mono() - t0);
+	else
+		print_tables(out, o, flat, npt, all, byweek, time_mono() - t0);
+out:
+	free(flat);
 	free(pt);
+	free(g);
 	free(byweek);
-	principal_release(&sys);
 	return rc;
 }

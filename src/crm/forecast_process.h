@@ -167,10 +167,13 @@ struct fp_backtest_opts {
 	time_t now;
 	int json;              /* write JSON instead of tables */
 	int quiet;             /* no per-period rows in the tables */
+	int threads;           /* workers, each on its own connection (1..8) */
 };
 
 /* Replay as_of forecasts for every period from..to (closed by now) and
- * every scope, compare with the actuals, print to out. */
+ * every scope, compare with the actuals, print to out.  The (period, scope)
+ * groups are shared among o->threads workers, each with a connection of
+ * its own to st's database; the figures do not depend on how many. */
 int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_opts *o,
 		FILE *out, struct err *e);
 
