@@ -155,6 +155,8 @@ void api_payment_create(struct req *rq, struct resp *rs);
 
 /* reports.c: funnel (analytics index) */
 void api_report_funnel(struct req *rq, struct resp *rs);
+/* forecast.c: forecasts of bookings (analytics index) */
+void api_forecast(struct req *rq, struct resp *rs);
 /* stale.c, performance.c: stale deals, performance */
 void api_report_stale(struct req *rq, struct resp *rs);
 void api_report_performance(struct req *rq, struct resp *rs);

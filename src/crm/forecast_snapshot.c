@@ -240,6 +240,11 @@ static int snapshot_period(struct analytics *a, struct store *st, const char *pe
 		}
 		rc = fp_compute(a, st, &sys, &scopes[i], period, NULL, as_of, o->iterations, 0,
 				0, &r, e);
+		if (rc == E_NOTFOUND) { /* not in the index (yet): nothing to forecast */
+			err_clear(e);
+			rc = OK;
+			continue;
+		}
 		if (!rc)
 			rc = model_rows(&sn, &scopes[i], &r, e);
 	}

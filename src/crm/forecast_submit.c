@@ -719,8 +719,12 @@ int fp_rollup(struct analytics *a, struct store *st, const struct principal *p,
 				       w, e);
 		if (!rc)
 			rc = fp_compute(a, st, p, &ms, period, team.currency, 0, 0, 0, 0, &r, e);
-		if (!rc) {
-			jw_key(w, "models");
+		jw_key(w, "models");
+		if (rc == E_NOTFOUND) { /* not in the index yet */
+			err_clear(e);
+			rc = OK;
+			jw_null(w);
+		} else if (!rc) {
 			fp_models_json(w, &r);
 		}
 		jw_obj_end(w);

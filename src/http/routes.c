@@ -58,6 +58,8 @@ const struct route routes[] = {
 	RECORD_ROUTES(activity_resource, "activities"),
 	/* reports: funnel (analytics index) */
 	{M_GET, "/api/v1/reports/funnel", api_report_funnel, NULL, 0},
+	/* forecasts (analytics index) */
+	{M_GET, "/api/v1/forecast", api_forecast, NULL, 0},
 	/* reports: stale deals, performance */
 	{M_GET, "/api/v1/reports/stale", api_report_stale, NULL, 0},
 	{M_GET, "/api/v1/reports/performance", api_report_performance, NULL, 0},

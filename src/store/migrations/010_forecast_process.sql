@@ -62,3 +62,13 @@ CREATE TABLE forecast_snapshots (
   UNIQUE (period, week, scope, scope_id, source, submitter_id)
 );
 CREATE INDEX forecast_snapshots_week ON forecast_snapshots(week, period);
+
+-- The analytics index (005) reloads its dictionaries when users and teams
+-- change, but not when they are added: a team made after the index was
+-- built had no forecast, roll-up or snapshot until a restart.
+CREATE TRIGGER change_log_user_insert AFTER INSERT ON users BEGIN
+  INSERT INTO change_log (opportunity_id) VALUES (0);
+END;
+CREATE TRIGGER change_log_team_insert AFTER INSERT ON teams BEGIN
+  INSERT INTO change_log (opportunity_id) VALUES (0);
+END;
