@@ -158,10 +158,7 @@ void fp_jw_money(struct jw *w, const char *key, int64_t minor, const char *curre
 {
 	int digits = money_digits(currency);
 
-	if (key)
-		jw_key(w, key);
-	jw_raw(w, ""); /* the separator; the digits follow */
-	money_format(w->b, minor, digits < 0 ? 2 : digits);
+	money_jw(w, key, minor, digits < 0 ? 2 : digits);
 }
 
 void fp_jw_time(struct jw *w, const char *key, time_t t)
