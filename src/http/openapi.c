@@ -972,6 +972,115 @@ static const struct sprop p_perf_report[] = {
 	SUB("data", "PerformanceRep[]", REQ, "The salespeople the caller may see, by name"),
 };
 
+/* The forecasting process (src/crm/forecast_process.h). */
+static const char *const fp_scopes[] = {"user", "team", "company", NULL};
+static const char *const fp_sources[] = {"weighted", "categories", "historical", "simulation",
+					 "submission", NULL};
+static const struct sprop p_fsub_create[] = {
+	PROP("period", FT_TEXT, REQ, 7, "The quarter (2026-Q4) or month (2026-11)"),
+	CHOICE("scope", REQ, fp_scopes,
+	       "user: the submitter's own number; team: a team of a manager's subtree "
+	       "(team_id); company: admins only"),
+	PROP("team_id", FT_REF, 0, 0, "The team, for scope team"),
+	PROP("commit", FT_MONEY, REQ, 0,
+	     "What will book in the period for sure, closed-won included (not negative)"),
+	PROP("best_case", FT_MONEY, REQ, 0, "What the period may book at best (at least commit)"),
+	PROP("currency", FT_CURRENCY, 0, 0, "ISO 4217 code (default EUR)"),
+	PROP("note", FT_LONGTEXT, 0, 2000, "Why, for the manager"),
+};
+static const struct sprop p_fsub[] = {
+	PROP("id", FT_INT, REQ, 0, "The submission (ids grow with time)"),
+	PROP("period", FT_TEXT, REQ, 0, "The quarter or month"),
+	CHOICE("scope", REQ, fp_scopes, "Whose number it is"),
+	PROP("scope_id", FT_REF, REQ | P_NULL, 0, "The user or team; null for the company"),
+	PROP("scope_name", FT_TEXT, REQ, 0, "Their name"),
+	PROP("submitter_id", FT_REF, REQ, 0, "Who submitted it"),
+	PROP("submitter_name", FT_TEXT, REQ, 0, "Their name"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "ISO 4217 code"),
+	PROP("commit", FT_MONEY, REQ, 0, "The commit number"),
+	PROP("best_case", FT_MONEY, REQ, 0, "The best-case number"),
+	PROP("note", FT_LONGTEXT, REQ | P_NULL, 0, "Why"),
+	PROP("submitted_at", FT_TIME, REQ, 0, "When"),
+};
+static const struct sprop p_fsub_list[] = {
+	SUB("data", "ForecastSubmission[]", REQ, "Newest first"),
+	PROP("next_cursor", FT_TEXT, REQ | P_NULL, 0,
+	     "Pass as ?cursor= for older ones; null on the last page"),
+};
+static const struct sprop p_fscope[] = {
+	CHOICE("kind", REQ, fp_scopes, "user, team (with its subtree) or company"),
+	PROP("id", FT_REF, REQ | P_NULL, 0, "The user or team; null for the company"),
+	PROP("name", FT_TEXT, REQ, 0, "Its name"),
+};
+static const struct sprop p_fmember[] = {
+	CHOICE("kind", REQ, fp_scopes, "A direct member (user) or a child team (team)"),
+	PROP("id", FT_REF, REQ, 0, "The user or team"),
+	PROP("name", FT_TEXT, REQ, 0, "Its name"),
+	PROP("role", FT_TEXT, 0, 0, "A user's role"),
+	PROP("submission", FT_JSON, REQ | P_NULL, 0,
+	     "The latest submission for the member (a ForecastSubmission), or null"),
+	PROP("models", FT_JSON, REQ | P_NULL, 0,
+	     "The engine's models for the member (a ForecastModelFigures; null when the index "
+	     "does not know them yet)"),
+};
+static const struct sprop p_fsum[] = {
+	PROP("commit", FT_MONEY, REQ, 0, "Sum of the members' commit numbers"),
+	PROP("best_case", FT_MONEY, REQ, 0, "Sum of their best-case numbers"),
+	PROP("submitted", FT_INT, REQ, 0, "Members with a submission in the currency"),
+	PROP("missing", FT_INT, REQ, 0, "Members without one"),
+	PROP("other_currency", FT_INT, REQ, 0, "Members whose submission is in another currency"),
+};
+static const struct sprop p_frollup[] = {
+	PROP("period", FT_TEXT, REQ, 0, "As asked"),
+	SUB("scope", "ForecastScopeRef", REQ, "The team (or the company)"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "The currency of the sums and models"),
+	SUB("models", "ForecastModelFigures", REQ, "The engine's models for the whole scope"),
+	SUB("submissions", "ForecastSubmission[]", REQ,
+	    "The scope's own current numbers: the latest of each submitter (the manager's)"),
+	SUB("members", "ForecastRollupMember[]", REQ, "Direct members, then child teams"),
+	SUB("sum", "ForecastRollupSum", REQ, "The members' submissions added up"),
+};
+static const struct sprop p_facc_week[] = {
+	PROP("week", FT_TEXT, REQ, 0, "The snapshot's ISO week (2026-W40)"),
+	PROP("as_of", FT_TIME, REQ, 0, "The instant the forecast was as of"),
+	PROP("forecast", FT_MONEY, REQ, 0, "The total the period would book"),
+	PROP("p10", FT_MONEY, 0, 0, "Models with an interval"),
+	PROP("p90", FT_MONEY, 0, 0, "Models with an interval"),
+	PROP("commit", FT_MONEY, 0, 0, "Submissions"),
+	PROP("best_case", FT_MONEY, 0, 0, "Submissions"),
+	PROP("submission_id", FT_REF, 0, 0, "Submissions"),
+	PROP("error", FT_MONEY, REQ, 0, "forecast - actual"),
+	NUM("ape", REQ | P_NULL, "|error| / actual (null when the actual is 0)"),
+	NUM("bias", REQ | P_NULL, "error / actual: positive when the forecast ran high"),
+	PROP("inside", FT_BOOL, REQ | P_NULL, 0,
+	     "P10 <= actual <= P90 (submissions: commit <= actual <= best_case); null when no "
+	     "interval is claimed"),
+};
+static const struct sprop p_facc_forecast[] = {
+	CHOICE("source", REQ, fp_sources, "A model, or a person's submission"),
+	PROP("submitter_id", FT_REF, 0, 0, "For submissions"),
+	PROP("submitter_name", FT_TEXT, 0, 0, "For submissions"),
+	SUB("weeks", "ForecastAccuracyWeek[]", REQ, "Each weekly snapshot, the first first"),
+	PROP("n", FT_INT, REQ, 0, "Snapshots"),
+	NUM("mape", REQ | P_NULL, "Mean APE over the weeks"),
+	NUM("bias", REQ | P_NULL, "Mean bias over the weeks"),
+	NUM("coverage", REQ | P_NULL, "Share of weeks whose interval held the actual"),
+};
+static const struct sprop p_facc_scope[] = {
+	SUB("scope", "ForecastScopeRef", REQ, "Whose forecasts"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "Of the snapshots and the actual"),
+	PROP("actual", FT_MONEY, REQ, 0, "Closed-won in the period"),
+	SUB("forecasts", "ForecastAccuracySource[]", REQ, "Per model and submitter"),
+};
+static const struct sprop p_facc[] = {
+	PROP("period", FT_TEXT, REQ, 0, "As asked"),
+	PROP("from", FT_TIME, REQ, 0, "Its start"),
+	PROP("to", FT_TIME, REQ, 0, "Its end (exclusive)"),
+	PROP("actual", FT_TEXT, REQ, 0, "What the actual is, in words"),
+	PROP("forecast", FT_TEXT, REQ, 0, "What the forecast compared is, in words"),
+	SUB("scopes", "ForecastAccuracyScope[]", REQ, "Company, teams, users"),
+};
+
 /* Reports: the funnel (src/crm/funnel.h), over the analytics index. */
 static const char *const funnel_groups[] = {"owner", "team", "channel", "territory", "industry",
 					    "pipeline", NULL};
@@ -1234,6 +1343,25 @@ static const struct sschema static_schemas[] = {
 	SCHEMA("PerformanceExcluded", 0, "What other currencies left out", p_perf_excluded),
 	SCHEMA("PerformanceReport", 0, "Performance per salesperson, compared fairly",
 	       p_perf_report),
+	SCHEMA("ForecastSubmissionCreate", 1, "A forecast number for a period", p_fsub_create),
+	SCHEMA("ForecastSubmission", 0, "A forecast number, as submitted", p_fsub),
+	SCHEMA("ForecastSubmissionList", 0, "Submissions, newest first", p_fsub_list),
+	SCHEMA("ForecastScopeRef", 0, "Whose forecast", p_fscope),
+	{"ForecastModelFigures", 0,
+	 "The engine's figures (forecast.h): currency, closed_won, open_deals, and per model "
+	 "asked (weighted, categories, historical, simulation) expected, p10, p50, p90 (further "
+	 "bookings), total, total_p10, total_p90 (with closed-won), interval; categories also "
+	 "commit, best_case, pipeline",
+	 NULL, 0},
+	SCHEMA("ForecastRollupMember", 0, "A member of a roll-up", p_fmember),
+	SCHEMA("ForecastRollupSum", 0, "The members' numbers added up", p_fsum),
+	SCHEMA("ForecastRollup", 0, "A team's forecast roll-up", p_frollup),
+	SCHEMA("ForecastAccuracyWeek", 0, "One snapshot against the actual", p_facc_week),
+	SCHEMA("ForecastAccuracySource", 0, "One model's or submitter's snapshots",
+	       p_facc_forecast),
+	SCHEMA("ForecastAccuracyScope", 0, "One scope's forecasts against its actual",
+	       p_facc_scope),
+	SCHEMA("ForecastAccuracy", 0, "Forecast accuracy of a closed period", p_facc),
 	SCHEMA("ForecastWeighted", 0, "The weighted model", p_fc_weighted),
 	SCHEMA("ForecastCategories", 0, "The categories model", p_fc_categories),
 	SCHEMA("ForecastPoints", 0, "Comparable points per level", p_fc_points),
@@ -1496,6 +1624,33 @@ static const struct op ops[] = {
 	 "each placed among peers of the same segment (territory, industry, channel, with "
 	 "fallbacks) by percentile and z-score; `method` explains how.",
 	 NULL, 200, "PerformanceReport", NULL, "400"},
+	{api_forecast_submit, "submit_forecast", "forecasts", "Submit a forecast number",
+	 "A salesperson's own number for a period (scope user), a manager's adjusted number for "
+	 "a team of their subtree (scope team), an admin's for the company.  Append-only: every "
+	 "submission is kept with its time; the latest per period, scope and submitter is "
+	 "current.  404 for a team the caller does not manage; 403 for the company unless admin.",
+	 "ForecastSubmissionCreate", 201, "ForecastSubmission", NULL, "403 404"},
+	{api_forecast_submissions, "list_forecast_submissions", "forecasts",
+	 "Forecast submissions, newest first",
+	 "What the caller sees: a rep their own, a manager their subtree's users and teams, an "
+	 "admin all.  Query: period, scope (user, team, company), user_id, team_id (404 when not "
+	 "visible), submitter_id, latest=true (only the current ones), limit (1..500, default "
+	 "100), cursor.",
+	 NULL, 200, "ForecastSubmissionList", NULL, "404"},
+	{api_forecast_rollup, "forecast_rollup", "forecasts", "A team's forecast roll-up",
+	 "Query: period (required), team_id (default: the caller's team; an admin without it: "
+	 "the company), currency.  Each direct member and child team with their latest "
+	 "submission and the engine's models, the sum of the submissions, the team's own current "
+	 "submissions and the engine's models for the whole team.  404 for a team the caller does "
+	 "not manage (reps have none).",
+	 NULL, 200, "ForecastRollup", NULL, "404 503"},
+	{api_forecast_accuracy, "forecast_accuracy", "forecasts", "Forecast accuracy of a closed period",
+	 "Query: period (required; 400 until it has closed), scope, user_id, team_id, source "
+	 "(a model or submission).  For each scope the caller sees that has weekly snapshots: the "
+	 "actual (closed-won in the period now), and per model and submitter each week's "
+	 "snapshot with error, APE, bias and whether the actual fell inside the interval, and "
+	 "their mean over the weeks.",
+	 NULL, 200, "ForecastAccuracy", NULL, "400 404 503"},
 	{api_forecast, "forecast", "forecasts", "Bookings expected in a period",
 	 "Query: period (2026-Q4 or 2026-11; default the current quarter), scope (company, "
 	 "user, team, channel, pipeline; default company) with scope_id (or owner_id, team_id, "
