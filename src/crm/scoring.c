@@ -526,9 +526,26 @@ static void scorer_put(struct scorer *sc)
 /* --- one lead's score ------------------------------------------------------- */
 
 struct factor {
-	char text[240];
+	char text[512];
 	double points;
 };
+
+/* Cut s (NUL-terminated, maybe truncated by snprintf) back to whole UTF-8
+ * characters. */
+static void utf8_cut(char *s)
+{
+	size_t n = strlen(s), i = n, want;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	want = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (n - (i - 1) < want)
+		s[i - 1] = '\0';
+}
 
 static int by_size(const void *a, const void *b)
 {
@@ -586,10 +603,17 @@ static char tier_of(const struct scorer *sc, int score)
 static void score_lead(const struct scorer *sc, const struct lead_facts *f, int *score,
 		       char *tier, struct buf *factors)
 {
-	struct factor fx[G_COUNT + 256];
+	struct factor *fx = malloc(sizeof(*fx) * (size_t)(G_COUNT + sc->nrules));
 	double part[G_COUNT] = {0}, z, p, total = 0;
 	int nf = 0, g, i;
 	struct jw w;
+
+	if (!fx) { /* out of memory: the next write or rescore puts it right */
+		*score = 0;
+		*tier = tier_of(sc, 0);
+		buf_puts(factors, "[]");
+		return;
+	}
 
 	for (i = 0; i < sc->nrules; i++) {
 		struct buf b = BUF_INIT;
@@ -599,6 +623,7 @@ static void score_lead(const struct scorer *sc, const struct lead_facts *f, int 
 		total += sc->rules[i].points;
 		scoring_rule_label(&sc->rules[i], &b);
 		snprintf(fx[nf].text, sizeof(fx[nf].text), "%s", b.data ? b.data : "");
+		utf8_cut(fx[nf].text);
 		fx[nf++].points = sc->rules[i].points;
 		buf_release(&b);
 	}
@@ -621,6 +646,7 @@ static void score_lead(const struct scorer *sc, const struct lead_facts *f, int 
 			if (part[g] == 0)
 				continue;
 			group_text(f, g, fx[nf].text, sizeof(fx[nf].text));
+			utf8_cut(fx[nf].text);
 			fx[nf++].points = 100 * (p - logreg_sigmoid(z - part[g]));
 		}
 	}
@@ -641,6 +667,7 @@ static void score_lead(const struct scorer *sc, const struct lead_facts *f, int 
 		g++;
 	}
 	jw_arr_end(&w);
+	free(fx);
 }
 
 /* Score and store one lead; *changed when its row changed. */

@@ -95,7 +95,7 @@ struct lead_facts {
 /* A compiled rule. */
 struct scoring_rule {
 	long long id;
-	char name[208];
+	char *name;      /* NULL: none */
 	enum scoring_field field;
 	enum scoring_op op;
 	char *value;     /* equals, contains */

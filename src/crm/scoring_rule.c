@@ -196,6 +196,7 @@ void scoring_rule_release(struct scoring_rule *r)
 {
 	int i;
 
+	free(r->name);
 	free(r->value);
 	for (i = 0; i < r->n_one_of; i++)
 		free(r->one_of[i]);
@@ -213,18 +214,23 @@ int scoring_rule_compile(const struct record *rec, struct scoring_rule *r, struc
 
 	memset(r, 0, sizeof(*r));
 	r->id = rec->id;
-	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
+	if (name && *name && !(r->name = strdup(name)))
+		return fail(e, E_INTERNAL, "out of memory");
 	r->field = (enum scoring_field)choice(scoring_field_names, record_text(rec, "field"));
 	r->op = (enum scoring_op)choice(op_names, record_text(rec, "operator"));
-	if ((int)r->field < 0 || (int)r->op < 0)
+	if ((int)r->field < 0 || (int)r->op < 0) {
+		scoring_rule_release(r);
 		return fail(e, E_INTERNAL, "scoring rule %lld is not valid", rec->id);
+	}
 	r->points = (int)record_int(rec, "points");
 	r->has_min = !rec->v[f].null;
 	r->min = rec->v[f].i;
 	r->has_max = !rec->v[x].null;
 	r->max = rec->v[x].i;
-	if (value && !(r->value = strdup(value)))
+	if (value && !(r->value = strdup(value))) {
+		scoring_rule_release(r);
 		return fail(e, E_INTERNAL, "out of memory");
+	}
 	if (!one_of)
 		return OK;
 	if (json_parse(one_of, strlen(one_of), &a, e) || !json_is_array(a)) {
@@ -277,7 +283,7 @@ void scoring_rule_label(const struct scoring_rule *r, struct buf *b)
 	const char *what = field_labels[r->field];
 	int i;
 
-	if (r->name[0]) {
+	if (r->name) {
 		buf_puts(b, r->name);
 		return;
 	}
