@@ -642,12 +642,16 @@ static void score_lead(const struct scorer *sc, const struct lead_facts *f, int 
 		}
 		p = logreg_sigmoid(z);
 		total += 100 * p;
+		/* a factor's points: what it alone does to an average lead (whose
+		 * log-odds are the intercept).  Measured on this lead instead, a
+		 * lead near 0 or 100 would show factors of no points at all. */
 		for (g = 0; g < G_COUNT; g++) {
 			if (part[g] == 0)
 				continue;
 			group_text(f, g, fx[nf].text, sizeof(fx[nf].text));
 			utf8_cut(fx[nf].text);
-			fx[nf++].points = 100 * (p - logreg_sigmoid(z - part[g]));
+			fx[nf++].points = 100 * (logreg_sigmoid(m->intercept + part[g]) -
+						 logreg_sigmoid(m->intercept));
 		}
 	}
 	*score = (int)lround(total < 0 ? 0 : total > 100 ? 100 : total);

@@ -39,8 +39,10 @@
  * The tier:    A at or above tier_a (75), B at or above tier_b (50), C at or
  *              above tier_c (25), else D; admins may move the thresholds.
  * Factors:     the rules that matched, with their points, and for each
- *              learned group the points it adds to 100 * P against an
- *              average lead: 100 * (P - P with that group at the average);
+ *              learned group the points it alone adds to an average lead:
+ *              100 * (sigmoid(b + c) - sigmoid(b)), b the intercept (the
+ *              log-odds of an average lead), c the group's part of the
+ *              lead's log-odds against the average;
  *              the SCORING_MAX_FACTORS largest in size, as
  *              [{"factor": "Industry: Software", "points": 12}, ...].
  *
