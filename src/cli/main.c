@@ -22,6 +22,7 @@ const struct command commands[] = {
 	{"backup", cmd_backup, "copy the database online, consistently"},
 	{"handover", cmd_handover, "hand a leaving salesperson's records over"},
 	{"forecast", cmd_forecast, "forecast snapshots and the backtest"},
+	{"scoring", cmd_scoring, "train the lead scoring model and rescore leads"},
 	{"version", cmd_version, "print versions"},
 	{NULL, NULL, NULL},
 };

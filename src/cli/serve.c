@@ -28,7 +28,10 @@ static const char usage[] =
 	"  --no-access-log      do not log each request\n"
 	"  --snapshot-interval SECONDS\n"
 	"                       how often to check that this week's forecast snapshot\n"
-	"                       was taken, and take it if not (default 3600; 0: never)\n";
+	"                       was taken, and take it if not (default 3600; 0: never)\n"
+	"  --scoring-interval SECONDS\n"
+	"                       retrain the lead scoring model this often (default 86400,\n"
+	"                       or $FUNNEL_SCORING_INTERVAL; 0: only on demand)\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -44,11 +47,13 @@ int cmd_serve(int argc, char **argv)
 		{"max-upload", required_argument, NULL, 'u'},
 		{"no-access-log", no_argument, NULL, 'q'},
 		{"snapshot-interval", required_argument, NULL, 's'},
+		{"scoring-interval", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
 	struct stat sb;
-	char files[4096];
+	char files[4096], *end;
+	const char *interval = getenv("FUNNEL_SCORING_INTERVAL");
 	int c;
 
 	if (cli_wants_help(argc, argv, usage))
@@ -69,6 +74,7 @@ int cmd_serve(int argc, char **argv)
 		case 'u': o.max_upload = strtoul(optarg, NULL, 10); break;
 		case 'q': o.access_log = 0; break;
 		case 's': o.snapshot_interval = atoi(optarg); break;
+		case 'S': interval = optarg; break;
 		default: return cli_usage("serve", "unknown option");
 		}
 	}
@@ -81,6 +87,12 @@ int cmd_serve(int argc, char **argv)
 		return cli_usage("serve", "snapshot-interval must be 0 or positive");
 	if (o.max_upload == 0)
 		return cli_usage("serve", "max-upload must be positive");
+	if (interval) {
+		o.scoring_interval = strtol(interval, &end, 10);
+		if (!*interval || *end || o.scoring_interval < 0)
+			return cli_usage("serve", "scoring-interval must be a whole number of "
+						  "seconds, 0 or more");
+	}
 	if (!o.files_dir) {
 		/* beside the database, so a backup of the folder takes both */
 		if (snprintf(files, sizeof(files), "%s.files", o.db_path) >= (int)sizeof(files))

@@ -11,6 +11,7 @@
 #include "../core/timeutil.h"
 #include "pipeline.h"
 #include "resources.h"
+#include "scoring.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 #define MAX_CANDIDATES 50
@@ -423,6 +424,9 @@ static int mark_converted(struct store *st, const struct principal *p,
 		snprintf(num, sizeof(num), "%lld", ids[i]);
 		rc = history_add(st, "leads", id, now, p->user_id, "update", links[i], NULL, num, e);
 	}
+	/* converted_at is the lead's reference time from now on (scoring.h) */
+	if (!rc)
+		rc = scoring_lead_changed(st, id, e);
 	if (rc)
 		return rc;
 	record_release(&out->lead);

@@ -14,6 +14,7 @@ extern const struct resource activity_resource;
 extern const struct resource lost_reason_resource;
 extern const struct resource template_resource;   /* template.c */
 extern const struct resource form_resource;
+extern const struct resource scoring_rule_resource; /* scoring_rule.c */
 
 /* Choices shared by several declarations. */
 extern const char *const channel_choices[];   /* field inside partner web retail */

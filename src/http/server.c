@@ -28,6 +28,7 @@
 #include "../crm/attachment.h"
 #include "../crm/auth.h"
 #include "../crm/forecast_process.h"
+#include "../crm/scoring.h"
 #include "metrics.h"
 #include "routes.h"
 #include "static.h"
@@ -50,6 +51,7 @@ void server_opts_default(struct server_opts *o)
 	o->access_log = 1;
 	o->drain_seconds = 10;
 	o->snapshot_interval = 3600;
+	o->scoring_interval = 86400;
 }
 
 /* Per-request state, from the first callback to completion. */
@@ -620,6 +622,9 @@ int server_run(const struct server_opts *o)
 	 * their own that waits for the index */
 	if (o->snapshot_interval > 0 && fp_job_start(o->db_path, o->snapshot_interval, &e))
 		log_error("%s", e.msg);
+	/* lead scores: rescores owed at once, retrains on schedule */
+	if (scoring_worker_start(o->db_path, o->scoring_interval, &e))
+		log_error("%s", e.msg);
 	printf("Funnel listening on http://%s\n", bound);
 	fflush(stdout);
 	log_info("serving %s on http://%s with %d threads", o->db_path, bound, threads);
@@ -644,6 +649,7 @@ int server_run(const struct server_opts *o)
 		usleep(50000);
 	}
 	MHD_stop_daemon(daemon_);
+	scoring_worker_stop();
 	log_info("stopped");
 	return 0;
 }

@@ -29,6 +29,7 @@ struct server_opts {
 	int access_log;
 	int drain_seconds;
 	int snapshot_interval;    /* seconds between forecast snapshot checks; 0: no job */
+	long scoring_interval;    /* seconds between scheduled retrains (0: none) */
 };
 
 void server_opts_default(struct server_opts *o);

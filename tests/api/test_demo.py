@@ -189,6 +189,27 @@ class Demo(unittest.TestCase):
             self.assertEqual(n2, 2000)
             self.assertEqual(fp1 == fp2, same, seed)
 
+    def test_leads_are_scored_by_a_model_that_learned(self):
+        self.assertIn("lead scoring: model trained on", self.out.stdout)
+        r = self.s.get("/api/v1/scoring/model", self.admin)
+        self.assertEqual(r.status, 200, r)
+        m = r.json["model"]
+        self.assertIsNotNone(m)
+        self.assertFalse(r.json["rescoring"])
+        self.assertGreater(m["auc"]["held_out"], 0.65)
+        self.assertTrue(0.15 < m["training"]["converted_share"] < 0.6, m["training"])
+        top = list_all(self.s, "leads", self.admin, "&sort=-score")
+        self.assertEqual([x["score"] for x in top], sorted((x["score"] for x in top),
+                                                             reverse=True))
+        self.assertGreater(len({x["tier"] for x in top}), 2)
+        self.assertTrue(all(x["score_factors"] for x in top))
+        converted = [x for x in top if x["converted_at"]]
+        self.assertTrue(converted)
+        self.assertTrue(all(x["converted_at"] <= "2026-11-22T17:00:00Z" for x in converted))
+        # the leads carry engagement: activities on them
+        r = self.s.get("/api/v1/activities?related_type=lead&limit=1&total=true", self.admin)
+        self.assertGreater(r.json["total"], 100)
+
     def test_refuses_a_database_with_users(self):
         p = run(["demo", "--db", self.s.db, "--scale", "10"])
         self.assertEqual(p.returncode, 1, p.stderr)
