@@ -81,6 +81,8 @@ bench:
 	bench/api.sh
 	bench/import.sh
 	bench/funnel.sh
+	$(MAKE) web
+	bench/ui.sh
 
 include tests/tests.mk
 

@@ -4,7 +4,7 @@
 // adding up the cards shown.  Moving a deal — drag and drop, Shift+←/→, or the Move
 // button — goes through POST /move and its rules (components/move.jsx).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, loadNames, nameOf } from '../api.js';
+import { cached, get, loadNames, nameOf } from '../api.js';
 import { isOpenSection, useMove } from '../components/move.jsx';
 import { ErrorBox, Loading, Page } from '../components/ui.jsx';
 import { date, money, plural } from '../format.js';
@@ -18,7 +18,14 @@ function daysAgoIso(n) {
 	return new Date(Date.now() - n * 86400000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function fetchColumn(pipelineId, stage, ownerId, cursor) {
+async function names(opps) {
+	await Promise.all([
+		loadNames('accounts', opps.map((o) => o.account_id)),
+		loadNames('users', opps.map((o) => o.owner_id)),
+	]);
+}
+
+async function fetchColumn(pipelineId, stage, ownerId, cursor, withNames = true) {
 	const open = isOpenSection(stage.section);
 	const q = {
 		pipeline_id: pipelineId, stage: stage.key, owner_id: ownerId, limit: PAGE, cursor,
@@ -30,10 +37,8 @@ async function fetchColumn(pipelineId, stage, ownerId, cursor) {
 	else
 		q.closed_at_from = daysAgoIso(CLOSED_DAYS);
 	const page = await get('/opportunities', q);
-	await Promise.all([
-		loadNames('accounts', page.data.map((o) => o.account_id)),
-		loadNames('users', page.data.map((o) => o.owner_id)),
-	]);
+	if (withNames)
+		await names(page.data);
 	return page;
 }
 
@@ -55,7 +60,7 @@ export function Board() {
 	const ownerId = mine ? user.id : undefined;
 
 	useEffect(() => {
-		get('/pipelines').then((r) => {
+		cached('/pipelines').then((r) => {
 			setPipelines(r.data);
 			if (!r.data.some((p) => p.id === pipelineId))
 				setPipelineId((r.data.find((p) => p.is_default) || r.data[0] || {}).id || null);
@@ -100,14 +105,18 @@ export function Board() {
 		if (mine && user.role !== 'rep')
 			q.set('mine', '1');
 		history.replaceState(null, '', '/board?' + q);
+		// every column at once, then the names on all their cards in a few batches
 		Promise.all([
-			Promise.all(stages.map((s) => fetchColumn(pipeline.id, s, ownerId).then((p) => [s.key, p], (e) => [s.key, { data: [], error: e }]))),
+			Promise.all(stages.map((s) => fetchColumn(pipeline.id, s, ownerId, undefined, false)
+				.then((p) => [s.key, p], (e) => [s.key, { data: [], error: e }]))),
 			loadTotals(),
-		]).then(([entries]) => {
+		]).then(async ([entries]) => {
+			await names(entries.flatMap(([, p]) => p.data)).catch(() => {});
 			if (n !== load.current)
 				return;
 			setCols(Object.fromEntries(entries));
 			setReady(true);
+			performance.mark('board-ready');
 		});
 	}, [pipelineId, pipelines, mine]);
 

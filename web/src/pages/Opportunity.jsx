@@ -3,7 +3,7 @@
 // activities, stage history, documents, payments and the audit trail; quick actions
 // to log a call, schedule a meeting and generate the contract.
 import { useEffect, useState } from 'preact/hooks';
-import { get, loadNames, nameOf, patch, post, request } from '../api.js';
+import { cached, get, loadNames, nameOf, patch, post } from '../api.js';
 import { isOpenSection, useMove } from '../components/move.jsx';
 import { Badge, Empty, ErrorBox, Field, Loading, Modal, Page, toast } from '../components/ui.jsx';
 import { date, dateTime, isoToLocalInput, label, localInputToIso, money, plural, today } from '../format.js';
@@ -29,7 +29,7 @@ export function Opportunity({ id }) {
 		try {
 			const o = await get('/opportunities/' + id);
 			const [pipes] = await Promise.all([
-				get('/pipelines'),
+				cached('/pipelines'),
 				loadNames('accounts', [o.account_id]),
 				loadNames('users', [o.owner_id]),
 				o.contact_id ? loadNames('contacts', [o.contact_id]) : null,
@@ -243,7 +243,7 @@ function usePanel(fn, deps) {
 	return st;
 }
 
-const ACTIVITY_ICON = { call: '☎', meeting: '👥', email: '✉', task: '☑', note: '✎' };
+const ACTIVITY_ICON = { call: '☎', meeting: '◎', email: '✉', task: '☑', note: '✎' };
 
 function Timeline({ opp, tick, onChange }) {
 	const { data, error } = usePanel(async () => {
