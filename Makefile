@@ -1,8 +1,10 @@
 # Funnel — build, run, test.  See README.md.
 #
-#   make            build ./funnel
+#   make            build ./funnel and the web UI (web/dist)
+#   make web        the web UI only: npm ci + vite build into web/dist
 #   make run        install packages (scripts/deps.sh), build, demo data, serve :8080
-#   make test       the whole suite: unit, API, fuzz smoke, sanitizers
+#   make test       the whole suite: unit, API, end-to-end, fuzz smoke, sanitizers
+#   make e2e        end-to-end tests of the web UI in headless Chromium (tests/e2e)
 #   make asan       build/asan/funnel with AddressSanitizer + UBSan
 #   make bench      benchmarks (bench/README.md)
 
@@ -24,8 +26,8 @@ BUILD ?= build/release
 OBJ := $(SRC:src/%.c=$(BUILD)/%.o)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 
-.PHONY: all run test unit api asan deps clean bench fuzz
-all: funnel
+.PHONY: all run test unit api asan deps clean bench fuzz web e2e screenshots
+all: funnel web
 
 funnel: $(BUILD)/funnel
 	ln -sf $(BUILD)/funnel funnel
@@ -40,6 +42,18 @@ $(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# The web UI: web/src built by Vite into web/dist, which `funnel serve` serves
+# (web/README.md).  npm ci runs again only when the lockfile changes.
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && node node_modules/vite/bin/vite.js build --logLevel warn
+
 src/store/migrations.gen.c: $(MIGRATIONS) scripts/embed-sql.sh
 	scripts/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
@@ -48,7 +62,7 @@ deps:
 
 # A database with the demo company, then the server on :8080.
 run: deps
-	$(MAKE) funnel
+	$(MAKE) funnel web
 	@test -f funnel.db || ./funnel demo --db funnel.db
 	@echo
 	@echo "  Funnel: http://127.0.0.1:8080"
@@ -68,10 +82,12 @@ bench:
 	bench/import.sh
 	bench/funnel.sh
 	bench/backtest.sh
+	$(MAKE) web
+	bench/ui.sh
 
 include tests/tests.mk
 
 clean:
-	rm -rf build funnel src/store/migrations.gen.c
+	rm -rf build funnel src/store/migrations.gen.c web/dist
 
 -include $(OBJ:.o=.d)

@@ -1,15 +1,19 @@
 #!/bin/sh
 # Install the Debian packages Funnel needs to build, run and test.
 # Idempotent: packages already present are left alone; run as root (make run / make test
-# call it through sudo when they are not root).
+# call it through sudo when they are not root).  npm packages (web/package-lock.json)
+# are installed by `make web` (npm ci), not here.
 #
-#   scripts/deps.sh          build + run + test
+#   scripts/deps.sh          build + run + test (chromium: the end-to-end tests)
 #   scripts/deps.sh bench    also what bench/ uses (wrk, nginx)
 set -eu
 
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
 libjansson-dev libcsv-dev libcmocka-dev python3 clang llvm curl ca-certificates groff-base
-libhpdf-dev poppler-utils"
+libhpdf-dev poppler-utils chromium fonts-dejavu-core"
+# The web UI builds with node and npm: Debian's (node 18) unless an npm is already
+# there (a newer node from elsewhere is fine too; web/package.json says node >= 18).
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 [ "${1:-}" = bench ] && PKGS="$PKGS wrk nginx-light hyperfine procps"
 
 missing=""

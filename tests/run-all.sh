@@ -15,6 +15,7 @@ stage_s() {
 stage_s "build" make -s -j2 funnel
 stage_s "unit tests" make -s -j2 unit
 stage_s "API tests" make -s api
+stage_s "web UI end-to-end tests" make -s e2e
 stage_s "fuzz smoke" make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 stage_s "unit + API tests under ASan+UBSan" make -s -j2 asan
 total_p=0; total_f=0

@@ -6,6 +6,9 @@
 #   make unit       C unit tests (cmocka), tests/unit/test_*.c
 #   make api        API tests (Python, real server), tests/api/test_*.py
 #   make fuzz       libFuzzer targets, tests/fuzz/fuzz_*.c, FUZZ_SECONDS each
+#   make e2e        the web UI in headless Chromium against a real server with
+#                   the demo company, tests/e2e/test_*.mjs (E2E=name runs some)
+#   make screenshots  docs/screenshots/*.png, every screen (scripts/screenshots.sh)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -31,6 +34,12 @@ asan:
 
 fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+e2e: funnel web
+	FUNNEL_BIN=$(BUILD)/funnel node tests/e2e/run.mjs $(E2E)
+
+screenshots: funnel web
+	FUNNEL_BIN=$(BUILD)/funnel scripts/screenshots.sh
 
 test: deps
 	@tests/run-all.sh

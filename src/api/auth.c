@@ -4,7 +4,8 @@
  *   POST   /api/v1/auth/login   {"email","password"} → {token, csrf_token, user}
  *                               + cookie funnel_session (HttpOnly, SameSite=Strict)
  *   POST   /api/v1/auth/logout  ends the session and clears the cookie
- *   GET    /api/v1/me
+ *   GET    /api/v1/me           the caller; with the session cookie also its csrf_token,
+ *                               so a reloaded page gets it again without storing it
  *   GET    /api/v1/tokens       the caller's API tokens (never the secret)
  *   POST   /api/v1/tokens       {"name","expires_at"?} → the secret, shown once
  *   DELETE /api/v1/tokens/{id}  revoke
@@ -121,11 +122,24 @@ void api_me(struct req *rq, struct resp *rs)
 	struct err e;
 	int rc;
 
+	struct record u;
+
 	err_clear(&e);
-	api_json(rs, 200, &w);
-	write_me(rq, &w, rq->p->user_id, &e, &rc);
-	if (rc)
+	rc = record_get(rq->st, NULL, &user_resource, rq->p->user_id, &u, &e);
+	if (rc) {
 		api_problem(rs, rc, &e);
+		return;
+	}
+	api_json(rs, 200, &w);
+	jw_obj(&w);
+	record_json_members(&u, &w);
+	/* a browser keeps the CSRF token in memory only; after a reload it asks
+	 * again here.  Other sites cannot read this answer (same-origin policy, and
+	 * the cookie is SameSite=Strict). */
+	if (rq->p->via_cookie && rq->p->csrf[0])
+		jw_kstr(&w, "csrf_token", rq->p->csrf);
+	jw_obj_end(&w);
+	record_release(&u);
 }
 
 void api_token_list(struct req *rq, struct resp *rs)

@@ -1612,7 +1612,11 @@ static const struct op ops[] = {
 	 "Ends the session the request came with and clears the cookie.  With an API token it "
 	 "does nothing (revoke the token instead).",
 	 NULL, 204, NULL, "Set-Cookie", NULL},
-	{api_me, "me", "auth", "The signed-in user", NULL, NULL, 200, "User", NULL, NULL},
+	{api_me, "me", "auth", "The signed-in user",
+	 "The caller's user record.  With the session cookie it also carries csrf_token, the "
+	 "session's CSRF token, so a web page that keeps it in memory only can ask again after a "
+	 "reload.",
+	 NULL, 200, "User", NULL, NULL},
 	{api_token_list, "list_tokens", "auth", "The caller's API tokens",
 	 "Never their secrets.", NULL, 200, "TokenList", NULL, NULL},
 	{api_token_create, "create_token", "auth", "Make an API token",
@@ -1960,6 +1964,15 @@ static void list_params(struct jw *w, const struct resource *r)
 	int i;
 	static const char *const stamps[] = {"created_at", "updated_at"};
 
+	jw_obj(w);
+	jw_kstr(w, "name", "id");
+	jw_kstr(w, "in", "query");
+	jw_kstr(w, "description", "Only these records (comma-separated ids, at most 64)");
+	jw_kstr(w, "style", "form");
+	jw_kbool(w, "explode", 0);
+	kraw(w, "schema", "{\"type\":\"array\",\"minItems\":1,\"maxItems\":64,"
+			  "\"items\":{\"type\":\"integer\",\"minimum\":1}}");
+	jw_obj_end(w);
 	for (i = 0; i < r->nfields; i++) {
 		const struct field *f = &r->fields[i];
 

@@ -96,6 +96,9 @@ class Auth(ServerTest):
         g = self.s.get("/api/v1/me", headers=ck)
         self.assertEqual(g.status, 200, g)
         self.assertEqual(g.json["id"], self.users["ann"])
+        # the page asks again for its CSRF token after a reload; never by bearer
+        self.assertEqual(g.json["csrf_token"], csrf)
+        self.assertNotIn("csrf_token", self.s.get("/api/v1/me", tok).json)
         self.assertEqual(self.s.get("/api/v1/accounts", headers=ck).status, 200)
         # writes by cookie need the CSRF header, the right one
         body = {"name": "Cookie Co"}

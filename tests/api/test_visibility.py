@@ -192,6 +192,24 @@ class Visibility(ServerTest):
         r = self.s.get("/api/v1/leads?owner_id=%d" % self.ids["rep_e1"], self.tok("mgr_east"))
         self.assertEqual([x["id"] for x in r.json["data"]], [self.sets["rep_e1"]["leads"]])
 
+    def test_id_filter_cannot_widen(self):
+        """?id= gives the records asked for that the caller sees, no others."""
+        for res in RESOURCES:
+            mine, theirs = self.sets["rep_e1"][res], self.sets["rep_w"][res]
+            with self.subTest(res=res):
+                q = "/api/v1/%s?id=%d,%d,%d&total=true" % (res, mine, theirs, MISSING)
+                r = self.s.get(q, self.tok("rep_e1"))
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual([x["id"] for x in r.json["data"]], [mine])
+                self.assertEqual(r.json["total"], 1)
+                r = self.s.get(q, self.tok("admin"))
+                self.assertEqual(sorted(x["id"] for x in r.json["data"]), sorted([mine, theirs]))
+        for bad in ("", "1,,2", "x", "0", "1,-2", "3.5", ",".join(["1"] * 65)):
+            with self.subTest(bad=bad):
+                r = self.s.get("/api/v1/accounts?id=" + bad, self.tok("admin"))
+                self.assertProblem(r, 400)
+                self.assertEqual(r.json["errors"][0]["field"], "id")
+
     # --- owners ------------------------------------------------------------
     def test_rep_cannot_reassign(self):
         rep = self.tok("rep_e1")

@@ -1,0 +1,6 @@
+// Accounts — placeholder; the screen is built on this scaffold (issue 6).
+import { Placeholder } from '../components/ui.jsx';
+
+export function Accounts() {
+	return <Placeholder title="Accounts" />;
+}

@@ -1,0 +1,6 @@
+// Contacts — placeholder; the screen is built on this scaffold (issue 6).
+import { Placeholder } from '../components/ui.jsx';
+
+export function Contacts() {
+	return <Placeholder title="Contacts" />;
+}

@@ -1,0 +1,6 @@
+// Dashboard — placeholder; the screen is built on this scaffold (issue 6).
+import { Placeholder } from '../components/ui.jsx';
+
+export function Dashboard() {
+	return <Placeholder title="Dashboard" />;
+}

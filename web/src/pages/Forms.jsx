@@ -1,0 +1,6 @@
+// Forms — placeholder; the screen is built on this scaffold (issue 6).
+import { Placeholder } from '../components/ui.jsx';
+
+export function Forms() {
+	return <Placeholder title="Forms" />;
+}

@@ -1,0 +1,6 @@
+// Handover — placeholder; the screen is built on this scaffold (issue 6).
+import { Placeholder } from '../components/ui.jsx';
+
+export function Handover() {
+	return <Placeholder title="Handover" />;
+}

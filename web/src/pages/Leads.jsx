@@ -1,0 +1,6 @@
+// Leads — placeholder; the screen is built on this scaffold (issue 6).
+import { Placeholder } from '../components/ui.jsx';
+
+export function Leads() {
+	return <Placeholder title="Leads" />;
+}

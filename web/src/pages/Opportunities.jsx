@@ -1,0 +1,6 @@
+// Opportunities — placeholder; the screen is built on this scaffold (issue 6).
+import { Placeholder } from '../components/ui.jsx';
+
+export function Opportunities() {
+	return <Placeholder title="Opportunities" />;
+}

@@ -1,0 +1,30 @@
+// The screens: one file each under pages/, so work on one does not touch another.
+// `nav` puts a screen in the top navigation; `roles` limits who sees the link
+// (the server decides what each role may do; this only avoids dead ends).
+import { Board } from './pages/Board.jsx';
+import { Opportunity } from './pages/Opportunity.jsx';
+import { Opportunities } from './pages/Opportunities.jsx';
+import { Accounts } from './pages/Accounts.jsx';
+import { Contacts } from './pages/Contacts.jsx';
+import { Leads } from './pages/Leads.jsx';
+import { Inbox } from './pages/Inbox.jsx';
+import { Dashboard } from './pages/Dashboard.jsx';
+import { Handover } from './pages/Handover.jsx';
+import { Forms } from './pages/Forms.jsx';
+import { Admin } from './pages/Admin.jsx';
+
+export const routes = [
+	{ path: '/board', page: Board, nav: 'Board' },
+	{ path: '/opportunities', page: Opportunities, nav: 'Opportunities' },
+	{ path: '/opportunities/:id', page: Opportunity },
+	{ path: '/accounts', page: Accounts, nav: 'Accounts' },
+	{ path: '/contacts', page: Contacts, nav: 'Contacts' },
+	{ path: '/leads', page: Leads, nav: 'Leads' },
+	{ path: '/inbox', page: Inbox, nav: 'Inbox' },
+	{ path: '/dashboard', page: Dashboard, nav: 'Dashboard', roles: ['manager', 'admin'] },
+	{ path: '/handover', page: Handover, nav: 'Handover', roles: ['manager', 'admin'] },
+	{ path: '/forms', page: Forms, nav: 'Forms' },
+	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
+];
+
+export const home = '/board';
