@@ -33,6 +33,8 @@ static const char *vis_sql(enum visibility v)
 			       "vo.owner_id") "))";
 	case VIS_ALL:
 		return "1";
+	case VIS_SELF:
+		return "t.owner_id = :me";
 	case VIS_ACTIVITY:
 		return "(" OWNED("t.owner_id") " OR (t.related_type = 'opportunity' AND EXISTS "
 		       "(SELECT 1 FROM opportunities vo WHERE vo.id = t.related_id AND " OWNED(
@@ -78,7 +80,11 @@ static void vis_build(void)
 /* The visibility condition for p, or NULL when p sees everything. */
 static const char *vis_of(const struct principal *p, enum visibility v)
 {
-	if (!p || principal_is_admin(p) || v == VIS_ALL)
+	if (!p || v == VIS_ALL)
+		return NULL;
+	if (v == VIS_SELF)
+		return vis_sql(v); /* admins too */
+	if (principal_is_admin(p))
 		return NULL;
 	if (p->nowners != 1)
 		return vis_sql(v);
@@ -88,6 +94,8 @@ static const char *vis_of(const struct principal *p, enum visibility v)
 
 static void bind_owners(struct stmt *s, const struct principal *p)
 {
+	if (p)
+		stmt_bind_named_int(s, ":me", p->user_id); /* VIS_SELF */
 	if (!p || !p->owners_json)
 		return;
 	stmt_bind_named(s, ":owners", p->owners_json);

@@ -98,6 +98,9 @@ enum visibility {
 	VIS_ACCOUNT,  /* owned, or an owned opportunity is on it */
 	VIS_CONTACT,  /* owned, or its account is visible */
 	VIS_ACTIVITY, /* owned, or its linked opportunity/lead/account is owned */
+	VIS_SELF,     /* owner_id is the principal, whatever the role: a person's
+		       * own settings (saved filters), which not even an admin
+		       * reads; the owner is set on create and never changes */
 	VIS_ALL       /* everyone reads (users, teams) */
 };
 

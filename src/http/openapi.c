@@ -1685,6 +1685,8 @@ static const char *visibility_text(enum visibility v)
 	case VIS_ACTIVITY:
 		return "A rep sees the ones they own and those linked to an opportunity, lead or "
 		       "account they own; a manager the same for their team subtree; an admin all.";
+	case VIS_SELF:
+		return "Each person sees only their own, whatever their role (admins too).";
 	case VIS_ALL:
 		return "Everyone signed in sees all of them.";
 	}

@@ -37,6 +37,8 @@ CREATE = {
     "forms": lambda ids: {"slug": "docs-form", "name": "Docs", "fields": [
         {"name": "last_name", "label": "Name", "type": "text", "required": True,
          "maps_to": "last_name"}]},
+    "saved_filters": lambda ids: {"name": "Open deals", "resource": "opportunities",
+                                  "query": "status=open&sort=-amount"},
 }
 # dependencies first; any record type not named here is created after these
 ORDER = ["teams", "users", "accounts", "contacts", "leads", "opportunities", "activities"]
