@@ -158,6 +158,10 @@ void api_report_funnel(struct req *rq, struct resp *rs);
 /* stale.c, performance.c: stale deals, performance */
 void api_report_stale(struct req *rq, struct resp *rs);
 void api_report_performance(struct req *rq, struct resp *rs);
+/* scoring.c: lead scoring model, training, tiers (the rules are records) */
+void api_scoring_model(struct req *rq, struct resp *rs);
+void api_scoring_train(struct req *rq, struct resp *rs);
+void api_scoring_tiers(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);

@@ -163,7 +163,7 @@ static void create(struct req *rq, struct resp *rs)
 		return;
 	}
 	answer_record(rs, 201, &rec);
-	api_set_header(rs, "Location", "/api/v1/%s/%lld", r->name, rec.id);
+	api_set_header(rs, "Location", "/api/v1/%s/%lld", r->path ? r->path : r->name, rec.id);
 	record_release(&rec);
 }
 

@@ -17,6 +17,7 @@
 #include "../core/progress.h"
 #include "../core/timeutil.h"
 #include "../crm/demo.h"
+#include "../crm/scoring.h"
 #include "../crm/user.h"
 #include "cli.h"
 
@@ -27,8 +28,9 @@ static const char usage[] =
 	"managers and reps with territories and quotas, accounts, contacts, leads,\n"
 	"N opportunities (default 30000) with three years of stage history, and their\n"
 	"activities.  The same --seed (default 42) and --scale give the same data;\n"
-	"\"today\" is 2026-11-22 unless FUNNEL_NOW is set.  Refuses a database that\n"
-	"already has users.\n"
+	"\"today\" is 2026-11-22 unless FUNNEL_NOW is set.  Ends by training the lead\n"
+	"scoring model and scoring every lead.  Refuses a database that already has\n"
+	"users.\n"
 	"\n"
 	"Logins (password 'demo-password'): " DEMO_ADMIN " (admin),\n"
 	DEMO_MANAGER " (manager of a team), " DEMO_REP " (a rep in it).\n";
@@ -55,6 +57,30 @@ static void on_progress(void *ctx, const char *phase, long long done, long long 
 		progress_finish(&sh->p);
 		sh->active = 0;
 	}
+}
+
+/* Train the lead scoring model on the new company and score every lead;
+ * too few leads for a model (small scales) is not a failure. */
+static int train(struct store *st, time_t now, char *out, size_t n, struct err *e)
+{
+	struct scoring_train_result r;
+	struct principal sys;
+	int rc;
+
+	principal_system(&sys);
+	rc = scoring_train(st, &sys, now, &r, e);
+	principal_release(&sys);
+	if (rc == E_CONFLICT) {
+		snprintf(out, n, "lead scoring: no model (%s)", e->msg);
+		err_clear(e);
+		rc = OK;
+	} else if (!rc) {
+		snprintf(out, n, "lead scoring: model trained on %lld leads, AUC %.3f held out",
+			 r.n_train, r.has_auc_test ? r.auc_test : r.auc_train);
+	}
+	if (!rc)
+		rc = scoring_rescore(st, NULL, NULL, e);
+	return rc;
 }
 
 /* A whole decimal number in [lo, hi], nothing else. */
@@ -96,6 +122,7 @@ int cmd_demo(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
+	char scoring[400];
 	unsigned long long scale = 30000, seed = 42;
 	struct demo_opts o;
 	struct demo_counts n;
@@ -158,6 +185,8 @@ int cmd_demo(int argc, char **argv)
 	rc = demo_generate(st, &o, &n, &e);
 	if (sh.active)
 		progress_finish(&sh.p);
+	if (!rc)
+		rc = train(st, o.now, scoring, sizeof(scoring), &e);
 	store_close(st);
 	if (rc) {
 		cli_error("demo", &e);
@@ -170,6 +199,7 @@ int cmd_demo(int argc, char **argv)
 	       "  %lld accounts, %lld contacts, %lld leads\n"
 	       "  %lld opportunities, %lld stage history rows, %lld changes in history\n"
 	       "  %lld activities\n"
+	       "  %s\n"
 	       "\n"
 	       "Logins (password '%s'):\n"
 	       "  %-22s admin\n"
@@ -177,6 +207,6 @@ int cmd_demo(int argc, char **argv)
 	       "  %-22s salesperson in that team\n",
 	       db, seed, scale, time_mono() - t0, n.users, n.teams, n.quotas, n.accounts,
 	       n.contacts, n.leads, n.opportunities, n.stages, n.history, n.activities,
-	       DEMO_PASSWORD, DEMO_ADMIN, DEMO_MANAGER, DEMO_REP);
+	       scoring, DEMO_PASSWORD, DEMO_ADMIN, DEMO_MANAGER, DEMO_REP);
 	return EXIT_OK;
 }

@@ -21,6 +21,7 @@ const struct command commands[] = {
 	{"export", cmd_export, "export records as CSV"},
 	{"backup", cmd_backup, "copy the database online, consistently"},
 	{"handover", cmd_handover, "hand a leaving salesperson's records over"},
+	{"scoring", cmd_scoring, "train the lead scoring model and rescore leads"},
 	{"version", cmd_version, "print versions"},
 	{NULL, NULL, NULL},
 };

@@ -25,7 +25,10 @@ static const char usage[] =
 	"  --max-body BYTES     largest request body (default 1048576)\n"
 	"  --files DIR          attachments, stored by content (default: DB.files)\n"
 	"  --max-upload BYTES   largest attachment upload (default 52428800)\n"
-	"  --no-access-log      do not log each request\n";
+	"  --no-access-log      do not log each request\n"
+	"  --scoring-interval SECONDS\n"
+	"                       retrain the lead scoring model this often (default 86400,\n"
+	"                       or $FUNNEL_SCORING_INTERVAL; 0: only on demand)\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -40,11 +43,13 @@ int cmd_serve(int argc, char **argv)
 		{"files", required_argument, NULL, 'f'},
 		{"max-upload", required_argument, NULL, 'u'},
 		{"no-access-log", no_argument, NULL, 'q'},
+		{"scoring-interval", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
 	struct stat sb;
-	char files[4096];
+	char files[4096], *end;
+	const char *interval = getenv("FUNNEL_SCORING_INTERVAL");
 	int c;
 
 	if (cli_wants_help(argc, argv, usage))
@@ -64,6 +69,7 @@ int cmd_serve(int argc, char **argv)
 		case 'f': o.files_dir = optarg; break;
 		case 'u': o.max_upload = strtoul(optarg, NULL, 10); break;
 		case 'q': o.access_log = 0; break;
+		case 's': interval = optarg; break;
 		default: return cli_usage("serve", "unknown option");
 		}
 	}
@@ -74,6 +80,12 @@ int cmd_serve(int argc, char **argv)
 					  "be positive (max-body at least 1024)");
 	if (o.max_upload == 0)
 		return cli_usage("serve", "max-upload must be positive");
+	if (interval) {
+		o.scoring_interval = strtol(interval, &end, 10);
+		if (!*interval || *end || o.scoring_interval < 0)
+			return cli_usage("serve", "scoring-interval must be a whole number of "
+						  "seconds, 0 or more");
+	}
 	if (!o.files_dir) {
 		/* beside the database, so a backup of the folder takes both */
 		if (snprintf(files, sizeof(files), "%s.files", o.db_path) >= (int)sizeof(files))

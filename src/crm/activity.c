@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "resources.h"
+#include "scoring.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
@@ -69,6 +70,39 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 	return rc;
 }
 
+/* The lead an activity is on, or 0. */
+static long long lead_of(const struct record *rec)
+{
+	const char *t = record_text(rec, "related_type");
+
+	return t && !strcmp(t, "lead") ? record_int(rec, "related_id") : 0;
+}
+
+/* An activity on a lead moves the lead's engagement, so its score: the lead
+ * it is on now and the one it was on before are rescored. */
+static int after_write(struct store *st, const struct principal *p, const struct record *old,
+		       const struct record *rec, struct err *e)
+{
+	long long now = lead_of(rec), before = old ? lead_of(old) : 0;
+	int rc = OK;
+
+	(void)p;
+	if (now)
+		rc = scoring_lead_changed(st, now, e);
+	if (!rc && before && before != now)
+		rc = scoring_lead_changed(st, before, e);
+	return rc;
+}
+
+static int after_delete(struct store *st, const struct principal *p, const struct record *old,
+			struct err *e)
+{
+	long long lead = lead_of(old);
+
+	(void)p;
+	return lead ? scoring_lead_changed(st, lead, e) : OK;
+}
+
 const struct resource activity_resource = {
 	.name = "activities",
 	.singular = "activity",
@@ -77,4 +111,6 @@ const struct resource activity_resource = {
 	.nfields = N(fields),
 	.vis = VIS_ACTIVITY,
 	.prepare = prepare,
+	.after_write = after_write,
+	.after_delete = after_delete,
 };

@@ -483,7 +483,8 @@ struct event { /* a change written to history */
 /* The INSERTs of the bulk phases, prepared once and kept: they are the only
  * statements prepared while rows go in, too few to evict one another from
  * the store's statement cache, and looking them up per row cost ~10%. */
-enum { B_ACCOUNT, B_CONTACT, B_LEAD, B_OPP, B_STAGE, B_HISTORY, B_ACTIVITY, NBULK };
+enum { B_ACCOUNT, B_CONTACT, B_LEAD, B_OPP, B_STAGE, B_HISTORY, B_ACTIVITY, B_LEAD_ACT,
+       NBULK };
 
 struct gen {
 	struct stmt *bulk[NBULK];
@@ -1357,12 +1358,171 @@ static long long *draw_sorted(struct gen *g, long long n, struct err *e)
 
 /* ---- leads -------------------------------------------------------------------- */
 
+/*
+ * A lead's texture: how it turns out, its company's size, its answers and
+ * the calls, e-mails and meetings on it.  Drawn from a stream of its own,
+ * seeded by (seed, lead id), so the main stream — and with it every
+ * opportunity, stage history and account — is what it was before leads had
+ * texture.
+ *
+ * Whether a lead converts follows a logistic model with noise: industry,
+ * title (decision makers convert more), source (referrals and inbound calls
+ * more, purchased lists less), territory (its market), company size (mid
+ * sizes best) and a hidden interest that also drives how much engagement
+ * the lead gets.  Its outcome is decided after ~25 days (lognormal); a
+ * decision after `now` has not happened, and the lead is still open.
+ * Converted leads get converted_at but no converted_* links: the demo's
+ * accounts and deals are drawn apart from the leads (docs/scoring.md).
+ */
+static const double lead_ind_effect[] = {0.9, 0.1, 0.5, 0.3, -0.4, -0.1, 0.0, 0.3, -0.8, -0.7,
+					 -0.5};
+static const double lead_title_effect[] = {0.7, 0.5,  0.7,  0.6, 0.5,  0.7,  0.6,  0.2,  0.1,
+					   0.0, -0.1, 0.0, -0.2, 0.2, -0.5, -0.6, -0.4, -0.2};
+static const double lead_src_effect[] = {0.0, 1.0, 0.3, 0.5, -0.7, 0.2, 0.6, -0.2, -1.1, -0.3};
+
+struct lead_texture {
+	const char *status;
+	long long updated, converted;   /* converted 0: not */
+	long long employees;
+	int version, answers;
+	double interest, decided;       /* decided: when, as an instant */
+};
+
+static double size_effect(long long n)
+{
+	return n < 50 ? -0.4 : n < 250 ? 0.2 : n < 1000 ? 0.4 : n < 5000 ? 0.1 : -0.3;
+}
+
+static int poisson(struct rng *r, double mean)
+{
+	double l = exp(-mean), p = 1;
+	int k = 0;
+
+	do {
+		k++;
+		p *= rnd_unit(r);
+	} while (p > l && k < 50);
+	return k - 1;
+}
+
+static void lead_texture(struct gen *g, struct rng *t, long long created, int ind, int title,
+			 int src, int terr, struct lead_texture *x)
+{
+	double z, days;
+
+	memset(x, 0, sizeof(*x));
+	x->interest = rnd_normal(t);
+	x->employees = (long long)fmin(200000, fmax(1, exp(5.0 + 1.7 * rnd_normal(t))));
+	z = -1.1 + lead_ind_effect[ind] + lead_title_effect[title] + lead_src_effect[src] +
+	    1.2 * (terrs[terr].market - 1.0) + size_effect(x->employees) + 0.9 * x->interest +
+	    0.5 * rnd_normal(t);
+	days = fmin(200, fmax(2, exp(log(25) + 0.7 * rnd_normal(t))));
+	x->decided = (double)workday(t, created + (long long)(days * DAY));
+	if (src == 0) /* web forms ask; the interested answer more */
+		x->answers = (int)fmin(4, fmax(0, lround(1.5 + 1.2 * x->interest + 0.8 * rnd_normal(t))));
+	x->updated = created;
+	x->version = 1;
+	if (x->decided > (double)g->now) {
+		double u = rnd_unit(t);
+
+		x->status = u < 0.45 ? "new" : u < 0.85 ? "working" : "qualified";
+		return;
+	}
+	x->updated = (long long)x->decided;
+	x->version = 3;
+	if (rnd_unit(t) < 1 / (1 + exp(-z))) {
+		x->status = "qualified";
+		x->converted = (long long)x->decided;
+	} else if (rnd_unit(t) < 0.7) {
+		x->status = "disqualified";
+		x->version = 2;
+	} else { /* never decided: it went cold */
+		x->status = rnd_chance(t, 0.5) ? "working" : "qualified";
+		x->version = 2;
+		x->updated = created + (long long)((x->decided - (double)created) * 0.3);
+	}
+}
+
+/* The calls, e-mails and meetings on a lead, all done, between its creation
+ * and its decision (or now), into the scratch table demo_lead_acts:
+ * written to activities after the opportunities, so their ids stay. */
+static int lead_activities(struct gen *g, struct rng *t, long long id, long long owner,
+			   long long created, const struct lead_texture *x, const char *first,
+			   const char *last, const char *company, struct err *e)
+{
+	static const char *const type[3] = {"call", "email", "meeting"};
+	static const char *const subject[3] = {"Call with %s %s", "E-mail to %s %s",
+					       "Meeting with %s %s (%s)"};
+	const double base[3] = {0.4, 0.6, -1.0}, slope[3] = {0.5, 0.4, 0.8};
+	double end = fmin(x->decided, (double)g->now - 3600);
+	char subj[300], at[TIME_ISO_LEN];
+	int k, j, n, rc = OK;
+
+	for (k = 0; k < 3 && !rc; k++) {
+		n = poisson(t, exp(base[k] + slope[k] * x->interest));
+		for (j = 0; j < n && !rc; j++) {
+			/* spread over the lead's life: some fall after `end` and did not
+			 * happen (yet) */
+			long long when = created + (long long)(rnd_unit(t) * (x->decided - (double)created));
+			struct stmt *s;
+
+			when = workday(t, when);
+			if ((double)when >= end)
+				continue;
+			s = bulk(g, B_LEAD_ACT,
+				 "INSERT INTO demo_lead_acts (type, subject, at, lead, owner) VALUES "
+				 "(?, ?, ?, ?, ?)",
+				 e);
+			if (!s)
+				return E_INTERNAL;
+			snprintf(subj, sizeof(subj), subject[k], first, last, company);
+			fmt_iso(when, at);
+			stmt_bind_text(s, 1, type[k]);
+			stmt_bind_text(s, 2, subj);
+			stmt_bind_text(s, 3, at);
+			stmt_bind_int(s, 4, id);
+			stmt_bind_int(s, 5, owner);
+			rc = stmt_step(s, e);
+			stmt_done(s);
+		}
+	}
+	return rc;
+}
+
+/* Qualification answers of a web-form lead: the first n of the four. */
+static void lead_answers(struct rng *t, int n, char *out, size_t size)
+{
+	static const char *const budget[] = {"under 10k", "10-50k", "50-200k", "over 200k"};
+	static const char *const authority[] = {"decides", "recommends", "gathers information"};
+	static const char *const need[] = {"replace spreadsheets", "consolidate tools",
+					   "grow the team", "better forecasts"};
+	static const char *const timeline[] = {"this quarter", "next quarter", "this year",
+					       "no date yet"};
+	const char *v[4];
+	size_t len = 0;
+	int i;
+
+	v[0] = budget[rnd_int(t, N(budget))];
+	v[1] = authority[rnd_int(t, N(authority))];
+	v[2] = need[rnd_int(t, N(need))];
+	v[3] = timeline[rnd_int(t, N(timeline))];
+	static const char *const key[] = {"budget", "authority", "need", "timeline"};
+	len += (size_t)snprintf(out, size, "{");
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s\"%s\":\"%s\"", i ? "," : "",
+					key[i], v[i]);
+	if (len < size)
+		snprintf(out + len, size - len, "}");
+}
+
 static int gen_leads(struct gen *g, struct err *e)
 {
 	long long want = g->o->scale / 3, i;
 	char company[200], email[256], ph[32], at[TIME_ISO_LEN], up[TIME_ISO_LEN], f[40], l[40],
-		dom[96];
+		dom[96], conv[TIME_ISO_LEN], answers[400];
 	struct account fake;
+	struct lead_texture tx;
+	struct rng tr;
 	long long *times;
 	int rc = OK;
 
@@ -1371,6 +1531,14 @@ static int gen_leads(struct gen *g, struct err *e)
 	times = draw_sorted(g, want, e);
 	if (!times)
 		return E_INTERNAL;
+	rc = store_exec(g->st,
+			"CREATE TABLE demo_lead_acts (type TEXT, subject TEXT, at TEXT, "
+			"lead INTEGER, owner INTEGER)",
+			e);
+	if (rc) {
+		free(times);
+		return rc;
+	}
 	progress(g, "leads", 0, want);
 	for (i = 1; i <= want && !rc; i++) {
 		long long created = times[i - 1], updated = created;
@@ -1419,13 +1587,27 @@ static int gen_leads(struct gen *g, struct err *e)
 		ascii_fold(last, l, sizeof(l));
 		snprintf(email, sizeof(email), "%s.%s@%s", f, l, dom);
 		phone(g, fake.terr, ph, sizeof(ph));
+		/* the main stream is done with this lead: its texture comes from its
+		 * own (status and updated above only keep the stream's draws) */
+		(void)updated;
+		(void)version;
+		(void)status;
+		rnd_seed(&tr, g->o->seed ^ 0x4c454144ULL, (uint64_t)i);
+		lead_texture(g, &tr, created, fake.industry, title, src, fake.terr, &tx);
+		if (tx.answers)
+			lead_answers(&tr, tx.answers, answers, sizeof(answers));
+		rc = lead_activities(g, &tr, i, g->reps[owner].id, created, &tx, first, last,
+				     company, e);
+		if (rc)
+			break;
 		fmt_iso(created, at);
-		fmt_iso(updated, up);
+		fmt_iso(tx.updated, up);
 		s = bulk(g, B_LEAD,
 				  "INSERT INTO leads (id, first_name, last_name, company, email, phone, "
 				  "title, source, industry, territory, channel, status, owner_id, "
-				  "created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, "
-				  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				  "created_by, created_at, updated_at, version, employees, converted_at, "
+				  "qualification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+				  "?, ?, ?, ?)",
 				  e);
 		if (!s) {
 			free(times);
@@ -1442,7 +1624,7 @@ static int gen_leads(struct gen *g, struct err *e)
 		stmt_bind_text(s, 9, industries[fake.industry].name);
 		stmt_bind_text(s, 10, terrs[fake.terr].name);
 		stmt_bind_text(s, 11, ch_key[g->reps[owner].channel]);
-		stmt_bind_text(s, 12, status);
+		stmt_bind_text(s, 12, tx.status);
 		stmt_bind_int(s, 13, g->reps[owner].id);
 		/* web forms create leads themselves */
 		if (src == 0)
@@ -1451,7 +1633,15 @@ static int gen_leads(struct gen *g, struct err *e)
 			stmt_bind_int(s, 14, g->reps[owner].id);
 		stmt_bind_text(s, 15, at);
 		stmt_bind_text(s, 16, up);
-		stmt_bind_int(s, 17, version);
+		stmt_bind_int(s, 17, tx.version);
+		stmt_bind_int(s, 18, tx.employees);
+		if (tx.converted) {
+			fmt_iso(tx.converted, conv);
+			stmt_bind_text(s, 19, conv);
+		} else {
+			stmt_bind_null(s, 19);
+		}
+		stmt_bind_text(s, 20, tx.answers ? answers : NULL);
 		rc = stmt_step(s, e);
 		stmt_done(s);
 		g->n->leads++;
@@ -1993,6 +2183,23 @@ static int gen_opportunity(struct gen *g, struct deal *d, long long id, long lon
 	return rc;
 }
 
+/* The leads' activities, after the opportunities' (see lead_activities). */
+static int insert_lead_activities(struct gen *g, struct err *e)
+{
+	int rc = store_exec(g->st,
+			    "INSERT INTO activities (type, subject, due_at, done_at, related_type, "
+			    "related_id, owner_id, created_by, created_at, updated_at, version) "
+			    "SELECT type, subject, at, at, 'lead', lead, owner, owner, at, at, 2 "
+			    "FROM demo_lead_acts ORDER BY rowid",
+			    e);
+
+	if (!rc)
+		g->n->activities += store_changes(g->st);
+	if (!rc)
+		rc = store_exec(g->st, "DROP TABLE demo_lead_acts", e);
+	return rc;
+}
+
 static int gen_opportunities(struct gen *g, struct err *e)
 {
 	struct deal *d = malloc(sizeof(*d));
@@ -2100,6 +2307,8 @@ int demo_generate(struct store *st, const struct demo_opts *o, struct demo_count
 		rc = store_begin(st, e);
 	if (!rc)
 		rc = gen_opportunities(&g, e);
+	if (!rc)
+		rc = insert_lead_activities(&g, e);
 	if (!rc)
 		rc = indexes_create(&g, e);
 	if (!rc)

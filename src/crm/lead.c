@@ -3,11 +3,13 @@
  */
 #include "form.h"
 #include "resources.h"
+#include "scoring.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 static const char *const status_choices[] = {"new", "working", "qualified", "disqualified",
 					     NULL};
+static const char *const tier_choices[] = {"A", "B", "C", "D", NULL};
 
 static const struct field fields[] = {
 	{"first_name", FT_TEXT, FF_SEARCH, 0, 100, NULL, NULL, "Given name"},
@@ -42,6 +44,17 @@ static const struct field fields[] = {
 	 "Contact it was converted into"},
 	{"converted_opportunity_id", FT_REF, FF_READONLY, 0, 0, NULL, "opportunities",
 	 "Opportunity it was converted into"},
+	/* scoring (scoring.h): kept by the server, without a new version */
+	{"employees", FT_INT, FF_RANGE, 0, 10000000, NULL, NULL,
+	 "Company size: number of employees"},
+	{"score", FT_INT, FF_READONLY | FF_NOTNULL | FF_SORT | FF_RANGE, 0, 100, NULL, NULL,
+	 "Priority score 0..100: the learned probability of converting (x 100) plus the fit "
+	 "rules' points, clamped (docs/scoring.md)"},
+	{"tier", FT_ENUM, FF_READONLY | FF_NOTNULL | FF_FILTER, 0, 0, tier_choices, NULL,
+	 "Priority tier by score: A (best) to D; thresholds in GET /api/v1/scoring/model"},
+	{"score_factors", FT_JSON, FF_READONLY, 0, 0, NULL, NULL,
+	 "What made the score, largest first: [{\"factor\": \"Industry: Software\", "
+	 "\"points\": 12}, ...]"},
 };
 
 static int prepare(struct store *st, const struct principal *p, const struct record *old,
@@ -57,6 +70,15 @@ static int prepare(struct store *st, const struct principal *p, const struct rec
 	return OK;
 }
 
+/* Every write to a lead rescores it, in the same transaction. */
+static int after_write(struct store *st, const struct principal *p, const struct record *old,
+		       const struct record *rec, struct err *e)
+{
+	(void)p;
+	(void)old;
+	return scoring_lead_changed(st, rec->id, e);
+}
+
 const struct resource lead_resource = {
 	.name = "leads",
 	.singular = "lead",
@@ -65,4 +87,5 @@ const struct resource lead_resource = {
 	.nfields = N(fields),
 	.vis = VIS_OWNER,
 	.prepare = prepare,
+	.after_write = after_write,
 };

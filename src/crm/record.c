@@ -1185,6 +1185,11 @@ int record_delete(struct store *st, const struct principal *p, const struct reso
 			  r->singular);
 	if (rc)
 		goto fail;
+	if (r->after_delete) {
+		rc = r->after_delete(st, p, &old, e);
+		if (rc)
+			goto fail;
+	}
 	jw_init(&w, &snap);
 	record_json(&old, &w);
 	time_iso(time_now(), now);

@@ -7,8 +7,9 @@
  * problems at once, unknown fields refused), enforce visibility, create,
  * read, update (partial, with optimistic concurrency), delete, list (filters,
  * sorting, keyset pagination), write the audit history and print JSON.  A
- * resource adds behaviour through two hooks (prepare, after_write); the
- * opportunity uses them for its stage, probability and stage history.
+ * resource adds behaviour through hooks (prepare, after_write, after_delete);
+ * the opportunity uses them for its stage, probability and stage history, the
+ * lead and the activity to keep the lead's score current.
  *
  * The field name is both the JSON key and the column.  Money is a pair: an
  * FT_MONEY field stored as integer minor units, and the resource's field
@@ -105,7 +106,8 @@ enum visibility {
 };
 
 struct resource {
-	const char *name;     /* URL segment and table: "opportunities" */
+	const char *name;     /* table, and URL segment unless `path` says: "opportunities" */
+	const char *path;     /* URL below /api/v1 when not `name` ("scoring/rules"); may be NULL */
 	const char *singular; /* "opportunity" */
 	const char *doc;
 	const struct field *fields;
@@ -119,6 +121,9 @@ struct resource {
 	/* After the row is written, in the same transaction.  rec->id is set. */
 	int (*after_write)(struct store *st, const struct principal *p, const struct record *old,
 			   const struct record *rec, struct err *e);
+	/* After the row is deleted, in the same transaction; `old` is what it was. */
+	int (*after_delete)(struct store *st, const struct principal *p, const struct record *old,
+			    struct err *e);
 };
 
 /* The registry (resources.c). */

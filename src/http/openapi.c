@@ -972,6 +972,71 @@ static const struct sprop p_perf_report[] = {
 	SUB("data", "PerformanceRep[]", REQ, "The salespeople the caller may see, by name"),
 };
 
+/* Lead scoring (src/crm/scoring.h). */
+static const struct sprop p_scoring_counts[] = {
+	PROP("leads", FT_INT, REQ, 0, "Leads with a known outcome"),
+	PROP("converted", FT_INT, REQ, 0, "Of them, converted"),
+	PROP("not_converted", FT_INT, REQ, 0, "Of them, not converted"),
+	NUM("converted_share", REQ, "converted / leads"),
+};
+static const struct sprop p_scoring_auc[] = {
+	NUM("held_out", REQ | P_NULL,
+	    "On the held-out leads (null: they have one outcome only); 0.5 is chance, 1 perfect"),
+	NUM("training", REQ | P_NULL, "On the training leads"),
+};
+static const struct sprop p_scoring_feature[] = {
+	PROP("group", FT_TEXT, REQ, 0, "industry, source, territory, channel, seniority, "
+				       "company_size, email, web_form, qualification_answers, "
+				       "calls, emails, meetings or quiet"),
+	PROP("value", FT_TEXT, REQ | P_NULL, 0,
+	     "A category's value (\"\": not given; \"(other)\": the rare ones pooled); null "
+	     "for numbers"),
+	PROP("label", FT_TEXT, REQ, 0, "How it reads: \"Industry: Software\""),
+	NUM("weight", REQ, "Its weight on the log-odds of converting, per unit of scale"),
+	NUM("center", REQ, "The training mean it is centred on"),
+	NUM("scale", REQ, "The unit it is measured in (categories 1, numbers one standard "
+			  "deviation)"),
+	PROP("support", FT_INT, REQ, 0, "Training leads with it (numbers: not zero)"),
+};
+static const struct sprop p_scoring_info[] = {
+	PROP("id", FT_INT, REQ, 0, "Model id"),
+	PROP("kind", FT_TEXT, REQ, 0, "The method"),
+	PROP("trained_at", FT_TIME, REQ, 0, "When it was trained"),
+	PROP("trained_by", FT_INT, REQ | P_NULL, 0, "Who trained it (null: the schedule, the CLI)"),
+	PROP("trained_by_name", FT_TEXT, REQ | P_NULL, 0, "Their name"),
+	PROP("as_of", FT_TIME, REQ, 0, "The instant outcomes were judged at"),
+	NUM("l2", REQ, "The penalty on the weights"),
+	PROP("iterations", FT_INT, REQ, 0, "Newton steps taken"),
+	NUM("intercept", REQ, "Log-odds of converting for an average lead"),
+	SUB("training", "ScoringCounts", REQ, "The leads it learned from"),
+	SUB("held_out", "ScoringCounts", REQ, "The leads kept aside to measure it"),
+	SUB("auc", "ScoringAuc", REQ, "How well it ranks converting leads above the others"),
+	SUB("features", "ScoringFeature[]", REQ, "Every feature with its weight"),
+};
+static const struct sprop p_scoring_tiers[] = {
+	PROP("A", FT_INT, REQ, 0, "Lowest score of tier A"),
+	PROP("B", FT_INT, REQ, 0, "Lowest score of tier B"),
+	PROP("C", FT_INT, REQ, 0, "Lowest score of tier C (below: D)"),
+};
+static const struct sprop p_scoring_tiers_set[] = {
+	PROP("A", FT_INT, 0, 0, "Lowest score of tier A, 1..100"),
+	PROP("B", FT_INT, 0, 0, "Lowest score of tier B, below A"),
+	PROP("C", FT_INT, 0, 0, "Lowest score of tier C, below B"),
+};
+static const struct sprop p_scoring_method[] = {
+	PROP("score", FT_TEXT, REQ, 0, "How the score is made"),
+	PROP("converted", FT_TEXT, REQ, 0, "Which leads count as converted"),
+	PROP("not_converted", FT_TEXT, REQ, 0, "Which leads count as not converted"),
+	PROP("held_out", FT_TEXT, REQ, 0, "Which leads are held out"),
+};
+static const struct sprop p_scoring_model[] = {
+	SUB("model", "ScoringModelInfo", REQ | P_NULL, "The model in use (null: none trained yet)"),
+	SUB("rules", "ScoringRule[]", REQ, "The fit rules, active or not"),
+	SUB("tiers", "ScoringTiers", REQ, "The tier thresholds"),
+	PROP("rescoring", FT_BOOL, REQ, 0, "Leads are still being rescored after a change"),
+	SUB("method", "ScoringMethod", REQ, "The definitions, in words"),
+};
+
 /* Reports: the funnel (src/crm/funnel.h), over the analytics index. */
 static const char *const funnel_groups[] = {"owner", "team", "channel", "territory", "industry",
 					    "pipeline", NULL};
@@ -1135,6 +1200,15 @@ static const struct sschema static_schemas[] = {
 	SCHEMA("PerformanceExcluded", 0, "What other currencies left out", p_perf_excluded),
 	SCHEMA("PerformanceReport", 0, "Performance per salesperson, compared fairly",
 	       p_perf_report),
+	SCHEMA("ScoringCounts", 0, "Leads with a known outcome and their balance", p_scoring_counts),
+	SCHEMA("ScoringAuc", 0, "Area under the ROC curve", p_scoring_auc),
+	SCHEMA("ScoringFeature", 0, "One feature of the scoring model", p_scoring_feature),
+	SCHEMA("ScoringModelInfo", 0, "A trained scoring model", p_scoring_info),
+	SCHEMA("ScoringTiers", 0, "Tier thresholds", p_scoring_tiers),
+	SCHEMA("ScoringTiersSet", 1, "Tier thresholds to set (those given)", p_scoring_tiers_set),
+	SCHEMA("ScoringMethod", 0, "How lead scoring works, in words", p_scoring_method),
+	SCHEMA("ScoringModel", 0, "Lead scoring: the model, the fit rules and the tiers",
+	       p_scoring_model),
 };
 
 static void static_schema(struct jw *w, const struct sschema *s)
@@ -1166,6 +1240,19 @@ static void static_schema(struct jw *w, const struct sschema *s)
 			}
 			field_schema(w, &p->f, (p->f.flags & P_NULL) != 0,
 				     s->request ? AS_REQUEST : AS_ANSWER);
+			continue;
+		}
+		if (!brackets && (p->f.flags & P_NULL)) {
+			jw_obj(w);
+			jw_kstr(w, "description", p->f.doc);
+			jw_key(w, "anyOf");
+			jw_arr(w);
+			schema_ref(w, p->schema);
+			jw_obj(w);
+			jw_kstr(w, "type", "null");
+			jw_obj_end(w);
+			jw_arr_end(w);
+			jw_obj_end(w);
 			continue;
 		}
 		if (!brackets) {
@@ -1390,6 +1477,22 @@ static const struct op ops[] = {
 	 "each placed among peers of the same segment (territory, industry, channel, with "
 	 "fallbacks) by percentile and z-score; `method` explains how.",
 	 NULL, 200, "PerformanceReport", NULL, "400"},
+	{api_scoring_model, "scoring_model", "scoring", "The lead scoring model",
+	 "The learned model in use (null before the first training): its named features and "
+	 "weights, intercept, training and held-out sizes and class balance, AUC on both; the "
+	 "fit rules; the tier thresholds; whether leads are still being rescored after a change; "
+	 "the definitions.  Managers and admins only: a rep is answered 403.",
+	 NULL, 200, "ScoringModel", NULL, "400"},
+	{api_scoring_train, "train_scoring_model", "scoring", "Train the lead scoring model now",
+	 "Admins.  Trains on the leads with a known outcome (converted; disqualified or older than "
+	 "90 days and never converted), 20% held out by id, stores the model and answers as GET "
+	 "/api/v1/scoring/model.  Leads are rescored in the background.  No body (or {}).  409 "
+	 "when fewer than 10 leads of either outcome are there to learn from.",
+	 NULL, 200, "ScoringModel", NULL, "400 409"},
+	{api_scoring_tiers, "set_scoring_tiers", "scoring", "Set the tier thresholds",
+	 "Admins.  The lowest score of tiers A, B and C (those given; the others stay), "
+	 "strictly decreasing, 1..100.  Leads are rescored in the background.",
+	 "ScoringTiersSet", 200, "ScoringTiers", NULL, NULL},
 };
 
 static const struct op *op_find(api_handler h)

@@ -69,6 +69,11 @@ const struct route routes[] = {
 	{M_PATCH, "/api/v1/handovers/{id}", api_handover_update, NULL, 0},
 	{M_PATCH, "/api/v1/handovers/{id}/items/{item_id}", api_handover_item_update, NULL, 0},
 	{M_POST, "/api/v1/handovers/{id}/execute", api_handover_execute, NULL, 0},
+	/* lead scoring */
+	RECORD_ROUTES(scoring_rule_resource, "scoring/rules"),
+	{M_GET, "/api/v1/scoring/model", api_scoring_model, NULL, 0},
+	{M_POST, "/api/v1/scoring/train", api_scoring_train, NULL, 0},
+	{M_PUT, "/api/v1/scoring/tiers", api_scoring_tiers, NULL, 0},
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -25,6 +25,7 @@
 #include "../core/log.h"
 #include "../core/timeutil.h"
 #include "../crm/analytics.h"
+#include "../crm/scoring.h"
 #include "../crm/attachment.h"
 #include "../crm/auth.h"
 #include "metrics.h"
@@ -48,6 +49,7 @@ void server_opts_default(struct server_opts *o)
 	o->max_upload = 50UL << 20;
 	o->access_log = 1;
 	o->drain_seconds = 10;
+	o->scoring_interval = 86400;
 }
 
 /* Per-request state, from the first callback to completion. */
@@ -614,6 +616,9 @@ int server_run(const struct server_opts *o)
 	 * one takes tens of seconds (reports wait for it, or answer 503) */
 	if (analytics_start_background(o->db_path, &e))
 		log_error("%s", e.msg);
+	/* lead scores: rescores owed at once, retrains on schedule */
+	if (scoring_worker_start(o->db_path, o->scoring_interval, &e))
+		log_error("%s", e.msg);
 	printf("Funnel listening on http://%s\n", bound);
 	fflush(stdout);
 	log_info("serving %s on http://%s with %d threads", o->db_path, bound, threads);
@@ -637,6 +642,7 @@ int server_run(const struct server_opts *o)
 		usleep(50000);
 	}
 	MHD_stop_daemon(daemon_);
+	scoring_worker_stop();
 	log_info("stopped");
 	return 0;
 }

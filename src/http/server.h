@@ -28,6 +28,7 @@ struct server_opts {
 	const char *files_dir;    /* attachments (attachment.h); created if missing */
 	int access_log;
 	int drain_seconds;
+	long scoring_interval;    /* seconds between scheduled retrains (0: none) */
 };
 
 void server_opts_default(struct server_opts *o);

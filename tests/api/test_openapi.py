@@ -39,6 +39,8 @@ CREATE = {
          "maps_to": "last_name"}]},
     "saved_filters": lambda ids: {"name": "Open deals", "resource": "opportunities",
                                   "query": "status=open&sort=-amount"},
+    "scoring/rules": lambda ids: {"field": "industry", "operator": "equals",
+                                  "value": "Software", "points": 10},
 }
 # dependencies first; any record type not named here is created after these
 ORDER = ["teams", "users", "accounts", "contacts", "leads", "opportunities", "activities"]
@@ -150,7 +152,7 @@ class OpenAPI(ServerTest):
         ids = {}
         # the record types: the collections with a history per record
         paths = cls.doc["paths"]
-        cls.kinds = [p.rsplit("/", 1)[1] for p in paths
+        cls.kinds = [p[len("/api/v1/"):] for p in paths
                      if "{" not in p and p + "/{id}/history" in paths]
         cls.kinds.sort(key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER))
         for name in cls.kinds:
@@ -407,6 +409,10 @@ class OpenAPI(ServerTest):
             r = s.get("/api/v1/pipelines", admin)
             self.assertConforms(r, "get", "/api/v1/pipelines", 200)
             self.assertTrue(r.json["data"] and r.json["data"][0]["stages"])
+        self.assertConforms(s.get("/api/v1/scoring/model", admin),
+                            "get", "/api/v1/scoring/model", 200)
+        self.assertConforms(s.request("PUT", "/api/v1/scoring/tiers", body={"A": 80},
+                                      token=admin), "put", "/api/v1/scoring/tiers", 200)
 
     def test_problem_answers_match(self):
         r = self.s.post("/api/v1/auth/login", {"email": "nobody@test.funnel", "password": "x"})
