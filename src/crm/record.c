@@ -113,6 +113,12 @@ const struct resource *resource_find(const char *name)
 	return NULL;
 }
 
+int record_field_set_filter(const struct field *f)
+{
+	return (f->flags & (FF_FILTER | FF_RANGE)) &&
+	       !(f->flags & (FF_NOTNULL | FF_REQUIRED | FF_VIRTUAL | FF_HIDDEN));
+}
+
 int record_field(const struct resource *r, const char *name)
 {
 	int i;
@@ -1339,6 +1345,20 @@ static int decode_cursor(const char *c, struct list_query *q)
 	return 0;
 }
 
+/* The field of a "<name>_set" parameter, or -1. */
+static int set_filter_of(const struct resource *r, const char *k)
+{
+	size_t kl = strlen(k);
+	char name[64];
+	int f;
+
+	if (kl <= 4 || kl - 4 >= sizeof(name) || strcmp(k + kl - 4, "_set"))
+		return -1;
+	snprintf(name, sizeof(name), "%.*s", (int)(kl - 4), k);
+	f = record_field(r, name);
+	return f >= 0 && record_field_set_filter(&r->fields[f]) ? f : -1;
+}
+
 int list_query_parse(const struct resource *r, const struct kv *params, int n,
 		     struct list_query *q, struct err *e)
 {
@@ -1397,6 +1417,13 @@ int list_query_parse(const struct resource *r, const struct kv *params, int n,
 				err_field(e, k, "must not be empty");
 			buf_putc(&q->where, ')');
 			free(copy);
+		} else if ((f = set_filter_of(r, k)) >= 0) {
+			/* name_set=false: the field is empty (a lead not converted) */
+			if (strcmp(v, "true") && strcmp(v, "false"))
+				err_field(e, k, "must be true or false");
+			else
+				buf_printf(&q->where, " AND t.%s IS %sNULL", r->fields[f].name,
+					   strcmp(v, "true") ? "" : "NOT ");
 		} else if (kl > 5 && kl < sizeof(name) &&
 			   (!strcmp(k + kl - 5, "_from") || (kl > 3 && !strcmp(k + kl - 3, "_to")))) {
 			int from = !strcmp(k + kl - 5, "_from");

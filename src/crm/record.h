@@ -131,6 +131,9 @@ extern const struct resource *const resources[];
 const struct resource *resource_find(const char *name);
 
 int record_field(const struct resource *r, const char *name); /* index or -1 */
+/* Does a list take ?<name>_set=true|false for field f (set / empty)?  The
+ * filterable or ranged fields that may be empty. */
+int record_field_set_filter(const struct field *f);
 
 void record_init(struct record *rec, const struct resource *r);
 void record_release(struct record *rec);
