@@ -378,9 +378,13 @@ function PipelineEditor({ pipeline, onSaved }) {
 	});
 	const addStage = () => setP((x) => {
 		const st = x.stages.slice();
-		const at = st.findIndex((s) => s.section === 'won' || s.section === 'lost');
-		const n = { key: '', name: '', probability: 50, section: 'middle', forecast_category: 'best_case', stale_days: 30, idle_days: 14, criteria: [], isNew: true };
-		st.splice(at < 0 ? st.length : at, 0, n);
+		let at = st.findIndex((s) => s.section === 'won' || s.section === 'lost');
+		if (at < 0)
+			at = st.length;
+		// like the stage before it, so the sections stay in funnel order
+		const prev = st[at - 1] || { section: 'upper', forecast_category: 'pipeline', probability: 10 };
+		const n = { key: '', name: '', probability: prev.probability, section: prev.section, forecast_category: prev.forecast_category, stale_days: 30, idle_days: 14, criteria: [], isNew: true };
+		st.splice(at, 0, n);
 		return { ...x, stages: st };
 	});
 	const fe = (k) => error && error.fields && error.fields[k];

@@ -107,7 +107,7 @@ export function Factors({ factors }) {
 		<ul class="factors">
 			{factors.map((f, i) => (
 				<li key={i} class={f.points >= 0 ? 'factor-up' : 'factor-down'}>
-					<span class="factor-points">{f.points > 0 ? '+' : ''}{f.points}</span> {f.factor}
+					<span class="factor-points">{f.points > 0 ? '+' : ''}{f.points}</span> <span>{f.factor}</span>
 				</li>
 			))}
 		</ul>
