@@ -132,7 +132,7 @@ export function RecordPicker({ id, kind, value, label, onChange, describedBy, ex
 							{found.length === 0 && <li class="muted">No match</li>}
 							{found.map((r) => (
 								<li key={r.id}>
-									<button type="button" class="btn-link" onClick={() => pick(r)}>{nameOf(kind, r.id)}</button>
+									<button type="button" class="picker-option" onClick={() => pick(r)}>{nameOf(kind, r.id)}</button>
 								</li>
 							))}
 						</ul>
