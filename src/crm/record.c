@@ -33,6 +33,8 @@ static const char *vis_sql(enum visibility v)
 			       "vo.owner_id") "))";
 	case VIS_ALL:
 		return "1";
+	case VIS_SELF:
+		return "t.owner_id = :me";
 	case VIS_ACTIVITY:
 		return "(" OWNED("t.owner_id") " OR (t.related_type = 'opportunity' AND EXISTS "
 		       "(SELECT 1 FROM opportunities vo WHERE vo.id = t.related_id AND " OWNED(
@@ -78,7 +80,11 @@ static void vis_build(void)
 /* The visibility condition for p, or NULL when p sees everything. */
 static const char *vis_of(const struct principal *p, enum visibility v)
 {
-	if (!p || principal_is_admin(p) || v == VIS_ALL)
+	if (!p || v == VIS_ALL)
+		return NULL;
+	if (v == VIS_SELF)
+		return vis_sql(v); /* admins too */
+	if (principal_is_admin(p))
 		return NULL;
 	if (p->nowners != 1)
 		return vis_sql(v);
@@ -88,6 +94,8 @@ static const char *vis_of(const struct principal *p, enum visibility v)
 
 static void bind_owners(struct stmt *s, const struct principal *p)
 {
+	if (p)
+		stmt_bind_named_int(s, ":me", p->user_id); /* VIS_SELF */
 	if (!p || !p->owners_json)
 		return;
 	stmt_bind_named(s, ":owners", p->owners_json);
@@ -103,6 +111,12 @@ const struct resource *resource_find(const char *name)
 		if (!strcmp(resources[i]->name, name))
 			return resources[i];
 	return NULL;
+}
+
+int record_field_set_filter(const struct field *f)
+{
+	return (f->flags & (FF_FILTER | FF_RANGE)) &&
+	       !(f->flags & (FF_NOTNULL | FF_REQUIRED | FF_VIRTUAL | FF_HIDDEN));
 }
 
 int record_field(const struct resource *r, const char *name)
@@ -1331,6 +1345,20 @@ static int decode_cursor(const char *c, struct list_query *q)
 	return 0;
 }
 
+/* The field of a "<name>_set" parameter, or -1. */
+static int set_filter_of(const struct resource *r, const char *k)
+{
+	size_t kl = strlen(k);
+	char name[64];
+	int f;
+
+	if (kl <= 4 || kl - 4 >= sizeof(name) || strcmp(k + kl - 4, "_set"))
+		return -1;
+	snprintf(name, sizeof(name), "%.*s", (int)(kl - 4), k);
+	f = record_field(r, name);
+	return f >= 0 && record_field_set_filter(&r->fields[f]) ? f : -1;
+}
+
 int list_query_parse(const struct resource *r, const struct kv *params, int n,
 		     struct list_query *q, struct err *e)
 {
@@ -1389,6 +1417,13 @@ int list_query_parse(const struct resource *r, const struct kv *params, int n,
 				err_field(e, k, "must not be empty");
 			buf_putc(&q->where, ')');
 			free(copy);
+		} else if ((f = set_filter_of(r, k)) >= 0) {
+			/* name_set=false: the field is empty (a lead not converted) */
+			if (strcmp(v, "true") && strcmp(v, "false"))
+				err_field(e, k, "must be true or false");
+			else
+				buf_printf(&q->where, " AND t.%s IS %sNULL", r->fields[f].name,
+					   strcmp(v, "true") ? "" : "NOT ");
 		} else if (kl > 5 && kl < sizeof(name) &&
 			   (!strcmp(k + kl - 5, "_from") || (kl > 3 && !strcmp(k + kl - 3, "_to")))) {
 			int from = !strcmp(k + kl - 5, "_from");

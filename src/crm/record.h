@@ -99,6 +99,9 @@ enum visibility {
 	VIS_ACCOUNT,  /* owned, or an owned opportunity is on it */
 	VIS_CONTACT,  /* owned, or its account is visible */
 	VIS_ACTIVITY, /* owned, or its linked opportunity/lead/account is owned */
+	VIS_SELF,     /* owner_id is the principal, whatever the role: a person's
+		       * own settings (saved filters), which not even an admin
+		       * reads; the owner is set on create and never changes */
 	VIS_ALL       /* everyone reads (users, teams) */
 };
 
@@ -128,6 +131,9 @@ extern const struct resource *const resources[];
 const struct resource *resource_find(const char *name);
 
 int record_field(const struct resource *r, const char *name); /* index or -1 */
+/* Does a list take ?<name>_set=true|false for field f (set / empty)?  The
+ * filterable or ranged fields that may be empty. */
+int record_field_set_filter(const struct field *f);
 
 void record_init(struct record *rec, const struct resource *r);
 void record_release(struct record *rec);

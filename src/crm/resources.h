@@ -14,6 +14,7 @@ extern const struct resource activity_resource;
 extern const struct resource lost_reason_resource;
 extern const struct resource template_resource;   /* template.c */
 extern const struct resource form_resource;
+extern const struct resource saved_filter_resource; /* saved_filter.c */
 extern const struct resource scoring_rule_resource; /* scoring_rule.c */
 
 /* Choices shared by several declarations. */

@@ -1992,6 +1992,19 @@ static void list_params(struct jw *w, const struct resource *r)
 			snprintf(name, sizeof(name), "%s_to", f->name);
 			query_param(w, name, f, d.data, 0);
 		}
+		if (record_field_set_filter(f)) {
+			buf_reset(&d);
+			buf_printf(&d, "true: only records whose %s is set; false: only those where "
+				       "it is empty",
+				   f->name);
+			snprintf(name, sizeof(name), "%s_set", f->name);
+			jw_obj(w);
+			jw_kstr(w, "name", name);
+			jw_kstr(w, "in", "query");
+			jw_kstr(w, "description", d.data);
+			kraw(w, "schema", "{\"type\":\"boolean\"}");
+			jw_obj_end(w);
+		}
 		if (f->flags & FF_SEARCH)
 			buf_printf(&search, "%s%s", search.len ? ", " : "", f->name);
 	}
@@ -2065,6 +2078,8 @@ static const char *visibility_text(enum visibility v)
 	case VIS_ACTIVITY:
 		return "A rep sees the ones they own and those linked to an opportunity, lead or "
 		       "account they own; a manager the same for their team subtree; an admin all.";
+	case VIS_SELF:
+		return "Each person sees only their own, whatever their role (admins too).";
 	case VIS_ALL:
 		return "Everyone signed in sees all of them.";
 	}

@@ -56,6 +56,7 @@ const struct route routes[] = {
 	{M_DELETE, "/api/v1/attachments/{id}", api_attachment_delete, NULL, 0},
 	{M_GET, "/api/v1/attachments/{id}/content", api_attachment_content, NULL, 0},
 	RECORD_ROUTES(activity_resource, "activities"),
+	RECORD_ROUTES(saved_filter_resource, "saved_filters"),
 	/* reports: funnel (analytics index) */
 	{M_GET, "/api/v1/reports/funnel", api_report_funnel, NULL, 0},
 	/* forecasts (analytics index) */

@@ -37,6 +37,8 @@ CREATE = {
     "forms": lambda ids: {"slug": "docs-form", "name": "Docs", "fields": [
         {"name": "last_name", "label": "Name", "type": "text", "required": True,
          "maps_to": "last_name"}]},
+    "saved_filters": lambda ids: {"name": "Open deals", "resource": "opportunities",
+                                  "query": "status=open&sort=-amount"},
     "scoring/rules": lambda ids: {"field": "industry", "operator": "equals",
                                   "value": "Software", "points": 10},
 }

@@ -395,5 +395,47 @@ class Lists(ServerTest):
         self.assertEqual(count("q=%25"), 0)  # a literal %, not a wildcard
 
 
+class SetOrEmpty(ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.s.login()
+
+    def test_set_or_empty(self):
+        """?field_set=true|false: the field is set, or empty — on filterable fields
+        that may be empty; a field that is never empty has no such filter."""
+        acc = self.s.create("accounts", {"name": "Set or empty"})["id"]
+        con = self.s.create("contacts", {"account_id": acc, "last_name": "Someone"})["id"]
+        with_contact = self.s.create("opportunities", {
+            "name": "With contact", "account_id": acc, "contact_id": con,
+            "close_date": "2026-12-01"})["id"]
+        without = self.s.create("opportunities", {
+            "name": "Without contact", "account_id": acc, "close_date": "2026-12-01"})["id"]
+
+        def ids(q):
+            r = self.s.get("/api/v1/opportunities?limit=200&account_id=%d&%s" % (acc, q),
+                           self.admin)
+            self.assertEqual(r.status, 200, r)
+            return [x["id"] for x in r.json["data"]]
+        self.assertEqual(ids("contact_id_set=true"), [with_contact])
+        self.assertEqual(ids("contact_id_set=false"), [without])
+        self.assertEqual(ids("contact_id_set=false&sort=-name"), [without])
+        self.assertProblem(self.s.get("/api/v1/opportunities?contact_id_set=maybe",
+                                      self.admin), 400, "contact_id_set")
+        # never empty (status), required (account_id), not a filter (notes): unknown
+        for bad in ("status_set=false", "account_id_set=true", "colour_set=true", "_set=true"):
+            r = self.s.get("/api/v1/opportunities?" + bad, self.admin)
+            self.assertProblem(r, 400, bad.split("=")[0])
+        # leads not converted
+        lead = self.s.create("leads", {"last_name": "Unconverted", "company": "Set Co"})
+        done = self.s.create("leads", {"last_name": "Converted", "company": "Set Co"})
+        r = self.s.post("/api/v1/leads/%d/convert" % done["id"], {}, self.admin)
+        self.assertEqual(r.status, 201, r)
+        r = self.s.get("/api/v1/leads?company=Set%20Co&converted_at_set=false", self.admin)
+        self.assertEqual([x["id"] for x in r.json["data"]], [lead["id"]])
+        r = self.s.get("/api/v1/leads?company=Set%20Co&converted_at_set=true", self.admin)
+        self.assertEqual([x["id"] for x in r.json["data"]], [done["id"]])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -14,6 +14,16 @@ let status = 0;
 try {
 	const mgr = await apiAs(server.url, 'manager');
 	const deal = (await mgr.get('/opportunities?status=open&stage=proposal&sort=close_date&limit=1')).data[0];
+	const account = (await mgr.get('/accounts?sort=name&limit=1')).data[0];
+	const lead = (await mgr.get('/leads?sort=-score&converted_at_set=false&status=new,working,qualified&limit=1')).data[0];
+	const admin = await apiAs(server.url, 'admin');
+	const form = (await admin.call('POST', '/forms', { slug: 'demo-request', name: 'Request a demo', channel: 'web', fields: [
+		{ name: 'first_name', label: 'First name', type: 'text', required: false, maps_to: 'first_name' },
+		{ name: 'last_name', label: 'Last name', type: 'text', required: true, maps_to: 'last_name' },
+		{ name: 'email', label: 'Work e-mail', type: 'email', required: true, maps_to: 'email' },
+		{ name: 'company', label: 'Company', type: 'text', required: false, maps_to: 'company' },
+		{ name: 'timeline', label: 'When do you plan to buy?', type: 'select', required: false, maps_to: 'qualification.timeline', options: ['This quarter', 'This year', 'Later'] },
+	] })).json;
 	const screens = [
 		// [file, who, path, phone too?]
 		['login', null, '/login', true],
@@ -21,13 +31,17 @@ try {
 		['opportunity', 'manager', '/opportunities/' + deal.id, true],
 		['opportunities', 'manager', '/opportunities'],
 		['accounts', 'manager', '/accounts'],
+		['account', 'manager', '/accounts/' + account.id],
 		['contacts', 'manager', '/contacts'],
-		['leads', 'manager', '/leads'],
-		['inbox', 'manager', '/inbox'],
+		['leads', 'manager', '/leads?status=working&sort=-score'],
+		['lead', 'manager', '/leads/' + lead.id],
+		['inbox', 'manager', '/inbox', true],
 		['dashboard', 'manager', '/dashboard'],
 		['handover', 'manager', '/handover'],
 		['forms', 'admin', '/forms'],
+		['form', 'admin', '/forms/' + form.id],
 		['admin', 'admin', '/admin'],
+		['admin-pipelines', 'admin', '/admin/pipelines'],
 	];
 	for (const [name, who, path, phone] of screens) {
 		for (const [suffix, viewport] of [['', { width: 1280, height: 800 }], ['-390', { width: 390, height: 844 }]]) {

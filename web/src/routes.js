@@ -4,13 +4,13 @@
 import { Board } from './pages/Board.jsx';
 import { Opportunity } from './pages/Opportunity.jsx';
 import { Opportunities } from './pages/Opportunities.jsx';
-import { Accounts } from './pages/Accounts.jsx';
-import { Contacts } from './pages/Contacts.jsx';
-import { Leads } from './pages/Leads.jsx';
+import { AccountPage, Accounts } from './pages/Accounts.jsx';
+import { ContactPage, Contacts } from './pages/Contacts.jsx';
+import { LeadPage, Leads } from './pages/Leads.jsx';
 import { Inbox } from './pages/Inbox.jsx';
 import { Dashboard } from './pages/Dashboard.jsx';
 import { Handover } from './pages/Handover.jsx';
-import { Forms } from './pages/Forms.jsx';
+import { FormPage, Forms } from './pages/Forms.jsx';
 import { Admin } from './pages/Admin.jsx';
 
 export const routes = [
@@ -18,13 +18,18 @@ export const routes = [
 	{ path: '/opportunities', page: Opportunities, nav: 'Opportunities' },
 	{ path: '/opportunities/:id', page: Opportunity },
 	{ path: '/accounts', page: Accounts, nav: 'Accounts' },
+	{ path: '/accounts/:id', page: AccountPage },
 	{ path: '/contacts', page: Contacts, nav: 'Contacts' },
+	{ path: '/contacts/:id', page: ContactPage },
 	{ path: '/leads', page: Leads, nav: 'Leads' },
+	{ path: '/leads/:id', page: LeadPage },
 	{ path: '/inbox', page: Inbox, nav: 'Inbox' },
 	{ path: '/dashboard', page: Dashboard, nav: 'Dashboard', roles: ['manager', 'admin'] },
 	{ path: '/handover', page: Handover, nav: 'Handover', roles: ['manager', 'admin'] },
-	{ path: '/forms', page: Forms, nav: 'Forms' },
+	{ path: '/forms', page: Forms, nav: 'Forms', roles: ['manager', 'admin'] },
+	{ path: '/forms/:id', page: FormPage },
 	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
+	{ path: '/admin/:tab', page: Admin },
 ];
 
 export const home = '/board';

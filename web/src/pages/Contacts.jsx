@@ -1,6 +1,43 @@
-// Contacts — placeholder; the screen is built on this scaffold (issue 6).
-import { Placeholder } from '../components/ui.jsx';
+// Contacts: the list and a contact's page (fields, edit, their opportunities).
+import { Page } from '../components/ui.jsx';
+import { RecordList } from '../components/RecordList.jsx';
+import { RecordPage, Related } from '../components/RecordPage.jsx';
+import { col, opportunityColumns, personName } from '../components/columns.jsx';
+import { stageNames, useLookup } from '../components/lookups.jsx';
+import { NewRecord } from './Accounts.jsx';
+import { ActivityColumns } from './Leads.jsx';
+
+const columns = [
+	col.link('last_name', 'Name', (r) => '/contacts/' + r.id, personName, 'last_name'),
+	col.account(),
+	col.text('title', 'Title'),
+	col.text('email', 'E-mail'),
+	col.text('phone', 'Phone'),
+	col.yesNo('decision_maker', 'Decides'),
+	col.owner(),
+];
 
 export function Contacts() {
-	return <Placeholder title="Contacts" />;
+	return (
+		<Page title="Contacts" wide actions={<NewRecord resource="contacts" singular="contact" />}>
+			<RecordList resource="contacts" singular="contact" columns={columns} defaultSort="last_name" />
+		</Page>
+	);
+}
+
+export function ContactPage({ id }) {
+	const stages = useLookup(stageNames);
+	return (
+		<RecordPage resource="contacts" singular="contact" id={id} listPath="/contacts" title={personName}>
+			{(rec) => (
+				<>
+					<Related title="Opportunities" resource="opportunities" query={{ contact_id: rec.id, sort: '-close_date' }}
+						allHref={'/opportunities?contact_id=' + rec.id} empty="This contact is on no opportunity."
+						columns={opportunityColumns(stages)} />
+					<Related title="Activities" resource="activities" query={{ related_type: 'contact', related_id: rec.id, sort: '-created_at' }}
+						empty="No activities logged with this contact." columns={ActivityColumns} />
+				</>
+			)}
+		</RecordPage>
+	);
 }
