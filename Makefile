@@ -81,6 +81,7 @@ bench:
 	bench/api.sh
 	bench/import.sh
 	bench/funnel.sh
+	bench/backtest.sh
 
 include tests/tests.mk
 

@@ -11,9 +11,10 @@ trap cleanup EXIT INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_funnel DB → sets URL
+# start_funnel DB → sets URL (without the forecast snapshot job: it would
+# compete with what is measured)
 start_funnel() {
-	"$FUNNEL" serve --db "$1" --listen 127.0.0.1:0 --no-access-log >"$OUT/serve.out" 2>"$OUT/serve.log" &
+	"$FUNNEL" serve --db "$1" --listen 127.0.0.1:0 --no-access-log --snapshot-interval 0 >"$OUT/serve.out" 2>"$OUT/serve.log" &
 	PIDS="$PIDS $!"
 	for _ in $(seq 100); do
 		URL=$(grep -o 'http://[0-9.:]*' "$OUT/serve.out" 2>/dev/null || true)

@@ -155,9 +155,16 @@ void api_payment_create(struct req *rq, struct resp *rs);
 
 /* reports.c: funnel (analytics index) */
 void api_report_funnel(struct req *rq, struct resp *rs);
+/* forecast.c: forecasts of bookings (analytics index) */
+void api_forecast(struct req *rq, struct resp *rs);
 /* stale.c, performance.c: stale deals, performance */
 void api_report_stale(struct req *rq, struct resp *rs);
 void api_report_performance(struct req *rq, struct resp *rs);
+/* forecast_process.c: submissions, roll-up, accuracy */
+void api_forecast_submit(struct req *rq, struct resp *rs);
+void api_forecast_submissions(struct req *rq, struct resp *rs);
+void api_forecast_rollup(struct req *rq, struct resp *rs);
+void api_forecast_accuracy(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);

@@ -33,6 +33,7 @@
 #include "../core/progress.h"
 #include "../crm/record.h"
 #include "../crm/user.h"
+#include "../crm/field_import.h"
 #include "../crm/stage_import.h"
 #include "cli.h"
 
@@ -51,6 +52,16 @@ static const char usage[] =
 	"pipeline, no gaps or overlaps (an empty exited_at is the next row's entered_at),\n"
 	"ending open in the deal's current stage; a deal whose rows do not is reported\n"
 	"as 'opportunity N: why' and counted as one rejection.\n"
+	"\n"
+	"RESOURCE field_history replaces the history of existing opportunities' amount,\n"
+	"close_date and forecast_category (what forecasts as of a past date read):\n"
+	"columns opportunity_id, field, at, old, new, and optionally actor_id.  old and\n"
+	"new are values of the field (an amount in the deal's currency, YYYY-MM-DD, a\n"
+	"forecast category; empty: none, for forecast_category only); at is not in the\n"
+	"future.  Each deal's changes of a field, in time order, must chain (each old\n"
+	"is the previous new) and end at the deal's current value; a deal whose rows\n"
+	"do not is reported as 'opportunity N: why'.  A deal's created_at moves back\n"
+	"to its first imported change or stage entry when that is earlier.\n"
 	"\n"
 	"The first row names the columns: field names of RESOURCE ('funnel export'\n"
 	"writes such a file).  The columns id, version, created_at and updated_at, and\n"
@@ -431,12 +442,13 @@ int cmd_import(int argc, char **argv)
 		free(specs);
 		return cli_usage("import", "--db PATH, RESOURCE and FILE are required");
 	}
-	im.res = strcmp(resname, "stage_history") ? resource_find(resname)
-						  : &stage_import_resource;
+	im.res = !strcmp(resname, "stage_history")   ? &stage_import_resource
+		 : !strcmp(resname, "field_history") ? &field_import_resource
+						     : resource_find(resname);
 	if (!allowed(im.res) || !strcmp(resname, "lost_reasons")) {
 		free(specs);
 		return cli_usage("import", "'%s' is not one of accounts, contacts, leads, "
-					   "opportunities, activities, stage_history",
+					   "opportunities, activities, stage_history, field_history",
 				 resname);
 	}
 	for (i = 0; i < nspecs; i++) {
@@ -483,7 +495,11 @@ int cmd_import(int argc, char **argv)
 	}
 	/* all-or-nothing: one transaction, no savepoint per row (store_flat) */
 	store_flat(st, !partial);
-	if (im.res == &stage_import_resource && (rc = stage_import_begin(st, &e))) {
+	if (im.res == &stage_import_resource)
+		rc = stage_import_begin(st, &e);
+	else if (im.res == &field_import_resource)
+		rc = field_import_begin(st, &e);
+	if (rc) {
 		store_rollback(st);
 		cli_error("import", &e);
 		goto out;
@@ -521,6 +537,19 @@ int cmd_import(int argc, char **argv)
 			fprintf(stderr, "funnel import: stage history of %lld opportunities "
 					"replaced\n",
 				replaced);
+	}
+	if (im.res == &field_import_resource && im.header_done) {
+		/* each deal's changes of a field together: chained, ending where it is */
+		long long replaced = 0;
+
+		rc = field_import_finish(st, im.p, reject_history, &im, &replaced, &e);
+		if (rc) {
+			store_rollback(st);
+			cli_error("import", &e);
+			goto out;
+		}
+		if (!im.rejected)
+			fprintf(stderr, "funnel import: %lld field histories replaced\n", replaced);
 	}
 	if (!im.header_done) {
 		store_rollback(st);

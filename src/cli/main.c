@@ -21,6 +21,7 @@ const struct command commands[] = {
 	{"export", cmd_export, "export records as CSV"},
 	{"backup", cmd_backup, "copy the database online, consistently"},
 	{"handover", cmd_handover, "hand a leaving salesperson's records over"},
+	{"forecast", cmd_forecast, "forecast snapshots and the backtest"},
 	{"version", cmd_version, "print versions"},
 	{NULL, NULL, NULL},
 };

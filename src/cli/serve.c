@@ -25,7 +25,10 @@ static const char usage[] =
 	"  --max-body BYTES     largest request body (default 1048576)\n"
 	"  --files DIR          attachments, stored by content (default: DB.files)\n"
 	"  --max-upload BYTES   largest attachment upload (default 52428800)\n"
-	"  --no-access-log      do not log each request\n";
+	"  --no-access-log      do not log each request\n"
+	"  --snapshot-interval SECONDS\n"
+	"                       how often to check that this week's forecast snapshot\n"
+	"                       was taken, and take it if not (default 3600; 0: never)\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -40,6 +43,7 @@ int cmd_serve(int argc, char **argv)
 		{"files", required_argument, NULL, 'f'},
 		{"max-upload", required_argument, NULL, 'u'},
 		{"no-access-log", no_argument, NULL, 'q'},
+		{"snapshot-interval", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
@@ -64,6 +68,7 @@ int cmd_serve(int argc, char **argv)
 		case 'f': o.files_dir = optarg; break;
 		case 'u': o.max_upload = strtoul(optarg, NULL, 10); break;
 		case 'q': o.access_log = 0; break;
+		case 's': o.snapshot_interval = atoi(optarg); break;
 		default: return cli_usage("serve", "unknown option");
 		}
 	}
@@ -72,6 +77,8 @@ int cmd_serve(int argc, char **argv)
 	if (o.threads < 0 || o.timeout == 0 || o.max_connections == 0 || o.max_body < 1024)
 		return cli_usage("serve", "threads, timeout, max-connections and max-body must "
 					  "be positive (max-body at least 1024)");
+	if (o.snapshot_interval < 0)
+		return cli_usage("serve", "snapshot-interval must be 0 or positive");
 	if (o.max_upload == 0)
 		return cli_usage("serve", "max-upload must be positive");
 	if (!o.files_dir) {

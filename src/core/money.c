@@ -1,5 +1,7 @@
 #include "money.h"
 
+#include "json.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
@@ -127,4 +129,12 @@ void money_format(struct buf *b, long long minor, int digits)
 	buf_printf(b, "%llu", u / div);
 	if (digits)
 		buf_printf(b, ".%0*llu", digits, u % div);
+}
+
+void money_jw(struct jw *w, const char *key, long long minor, int digits)
+{
+	if (key)
+		jw_key(w, key);
+	jw_raw(w, ""); /* the separator; the digits follow */
+	money_format(w->b, minor, digits);
 }

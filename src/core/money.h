@@ -29,4 +29,8 @@ int money_from_double(double v, int digits, long long *minor, const char **why);
 /* Append minor as a decimal with `digits` decimals ("1234.50"). */
 void money_format(struct buf *b, long long minor, int digits);
 
+/* The same as a JSON number, after the member name `key` when not NULL. */
+struct jw;
+void money_jw(struct jw *w, const char *key, long long minor, int digits);
+
 #endif

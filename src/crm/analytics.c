@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../core/log.h"
+#include "../core/money.h"
 #include "../core/timeutil.h"
 #include "resources.h"
 
@@ -232,6 +233,21 @@ static uint16_t day_of(const char *s)
 
 /* --- dictionaries ------------------------------------------------------------ */
 
+const char *const an_fcat_names[AN_NFCAT] = {"pipeline", "best_case", "commit", "closed",
+					     "omitted"};
+
+int an_fcat_parse(const char *s)
+{
+	int i;
+
+	if (!s)
+		return AN_NONE;
+	for (i = 0; i < AN_NFCAT; i++)
+		if (!strcmp(s, an_fcat_names[i]))
+			return i;
+	return -1;
+}
+
 static int channel_index(const char *s)
 {
 	int i;
@@ -370,7 +386,8 @@ static int load_pipelines(struct analytics *a, struct store *st, struct err *e)
 {
 	struct stmt *s = store_prepare(st, "SELECT id, name, is_default FROM pipelines", e);
 	struct an_pipeline *p;
-	int rc, i, k;
+	long long pr;
+	int rc, i, k, fc;
 
 	if (!s)
 		return E_INTERNAL;
@@ -393,8 +410,8 @@ static int load_pipelines(struct analytics *a, struct store *st, struct err *e)
 	if (rc)
 		return rc;
 	s = store_prepare(st,
-			  "SELECT pipeline_id, key, name, section FROM stages "
-			  "ORDER BY pipeline_id, position, id",
+			  "SELECT pipeline_id, key, name, section, probability, forecast_category "
+			  "FROM stages ORDER BY pipeline_id, position, id",
 			  e);
 	if (!s)
 		return E_INTERNAL;
@@ -415,6 +432,10 @@ static int load_pipelines(struct analytics *a, struct store *st, struct err *e)
 		p->stage_name[p->nstages] = strdup(stmt_text(s, 2));
 		snprintf(p->section[p->nstages], sizeof(p->section[0]), "%s", stmt_text(s, 3));
 		p->lost[p->nstages] = !strcmp(p->section[p->nstages], "lost");
+		pr = stmt_int(s, 4);
+		p->prob[p->nstages] = (uint8_t)(pr < 0 ? 0 : pr > 100 ? 100 : pr);
+		fc = an_fcat_parse(stmt_text(s, 5));
+		p->fcat[p->nstages] = (uint8_t)(fc < 0 ? AN_NONE : fc);
 		p->pos[k] = (uint8_t)p->nstages;
 		p->nstages++;
 	}
@@ -453,7 +474,10 @@ static int reserve_deals(struct analytics *a, size_t cap)
 	    grow((void **)&a->closed, sizeof(*a->closed), cap) ||
 	    grow((void **)&a->close_day, sizeof(*a->close_day), cap) ||
 	    grow((void **)&a->hoff, sizeof(*a->hoff), cap) ||
-	    grow((void **)&a->hcnt, sizeof(*a->hcnt), cap))
+	    grow((void **)&a->hcnt, sizeof(*a->hcnt), cap) ||
+	    grow((void **)&a->fcat, sizeof(*a->fcat), cap) ||
+	    grow((void **)&a->foff, sizeof(*a->foff), cap) ||
+	    grow((void **)&a->flen, sizeof(*a->flen), cap))
 		return -1;
 	a->cap = cap;
 	return 0;
@@ -467,6 +491,16 @@ static int reserve_rows(struct analytics *a, size_t cap)
 	    grow((void **)&a->hentered, sizeof(*a->hentered), cap))
 		return -1;
 	a->hcap = cap;
+	return 0;
+}
+
+static int reserve_fpool(struct analytics *a, size_t cap)
+{
+	if (cap <= a->fpcap)
+		return 0;
+	if (grow((void **)&a->fpool, 1, cap))
+		return -1;
+	a->fpcap = cap;
 	return 0;
 }
 
@@ -536,8 +570,9 @@ long analytics_slot(const struct analytics *a, long long id)
  * refresh select them. */
 #define DEAL_COLUMNS                                                                      \
 	"o.id, o.owner_id, o.pipeline_id, o.stage, o.status, o.channel, o.currency, "    \
-	"o.amount, o.probability, o.created_at, o.closed_at, o.close_date, a.industry"
-#define DEAL_NCOLS 13
+	"o.amount, o.probability, o.created_at, o.closed_at, o.close_date, a.industry, "  \
+	"o.forecast_category"
+#define DEAL_NCOLS 14
 
 /* Fill slot i from the current row of s.  E_CONFLICT when it names an owner or
  * pipeline the dictionaries do not know yet (reload them and retry). */
@@ -547,6 +582,7 @@ static int deal_fill(struct analytics *a, size_t i, struct stmt *s, struct err *
 	    p = idmap_get(&a->pipeline_map, stmt_int(s, 2)), k, c, ind;
 	const char *status = stmt_text(s, 4), *industry = stmt_text(s, 12);
 	long long prob = stmt_int(s, 8);
+	int fc = an_fcat_parse(stmt_text(s, 13));
 
 	if (o < 0 || p < 0)
 		return E_CONFLICT;
@@ -570,6 +606,7 @@ static int deal_fill(struct analytics *a, size_t i, struct stmt *s, struct err *
 	a->closed[i] = analytics_time(stmt_text(s, 10));
 	a->close_day[i] = day_of(stmt_text(s, 11));
 	a->industry[i] = (uint16_t)ind;
+	a->fcat[i] = (uint8_t)(fc < 0 ? AN_NONE : fc);
 	return OK;
 }
 
@@ -652,6 +689,185 @@ static int rows_store(struct analytics *a, size_t i, struct rowbuf *b)
 	return 0;
 }
 
+/* One deal's field-history rows while they are read, then stored as field
+ * pool entries (analytics.h): sorted by field and time, each change's
+ * "value before" taken from the first row's old and the previous row's new. */
+struct frow {
+	uint32_t at, order;
+	uint8_t field, has_old, has_new;
+	int64_t old_v, new_v;
+};
+
+struct fieldbuf {
+	struct frow *r;
+	size_t n, cap;
+	uint8_t *out;
+	size_t outcap;
+};
+
+static int field_index(const char *s)
+{
+	return !s ? -1 : !strcmp(s, "amount") ? AN_F_AMOUNT : !strcmp(s, "close_date") ? AN_F_CLOSE
+		: !strcmp(s, "forecast_category") ? AN_F_FCAT : -1;
+}
+
+/* A history value of field f; 0 and *v, or -1 when it does not parse. */
+static int field_value(int f, const char *s, int digits, int64_t *v)
+{
+	if (f == AN_F_AMOUNT) {
+		long long m;
+		const char *why;
+
+		if (!s || money_parse(s, digits, &m, &why))
+			return -1;
+		*v = m;
+	} else if (f == AN_F_CLOSE) {
+		uint16_t d = day_of(s);
+
+		if (!d)
+			return -1;
+		*v = d;
+	} else {
+		int c = an_fcat_parse(s);
+
+		if (c < 0)
+			return -1;
+		*v = c;
+	}
+	return 0;
+}
+
+/* Add a history row (field name, at, old, new) of slot i. */
+static int fieldbuf_add(struct analytics *a, size_t i, struct fieldbuf *b, const char *field,
+			const char *at, const char *old, const char *new_)
+{
+	int f = field_index(field), digits;
+	struct frow *r;
+
+	if (f < 0)
+		return 0;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 32;
+
+		if (grow((void **)&b->r, sizeof(*b->r), cap))
+			return -1;
+		b->cap = cap;
+	}
+	digits = money_digits(a->currencies.s[a->currency[i]]);
+	r = &b->r[b->n];
+	r->at = analytics_time(at);
+	r->order = (uint32_t)b->n;
+	r->field = (uint8_t)f;
+	r->has_old = !field_value(f, old, digits < 0 ? 2 : digits, &r->old_v);
+	r->has_new = !field_value(f, new_, digits < 0 ? 2 : digits, &r->new_v);
+	b->n++;
+	return 0;
+}
+
+static void fieldbuf_release(struct fieldbuf *b)
+{
+	free(b->r);
+	free(b->out);
+	memset(b, 0, sizeof(*b));
+}
+
+static int frow_before(const struct frow *x, const struct frow *y, int by_field)
+{
+	if (by_field && x->field != y->field)
+		return x->field < y->field;
+	if (x->at != y->at)
+		return x->at < y->at;
+	return x->order < y->order;
+}
+
+/* Insertion sort: a deal has a handful. */
+static void frows_sort(struct frow *r, size_t n, int by_field)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct frow x = r[i];
+
+		for (j = i; j > 0 && frow_before(&x, &r[j - 1], by_field); j--)
+			r[j] = r[j - 1];
+		r[j] = x;
+	}
+}
+
+/* Store b as slot i's field entries at the end of the pool (nothing when b
+ * is empty).  Rows become entries in place: old_v holds the value before. */
+static int fields_store(struct analytics *a, size_t i, struct fieldbuf *b)
+{
+	size_t k, m = 0, len = 0, skip = 0;
+	uint8_t *p;
+
+	a->fpgarbage += a->flen[i];
+	a->flen[i] = 0;
+	a->foff[i] = 0;
+	if (!b->n)
+		return 0;
+	frows_sort(b->r, b->n, 1);
+	for (k = 0; k < b->n; k++) {
+		struct frow *r = &b->r[k];
+		int first = !k || b->r[k - 1].field != r->field;
+		int known = first ? r->has_old : b->r[k - 1].has_new;
+		int64_t before = first ? r->old_v : b->r[k - 1].new_v;
+
+		if (!known) {
+			a->field_skipped++;
+			continue;
+		}
+		b->r[m] = *r;
+		b->r[m].old_v = before;
+		m++;
+	}
+	frows_sort(b->r, m, 0);
+	for (k = 0; k < m; k++)
+		len += b->r[k].field == AN_F_AMOUNT ? 13 : b->r[k].field == AN_F_CLOSE ? 7 : 6;
+	/* more than flen holds: keep the newest (older values then read as the
+	 * oldest kept one's) */
+	while (len > 0xFFFF) {
+		len -= b->r[skip].field == AN_F_AMOUNT ? 13 : b->r[skip].field == AN_F_CLOSE ? 7 : 6;
+		skip++;
+		a->field_skipped++;
+	}
+	if (a->fplen + len > 0xFFFFFFFFu)
+		return -2;
+	if (a->fplen + len > a->fpcap && reserve_fpool(a, a->fpcap + a->fpcap / 2 + len + 65536))
+		return -1;
+	a->foff[i] = (uint32_t)a->fplen;
+	a->flen[i] = (uint16_t)len;
+	p = a->fpool + a->fplen;
+	for (k = skip; k < m; k++) {
+		const struct frow *r = &b->r[k];
+
+		p[0] = r->field;
+		memcpy(p + 1, &r->at, 4);
+		if (r->field == AN_F_AMOUNT) {
+			memcpy(p + 5, &r->old_v, 8);
+			p += 13;
+		} else if (r->field == AN_F_CLOSE) {
+			uint16_t d = (uint16_t)r->old_v;
+
+			memcpy(p + 5, &d, 2);
+			p += 7;
+		} else {
+			p[5] = (uint8_t)r->old_v;
+			p += 6;
+		}
+	}
+	a->fplen += len;
+	b->n = 0;
+	return 0;
+}
+
+/* The field-history rows the index keeps, for the build (all deals, by
+ * deal) and the refresh (one deal). */
+#define SQL_FIELD_ROWS                                                                    \
+	"SELECT record_id, field, at, old, new FROM history WHERE resource = 'opportunities' " \
+	"AND field IN ('amount', 'close_date', 'forecast_category') "
+#define FIELD_POOL_FULL "analytics: the field pool outgrew 4 GB"
+
 /* --- build ------------------------------------------------------------------ */
 
 static long long scalar(struct store *st, const char *sql, struct err *e)
@@ -674,6 +890,7 @@ static long long scalar(struct store *st, const char *sql, struct err *e)
 static int build(struct analytics *a, struct store *st, struct err *e)
 {
 	struct rowbuf rb = {0};
+	struct fieldbuf fb = {0};
 	struct stmt *s = NULL;
 	long long nopp, nrows, cur = -1;
 	size_t slot = 0, i;
@@ -722,6 +939,8 @@ static int build(struct analytics *a, struct store *st, struct err *e)
 			break;
 		a->hoff[a->n] = 0;
 		a->hcnt[a->n] = 0;
+		a->foff[a->n] = 0;
+		a->flen[a->n] = 0;
 		a->n++;
 	}
 	stmt_done(s);
@@ -766,6 +985,43 @@ static int build(struct analytics *a, struct store *st, struct err *e)
 	s = NULL;
 	if (rc)
 		goto out;
+
+	/* field history, the same way */
+	s = store_prepare(st, SQL_FIELD_ROWS "ORDER BY record_id, id", e);
+	if (!s) {
+		rc = E_INTERNAL;
+		goto out;
+	}
+	slot = 0;
+	cur = -1;
+	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
+		long long opp = stmt_int(s, 0);
+
+		if (opp != cur) {
+			if (cur >= 0 && slot < a->n && a->id[slot] == cur &&
+			    (k = fields_store(a, slot, &fb)))
+				goto pool;
+			fb.n = 0;
+			cur = opp;
+			while (slot < a->n && a->id[slot] < opp)
+				slot++;
+		}
+		if (slot >= a->n || a->id[slot] != opp)
+			continue;
+		if (fieldbuf_add(a, slot, &fb, stmt_text(s, 1), stmt_text(s, 2), stmt_text(s, 3),
+				 stmt_text(s, 4)))
+			goto oom;
+	}
+	if (!rc && slot < a->n && a->id[slot] == cur && (k = fields_store(a, slot, &fb)))
+		goto pool;
+	stmt_done(s);
+	s = NULL;
+	if (rc)
+		goto out;
+	if (a->field_skipped)
+		log_warn("analytics: %lld field-history values (amount, close_date, "
+			 "forecast_category) do not parse and were left out",
+			 a->field_skipped);
 	for (i = 0; i < a->n; i++)
 		zone_widen(a, i);
 	if (a->contiguity_breaks)
@@ -775,7 +1031,11 @@ static int build(struct analytics *a, struct store *st, struct err *e)
 out:
 	stmt_done(s);
 	rowbuf_release(&rb);
+	fieldbuf_release(&fb);
 	return rc;
+pool:
+	rc = k == -2 ? fail(e, E_INTERNAL, FIELD_POOL_FULL) : fail(e, E_INTERNAL, "out of memory");
+	goto out;
 oom:
 	rc = fail(e, E_INTERNAL, "out of memory");
 	goto out;
@@ -846,6 +1106,10 @@ static void release_contents(struct analytics *a)
 	free(a->close_day);
 	free(a->hoff);
 	free(a->hcnt);
+	free(a->fcat);
+	free(a->foff);
+	free(a->flen);
+	free(a->fpool);
 	free(a->hstage);
 	free(a->hentered);
 	free(a->zmin);
@@ -887,9 +1151,11 @@ static int rebuild(struct analytics *a, struct store *st, struct err *e)
 
 /* --- the change feed ---------------------------------------------------------- */
 
-/* Re-read opportunity `id` and its stage rows (one statement, one snapshot). */
+/* Re-read opportunity `id` and its stage rows (one statement, one snapshot),
+ * then its field history.  A write between the two statements appends to
+ * the feed after what is being applied, so the next refresh reads it again. */
 static int reload_deal(struct analytics *a, struct store *st, long long id, struct rowbuf *rb,
-		       struct err *e)
+		       struct fieldbuf *fb, struct err *e)
 {
 	struct stmt *s;
 	long slot = analytics_slot(a, id);
@@ -922,6 +1188,8 @@ again:
 				slot = (long)a->n;
 				a->id[slot] = (uint32_t)id;
 				a->hcnt[slot] = 0;
+				a->flen[slot] = 0;
+				a->foff[slot] = 0;
 				a->status[slot] = AN_DEAD;
 				a->n++;
 				a->ndead++;
@@ -975,12 +1243,30 @@ again:
 			a->status[i] = AN_DEAD;
 			a->ndead++;
 		}
+		fb->n = 0;
+		fields_store(a, i, fb);
 		return OK;
 	}
 	/* the rows were sorted by SQL; rows_store keeps that order */
 	if (rb->n && rows_store(a, i, rb))
 		goto oom;
 	zone_widen(a, i);
+
+	s = store_prepare(st, SQL_FIELD_ROWS "AND record_id = ? ORDER BY id", e);
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_int(s, 1, id);
+	fb->n = 0;
+	while (!(rc = stmt_step(s, e)) && stmt_row(s))
+		if (fieldbuf_add(a, i, fb, stmt_text(s, 1), stmt_text(s, 2), stmt_text(s, 3),
+				 stmt_text(s, 4)))
+			goto oom;
+	stmt_done(s);
+	if (rc)
+		return rc;
+	k = fields_store(a, i, fb);
+	if (k)
+		return fail(e, E_INTERNAL, k == -2 ? FIELD_POOL_FULL : "out of memory");
 	return OK;
 oom:
 	stmt_done(s);
@@ -1000,6 +1286,7 @@ int analytics_refresh(struct analytics *a, struct store *st, struct err *e)
 {
 	struct stmt *s;
 	struct rowbuf rb = {0};
+	struct fieldbuf fb = {0};
 	long long *ids = NULL, seq, last;
 	size_t nids = 0, capids = 0, j;
 	int rc, ahead, dicts, full = 0;
@@ -1068,7 +1355,7 @@ int analytics_refresh(struct analytics *a, struct store *st, struct err *e)
 				rc = load_dicts(a, st, e);
 				continue;
 			}
-			rc = reload_deal(a, st, ids[j], &rb, e);
+			rc = reload_deal(a, st, ids[j], &rb, &fb, e);
 			if (rc == E_CONFLICT) {
 				full = 1;
 				rc = OK;
@@ -1084,13 +1371,13 @@ int analytics_refresh(struct analytics *a, struct store *st, struct err *e)
 		}
 		__atomic_store_n(&a->seq, last, __ATOMIC_RELEASE);
 	}
-	if (!rc && a->hgarbage > a->hlen / 4 + 4096)
-		compact(a);
-	else if (!rc && a->ndead > a->n / 8 + 1024)
+	if (!rc && (a->hgarbage > a->hlen / 4 + 4096 || a->fpgarbage > a->fplen / 4 + 65536 ||
+		    a->ndead > a->n / 8 + 1024))
 		compact(a);
 	pthread_rwlock_unlock(&a->lock);
 	free(ids);
 	rowbuf_release(&rb);
+	fieldbuf_release(&fb);
 	if (!rc &&
 	    __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE) - a->pruned_to > 2 * ANALYTICS_KEEP_SEQ)
 		rc = analytics_prune(a, st, 0, e);
@@ -1131,13 +1418,15 @@ int analytics_prune(struct analytics *a, struct store *st, long long upto, struc
 
 static void compact(struct analytics *a)
 {
-	size_t live = a->hlen - a->hgarbage, i, j = 0, h = 0, z;
-	uint8_t *hs = malloc(live + 4096);
+	size_t live = a->hlen - a->hgarbage, flive = a->fplen - a->fpgarbage, i, j = 0, h = 0,
+	       f = 0, z;
+	uint8_t *hs = malloc(live + 4096), *fp = malloc(flive + 65536);
 	uint32_t *he = malloc((live + 4096) * sizeof(*he));
 
-	if (!hs || !he) {
+	if (!hs || !he || !fp) {
 		free(hs);
 		free(he);
+		free(fp);
 		return; /* stays as it is: correct, only larger */
 	}
 	for (i = 0; i < a->n; i++) {
@@ -1145,6 +1434,7 @@ static void compact(struct analytics *a)
 			continue;
 		memcpy(hs + h, a->hstage + a->hoff[i], a->hcnt[i]);
 		memcpy(he + h, a->hentered + a->hoff[i], a->hcnt[i] * sizeof(*he));
+		memcpy(fp + f, a->fpool + a->foff[i], a->flen[i]);
 		a->id[j] = a->id[i];
 		a->owner[j] = a->owner[i];
 		a->pipeline[j] = a->pipeline[i];
@@ -1161,15 +1451,24 @@ static void compact(struct analytics *a)
 		a->hcnt[j] = a->hcnt[i];
 		a->hoff[j] = (uint32_t)h;
 		h += a->hcnt[i];
+		a->fcat[j] = a->fcat[i];
+		a->flen[j] = a->flen[i];
+		a->foff[j] = (uint32_t)f;
+		f += a->flen[i];
 		j++;
 	}
 	free(a->hstage);
 	free(a->hentered);
+	free(a->fpool);
 	a->hstage = hs;
 	a->hentered = he;
 	a->hlen = h;
 	a->hcap = live + 4096;
 	a->hgarbage = 0;
+	a->fpool = fp;
+	a->fplen = f;
+	a->fpcap = flive + 65536;
+	a->fpgarbage = 0;
 	a->n = j;
 	a->ndead = 0;
 	for (z = 0; z < a->cap_zones; z++) {
@@ -1223,7 +1522,7 @@ size_t analytics_bytes(const struct analytics *a)
 			  sizeof(*a->amount) + sizeof(*a->created) + sizeof(*a->closed) +
 			  sizeof(*a->close_day) + sizeof(*a->hoff) + sizeof(*a->hcnt);
 	size_t b = sizeof(*a) + a->cap * per_deal + a->hcap * (1 + sizeof(uint32_t)) +
-		   a->cap_zones * 2 * sizeof(uint32_t);
+		   a->cap_zones * 2 * sizeof(uint32_t) + analytics_forecast_bytes(a);
 	int i;
 
 	b += (size_t)a->cap_owners * sizeof(*a->owners) + (size_t)a->cap_teams * sizeof(*a->teams) +
@@ -1235,6 +1534,11 @@ size_t analytics_bytes(const struct analytics *a)
 	b += (size_t)(a->owner_map.cap + a->team_map.cap + a->pipeline_map.cap) *
 	     (sizeof(long long) + sizeof(int));
 	return b;
+}
+
+size_t analytics_forecast_bytes(const struct analytics *a)
+{
+	return a->cap * (sizeof(*a->fcat) + sizeof(*a->foff) + sizeof(*a->flen)) + a->fpcap;
 }
 
 static const char *dict_at(const struct an_dict *d, int i)
@@ -1283,6 +1587,12 @@ int analytics_compare(const struct analytics *a, const struct analytics *b, char
 			DIFF("deal %u: created %u/%u closed %u/%u close day %u/%u", a->id[i],
 			     a->created[i], b->created[j], a->closed[i], b->closed[j],
 			     a->close_day[i], b->close_day[j]);
+		if (a->fcat[i] != b->fcat[j])
+			DIFF("deal %u: forecast category %u vs %u", a->id[i], a->fcat[i], b->fcat[j]);
+		if (a->flen[i] != b->flen[j] ||
+		    memcmp(a->fpool + a->foff[i], b->fpool + b->foff[j], a->flen[i]))
+			DIFF("deal %u: field history (%u bytes vs %u)", a->id[i], a->flen[i],
+			     b->flen[j]);
 		if (a->hcnt[i] != b->hcnt[j])
 			DIFF("deal %u: %u stage rows vs %u", a->id[i], a->hcnt[i], b->hcnt[j]);
 		for (k = 0; k < a->hcnt[i]; k++) {
@@ -1336,18 +1646,22 @@ int analytics_start(struct store *st, struct err *e)
 	struct analytics *a;
 	double t0 = time_mono();
 	long rss0 = rss_kib();
-	size_t bytes;
+	size_t bytes, fbytes, nd;
 	int rc = analytics_build(st, &a, e);
 
 	if (rc)
 		return rc;
 	bytes = analytics_bytes(a);
+	fbytes = analytics_forecast_bytes(a);
+	nd = analytics_deals(a) ? analytics_deals(a) : 1;
 	log_info("analytics: %zu deals, %zu stage rows in %.2f s; %zu bytes (%.1f per deal); "
 		 "RSS %ld KiB before the build, %ld KiB after (SQLite's cache of the build "
 		 "included)",
-		 analytics_deals(a), a->hlen, time_mono() - t0, bytes,
-		 analytics_deals(a) ? (double)bytes / (double)analytics_deals(a) : 0.0, rss0,
-		 rss_kib());
+		 analytics_deals(a), a->hlen, time_mono() - t0, bytes - fbytes,
+		 (double)(bytes - fbytes) / (double)nd, rss0, rss_kib());
+	log_info("analytics: forecast columns and field history (%zu bytes of changes): "
+		 "%zu bytes more (%.1f per deal)",
+		 a->fplen, fbytes, (double)fbytes / (double)nd);
 	rc = analytics_prune(a, st, 0, e);
 	if (rc) {
 		analytics_free(a);

@@ -44,6 +44,28 @@
  *     close_day u16 (days since 1970) | hoff u32 | hcnt u16
  *                                                      = 39 bytes
  *
+ * and, for forecasts as of a past date (forecast.h), 7 more:
+ *
+ *     fcat u8 (forecast category, AN_NONE for NULL) | foff u32 | flen u16
+ *
+ * The field pool: slot i's changes of amount, close_date and
+ * forecast_category are bytes [foff, foff + flen) of fpool, entries in time
+ * order (ties: history order), each
+ *
+ *     field u8 | at u32 | the value the field had before the change:
+ *         amount i64 (minor units) | close_date u16 (day) | category u8
+ *                                                 = 13, 7 or 6 bytes
+ *
+ * taken from `history` rows (resource 'opportunities'): the value before a
+ * field's first change is that row's `old`, before each later change the
+ * `new` of the one before it.  So the value of a field just before instant t
+ * is the value before its first change at or after t, or, when it has none,
+ * the current value (analytics_field_before).  Migration 009 makes an
+ * inserted history row of these fields a change-feed entry, so a field
+ * history imported by another process is seen.  Values that do not parse
+ * (an amount with more decimals than the deal's currency has) are left out
+ * and counted in field_skipped.
+ *
  * Times are seconds since 1970 (u32: until 2106).  The stage history of slot
  * i is rows [hoff, hoff + hcnt) of one pool, two arrays: hstage u8 (the key)
  * and hentered u32, in (entered_at, id) order.  Exits are not stored: rows
@@ -72,6 +94,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../core/err.h"
 #include "../store/store.h"
@@ -84,6 +107,16 @@
 #define AN_MAX_STAGES 64            /* stages per pipeline the report handles */
 
 enum an_status { AN_OPEN, AN_WON, AN_LOST, AN_DEAD };
+
+/* Forecast categories (opportunities and stages); AN_NONE for NULL. */
+enum an_fcat { AN_FC_PIPELINE, AN_FC_BEST_CASE, AN_FC_COMMIT, AN_FC_CLOSED, AN_FC_OMITTED,
+	       AN_NFCAT };
+extern const char *const an_fcat_names[AN_NFCAT]; /* "pipeline", "best_case", ... */
+/* Text → enum an_fcat; AN_NONE for NULL, -1 for anything else. */
+int an_fcat_parse(const char *s);
+
+/* The fields whose past values the field pool keeps. */
+enum an_field { AN_F_AMOUNT, AN_F_CLOSE, AN_F_FCAT, AN_NFIELDS };
 
 /* A growable list of distinct strings; the index of a string never changes. */
 struct an_dict {
@@ -121,6 +154,8 @@ struct an_pipeline {
 	char *stage_name[AN_MAX_STAGES];
 	char section[AN_MAX_STAGES][8];    /* upper middle lower won lost */
 	uint8_t lost[AN_MAX_STAGES];       /* section is lost */
+	uint8_t prob[AN_MAX_STAGES];       /* the stage's probability, percent */
+	uint8_t fcat[AN_MAX_STAGES];       /* the stage's forecast category */
 	uint8_t pos[256];                  /* key → position, AN_NONE when not here */
 };
 
@@ -149,17 +184,25 @@ struct analytics {
 	uint16_t *close_day;
 	uint32_t *hoff;
 	uint16_t *hcnt;
+	uint8_t *fcat;          /* forecast category now */
+	uint32_t *foff;         /* field pool bytes [foff, foff + flen) */
+	uint16_t *flen;
 
 	/* the stage-history pool */
 	size_t hlen, hcap, hgarbage;
 	uint8_t *hstage;
 	uint32_t *hentered;
 
+	/* the field pool (changes of amount, close_date, forecast_category) */
+	size_t fplen, fpcap, fpgarbage;
+	uint8_t *fpool;
+
 	/* zone map: one entry per ANALYTICS_BLOCK slots */
 	size_t nzones, cap_zones;
 	uint32_t *zmin, *zmax;
 
 	long long contiguity_breaks; /* rows whose exit is not the next entry (build) */
+	long long field_skipped;     /* history values that did not parse */
 };
 
 /* Build an index of the database `st` is connected to.  *out (free with
@@ -184,6 +227,9 @@ void analytics_unlock(struct analytics *a);
 size_t analytics_deals(const struct analytics *a);
 /* Bytes allocated for the index (arrays at their capacity, dictionaries). */
 size_t analytics_bytes(const struct analytics *a);
+/* The part of those that only forecasts as of a past date need: fcat, foff,
+ * flen and the field pool. */
+size_t analytics_forecast_bytes(const struct analytics *a);
 
 /* The slot of opportunity `id`, or -1. */
 long analytics_slot(const struct analytics *a, long long id);
@@ -211,6 +257,54 @@ struct analytics *analytics_global(void);
  * E_UNAVAILABLE (retry_after set), or E_INTERNAL if the build failed. */
 int analytics_start_background(const char *db_path, struct err *e);
 int analytics_ready(int wait_ms, struct analytics **out, struct err *e);
+
+/* As of a past instant t: what was known just before t (events at times < t).
+ *
+ * analytics_stage_before: the stage row of slot i current just before t (the
+ * last one entered before t), or -1 when none was (no rows, or all later).
+ * analytics_field_before: the value field f (enum an_field) of slot i had
+ * just before t: 1 and *v set when a change at or after t tells it; else the
+ * current value (amount, close_day, fcat) holds: 0 when the field has
+ * changes (all before t), -1 when it has none. */
+static inline long analytics_stage_before(const struct analytics *a, size_t i, uint32_t t)
+{
+	uint32_t off = a->hoff[i], n = a->hcnt[i], k = 0;
+
+	while (k < n && a->hentered[off + k] < t)
+		k++;
+	return k ? (long)(off + k - 1) : -1;
+}
+
+static inline int analytics_field_before(const struct analytics *a, size_t i, int f, uint32_t t,
+					 int64_t *v)
+{
+	const uint8_t *p = a->fpool + a->foff[i], *end = p + a->flen[i];
+	int seen = -1;
+
+	while (p < end) {
+		uint32_t at;
+		int g = p[0];
+
+		memcpy(&at, p + 1, 4);
+		if (g == f)
+			seen = 0;
+		if (g == f && at >= t) {
+			if (f == AN_F_AMOUNT) {
+				memcpy(v, p + 5, 8);
+			} else if (f == AN_F_CLOSE) {
+				uint16_t d;
+
+				memcpy(&d, p + 5, 2);
+				*v = d;
+			} else {
+				*v = p[5];
+			}
+			return 1;
+		}
+		p += g == AN_F_AMOUNT ? 13 : g == AN_F_CLOSE ? 7 : 6;
+	}
+	return seen;
+}
 
 /* Text ↔ time as the index keeps them (UTC "YYYY-MM-DDTHH:MM:SSZ" → seconds;
  * 0 for NULL or unparsable). */

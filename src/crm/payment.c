@@ -418,13 +418,6 @@ fail:
 
 /* --- status ------------------------------------------------------------- */
 
-static void jw_money(struct jw *w, const char *key, long long v, int digits)
-{
-	if (key)
-		jw_key(w, key);
-	jw_raw(w, ""); /* the separator; the digits follow */
-	money_format(w->b, v, digits);
-}
 
 int payment_status_members(struct store *st, const struct principal *p, long long opp_id,
 			   struct jw *w, struct err *e)
@@ -474,8 +467,8 @@ int payment_status_members(struct store *st, const struct principal *p, long lon
 		jw_obj(w);
 		jw_kint(w, "id", stmt_int(s, 0));
 		jw_kstr(w, "due_date", date);
-		jw_money(w, "amount", due, digits);
-		jw_money(w, "paid", got, digits);
+		money_jw(w, "amount", due, digits);
+		money_jw(w, "paid", got, digits);
 		jw_kstr(w, "status", status);
 		jw_obj_end(w);
 	}
@@ -489,15 +482,15 @@ int payment_status_members(struct store *st, const struct principal *p, long lon
 			     : sm.paid > 0                  ? "partially_paid"
 							    : "due");
 	jw_kstr(w, "currency", record_text(&opp, "currency"));
-	jw_money(w, "amount", record_int(&opp, "amount"), digits);
+	money_jw(w, "amount", record_int(&opp, "amount"), digits);
 	jw_key(w, "scheduled");
 	if (sm.ninst)
-		jw_money(w, NULL, sm.scheduled, digits);
+		money_jw(w, NULL, sm.scheduled, digits);
 	else
 		jw_null(w);
-	jw_money(w, "to_pay", total, digits);
-	jw_money(w, "paid", sm.paid, digits);
-	jw_money(w, "outstanding", total > sm.paid ? total - sm.paid : 0, digits);
+	money_jw(w, "to_pay", total, digits);
+	money_jw(w, "paid", sm.paid, digits);
+	money_jw(w, "outstanding", total > sm.paid ? total - sm.paid : 0, digits);
 	jw_kstr(w, "stage", record_text(&opp, "stage"));
 
 	s = store_prepare(st,
@@ -514,7 +507,7 @@ int payment_status_members(struct store *st, const struct principal *p, long lon
 	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
 		jw_obj(w);
 		jw_kint(w, "id", stmt_int(s, 0));
-		jw_money(w, "amount", stmt_int(s, 1), digits);
+		money_jw(w, "amount", stmt_int(s, 1), digits);
 		jw_kstr(w, "paid_at", stmt_text(s, 2));
 		jw_kstr(w, "method", stmt_text(s, 3));
 		jw_kstr(w, "reference", stmt_text(s, 4));

@@ -170,14 +170,16 @@ static int replace_history(struct store *st, const struct principal *p, long lon
 			  "h.opportunity_id = ?3 AND h.entered_at > coalesce((SELECT "
 			  "max(l.entered_at) FROM stage_history l JOIN stages s ON s.pipeline_id = "
 			  "opportunities.pipeline_id AND s.key = l.stage WHERE l.opportunity_id = ?3 "
-			  "AND s.section <> 'won' AND s.section <> 'lost'), '')) ELSE NULL END "
-			  "WHERE id = ?3",
+			  "AND s.section <> 'won' AND s.section <> 'lost'), '')) ELSE NULL END, "
+			  "created_at = min(created_at, ?4) WHERE id = ?3",
 			  e);
 	if (!s)
 		return E_INTERNAL;
 	stmt_bind_text(s, 1, r[n - 1].in);
 	stmt_bind_int(s, 2, closed && strcmp(closed, "open"));
 	stmt_bind_int(s, 3, opp);
+	/* a deal imported today existed when its history began */
+	stmt_bind_text(s, 4, r[0].in);
 	rc = stmt_step(s, e);
 	stmt_done(s);
 	if (rc)

@@ -12,8 +12,10 @@
  *   - the last row is open (no exited_at) and is the opportunity's current
  *     stage.
  * The opportunity's stage_entered_at follows the last row, a closed deal's
- * closed_at its first entry after its last open stage, and the replacement is
- * in its audit history.
+ * closed_at its first entry after its last open stage, its created_at the
+ * first row's entry when that is earlier (a deal imported today existed when
+ * its history began: forecasts as of a past date need it), and the
+ * replacement is in its audit history.
  */
 #ifndef FUNNEL_STAGE_IMPORT_H
 #define FUNNEL_STAGE_IMPORT_H

@@ -162,9 +162,7 @@ static void jw_money(struct jw *w, const char *key, long long minor, const char 
 {
 	int digits = money_digits(currency);
 
-	jw_key(w, key);
-	jw_raw(w, ""); /* separator only */
-	money_format(w->b, minor, digits < 0 ? 2 : digits);
+	money_jw(w, key, minor, digits < 0 ? 2 : digits);
 }
 
 /* --- finding the stale deals ---------------------------------------------- */

@@ -972,6 +972,115 @@ static const struct sprop p_perf_report[] = {
 	SUB("data", "PerformanceRep[]", REQ, "The salespeople the caller may see, by name"),
 };
 
+/* The forecasting process (src/crm/forecast_process.h). */
+static const char *const fp_scopes[] = {"user", "team", "company", NULL};
+static const char *const fp_sources[] = {"weighted", "categories", "historical", "simulation",
+					 "submission", NULL};
+static const struct sprop p_fsub_create[] = {
+	PROP("period", FT_TEXT, REQ, 7, "The quarter (2026-Q4) or month (2026-11)"),
+	CHOICE("scope", REQ, fp_scopes,
+	       "user: the submitter's own number; team: a team of a manager's subtree "
+	       "(team_id); company: admins only"),
+	PROP("team_id", FT_REF, 0, 0, "The team, for scope team"),
+	PROP("commit", FT_MONEY, REQ, 0,
+	     "What will book in the period for sure, closed-won included (not negative)"),
+	PROP("best_case", FT_MONEY, REQ, 0, "What the period may book at best (at least commit)"),
+	PROP("currency", FT_CURRENCY, 0, 0, "ISO 4217 code (default EUR)"),
+	PROP("note", FT_LONGTEXT, 0, 2000, "Why, for the manager"),
+};
+static const struct sprop p_fsub[] = {
+	PROP("id", FT_INT, REQ, 0, "The submission (ids grow with time)"),
+	PROP("period", FT_TEXT, REQ, 0, "The quarter or month"),
+	CHOICE("scope", REQ, fp_scopes, "Whose number it is"),
+	PROP("scope_id", FT_REF, REQ | P_NULL, 0, "The user or team; null for the company"),
+	PROP("scope_name", FT_TEXT, REQ, 0, "Their name"),
+	PROP("submitter_id", FT_REF, REQ, 0, "Who submitted it"),
+	PROP("submitter_name", FT_TEXT, REQ, 0, "Their name"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "ISO 4217 code"),
+	PROP("commit", FT_MONEY, REQ, 0, "The commit number"),
+	PROP("best_case", FT_MONEY, REQ, 0, "The best-case number"),
+	PROP("note", FT_LONGTEXT, REQ | P_NULL, 0, "Why"),
+	PROP("submitted_at", FT_TIME, REQ, 0, "When"),
+};
+static const struct sprop p_fsub_list[] = {
+	SUB("data", "ForecastSubmission[]", REQ, "Newest first"),
+	PROP("next_cursor", FT_TEXT, REQ | P_NULL, 0,
+	     "Pass as ?cursor= for older ones; null on the last page"),
+};
+static const struct sprop p_fscope[] = {
+	CHOICE("kind", REQ, fp_scopes, "user, team (with its subtree) or company"),
+	PROP("id", FT_REF, REQ | P_NULL, 0, "The user or team; null for the company"),
+	PROP("name", FT_TEXT, REQ, 0, "Its name"),
+};
+static const struct sprop p_fmember[] = {
+	CHOICE("kind", REQ, fp_scopes, "A direct member (user) or a child team (team)"),
+	PROP("id", FT_REF, REQ, 0, "The user or team"),
+	PROP("name", FT_TEXT, REQ, 0, "Its name"),
+	PROP("role", FT_TEXT, 0, 0, "A user's role"),
+	PROP("submission", FT_JSON, REQ | P_NULL, 0,
+	     "The latest submission for the member (a ForecastSubmission), or null"),
+	PROP("models", FT_JSON, REQ | P_NULL, 0,
+	     "The engine's models for the member (a ForecastModelFigures; null when the index "
+	     "does not know them yet)"),
+};
+static const struct sprop p_fsum[] = {
+	PROP("commit", FT_MONEY, REQ, 0, "Sum of the members' commit numbers"),
+	PROP("best_case", FT_MONEY, REQ, 0, "Sum of their best-case numbers"),
+	PROP("submitted", FT_INT, REQ, 0, "Members with a submission in the currency"),
+	PROP("missing", FT_INT, REQ, 0, "Members without one"),
+	PROP("other_currency", FT_INT, REQ, 0, "Members whose submission is in another currency"),
+};
+static const struct sprop p_frollup[] = {
+	PROP("period", FT_TEXT, REQ, 0, "As asked"),
+	SUB("scope", "ForecastScopeRef", REQ, "The team (or the company)"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "The currency of the sums and models"),
+	SUB("models", "ForecastModelFigures", REQ, "The engine's models for the whole scope"),
+	SUB("submissions", "ForecastSubmission[]", REQ,
+	    "The scope's own current numbers: the latest of each submitter (the manager's)"),
+	SUB("members", "ForecastRollupMember[]", REQ, "Direct members, then child teams"),
+	SUB("sum", "ForecastRollupSum", REQ, "The members' submissions added up"),
+};
+static const struct sprop p_facc_week[] = {
+	PROP("week", FT_TEXT, REQ, 0, "The snapshot's ISO week (2026-W40)"),
+	PROP("as_of", FT_TIME, REQ, 0, "The instant the forecast was as of"),
+	PROP("forecast", FT_MONEY, REQ, 0, "The total the period would book"),
+	PROP("p10", FT_MONEY, 0, 0, "Models with an interval"),
+	PROP("p90", FT_MONEY, 0, 0, "Models with an interval"),
+	PROP("commit", FT_MONEY, 0, 0, "Submissions"),
+	PROP("best_case", FT_MONEY, 0, 0, "Submissions"),
+	PROP("submission_id", FT_REF, 0, 0, "Submissions"),
+	PROP("error", FT_MONEY, REQ, 0, "forecast - actual"),
+	NUM("ape", REQ | P_NULL, "|error| / actual (null when the actual is 0)"),
+	NUM("bias", REQ | P_NULL, "error / actual: positive when the forecast ran high"),
+	PROP("inside", FT_BOOL, REQ | P_NULL, 0,
+	     "P10 <= actual <= P90 (submissions: commit <= actual <= best_case); null when no "
+	     "interval is claimed"),
+};
+static const struct sprop p_facc_forecast[] = {
+	CHOICE("source", REQ, fp_sources, "A model, or a person's submission"),
+	PROP("submitter_id", FT_REF, 0, 0, "For submissions"),
+	PROP("submitter_name", FT_TEXT, 0, 0, "For submissions"),
+	SUB("weeks", "ForecastAccuracyWeek[]", REQ, "Each weekly snapshot, the first first"),
+	PROP("n", FT_INT, REQ, 0, "Snapshots"),
+	NUM("mape", REQ | P_NULL, "Mean APE over the weeks"),
+	NUM("bias", REQ | P_NULL, "Mean bias over the weeks"),
+	NUM("coverage", REQ | P_NULL, "Share of weeks whose interval held the actual"),
+};
+static const struct sprop p_facc_scope[] = {
+	SUB("scope", "ForecastScopeRef", REQ, "Whose forecasts"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "Of the snapshots and the actual"),
+	PROP("actual", FT_MONEY, REQ, 0, "Closed-won in the period"),
+	SUB("forecasts", "ForecastAccuracySource[]", REQ, "Per model and submitter"),
+};
+static const struct sprop p_facc[] = {
+	PROP("period", FT_TEXT, REQ, 0, "As asked"),
+	PROP("from", FT_TIME, REQ, 0, "Its start"),
+	PROP("to", FT_TIME, REQ, 0, "Its end (exclusive)"),
+	PROP("actual", FT_TEXT, REQ, 0, "What the actual is, in words"),
+	PROP("forecast", FT_TEXT, REQ, 0, "What the forecast compared is, in words"),
+	SUB("scopes", "ForecastAccuracyScope[]", REQ, "Company, teams, users"),
+};
+
 /* Reports: the funnel (src/crm/funnel.h), over the analytics index. */
 static const char *const funnel_groups[] = {"owner", "team", "channel", "territory", "industry",
 					    "pipeline", NULL};
@@ -1047,6 +1156,105 @@ static const struct sprop p_funnel_report[] = {
 	     "Open and won-in-window deals in scope left out of amounts (other currencies)"),
 	SUB("groups", "FunnelGroup[]", REQ, "Groups with deals in scope, by name"),
 	SUB("definitions", "FunnelDefinitions", REQ, "What each figure means, in words"),
+};
+
+/* Forecasts (src/crm/forecast.h), over the analytics index. */
+static const char *const fc_scope_kinds[] = {"company", "user", "team", "channel", "pipeline",
+					     NULL};
+static const char *const fc_categories[] = {"pipeline", "best_case", "commit", "closed",
+					    "omitted", NULL};
+#define FC_FIGURES                                                                      \
+	PROP("expected", FT_MONEY, REQ, 0, "Expected further bookings in the window"),  \
+	PROP("p10", FT_MONEY, REQ, 0, "10th percentile of further bookings"),           \
+	PROP("p50", FT_MONEY, REQ, 0, "Median of further bookings"),                    \
+	PROP("p90", FT_MONEY, REQ, 0, "90th percentile of further bookings"),           \
+	PROP("total_expected", FT_MONEY, REQ, 0, "closed_won + expected"),              \
+	PROP("total_p10", FT_MONEY, REQ, 0, "closed_won + p10"),                        \
+	PROP("total_p50", FT_MONEY, REQ, 0, "closed_won + p50"),                        \
+	PROP("total_p90", FT_MONEY, REQ, 0, "closed_won + p90"),                        \
+	PROP("deals", FT_INT, REQ, 0, "Open deals the model counted")
+#define FC_OPEN_RUN                                                                     \
+	PROP("open_expected", FT_MONEY, REQ, 0, "Expected from the deals open at as_of"), \
+	PROP("run_rate", FT_MONEY, REQ, 0, "Expected from deals not created yet")
+static const struct sprop p_fc_weighted[] = {FC_FIGURES};
+static const struct sprop p_fc_categories[] = {
+	FC_FIGURES,
+	PROP("commit", FT_MONEY, REQ, 0, "Open deals in commit (expected)"),
+	PROP("best_case", FT_MONEY, REQ, 0, "Open deals in best case"),
+	PROP("pipeline", FT_MONEY, REQ, 0, "Open deals in pipeline"),
+	PROP("best_case_number", FT_MONEY, REQ, 0, "commit + best_case"),
+};
+static const struct sprop p_fc_points[] = {
+	NUM("scope", REQ, "Comparable points of the scope (weighted)"),
+	NUM("parent", REQ, "Of its parent (a user's team; else the company)"),
+	NUM("company", REQ, "Of the whole company"),
+};
+static const struct sprop p_fc_basis[] = {
+	PROP("comparable_periods", FT_INT, REQ, 0, "Past periods the model learned from"),
+	SUB("points", "ForecastPoints", REQ, "Points learned from, per level"),
+};
+static const struct sprop p_fc_historical[] = {
+	FC_FIGURES, FC_OPEN_RUN,
+	SUB("basis", "ForecastBasis", REQ, "What the model learned from"),
+};
+static const struct sprop p_fc_simulation[] = {
+	FC_FIGURES, FC_OPEN_RUN,
+	PROP("iterations", FT_INT, REQ, 0, "Draws"),
+	PROP("seed", FT_INT, REQ, 0, "The seed (same seed, same answer)"),
+	PROP("exact_deals", FT_INT, REQ, 0, "Deals drawn exactly"),
+	PROP("normal_deals", FT_INT, REQ, 0, "Deals drawn together as one normal"),
+	NUM("tail_error_bound", REQ,
+	    "Bound on the mean gap between these quantiles and exact ones, in standard "
+	    "deviations"),
+};
+static const struct sprop p_fc_models[] = {
+	SUB("weighted", "ForecastWeighted", 0, "Amount x stage probability"),
+	SUB("categories", "ForecastCategories", 0, "Forecast categories as the owners set them"),
+	SUB("historical", "ForecastHistorical", 0, "Learned from the scope's own history"),
+	SUB("simulation", "ForecastSimulation", 0, "Monte Carlo over the historical model"),
+};
+static const struct sprop p_fc_scope[] = {
+	CHOICE("kind", REQ, fc_scope_kinds, "As asked"),
+	PROP("id", FT_INT, REQ | P_NULL, 0, "The user, team or pipeline"),
+	PROP("name", FT_TEXT, REQ | P_NULL, 0, "Its name (the channel for a channel)"),
+};
+static const struct sprop p_fc_deal[] = {
+	PROP("id", FT_INT, REQ, 0, "The opportunity"),
+	PROP("name", FT_TEXT, REQ | P_NULL, 0, "Its name"),
+	PROP("owner_id", FT_INT, REQ, 0, "Its owner"),
+	PROP("owner", FT_TEXT, REQ | P_NULL, 0, "The owner's name"),
+	PROP("stage", FT_TEXT, REQ | P_NULL, 0, "Its stage at as_of"),
+	PROP("stage_name", FT_TEXT, REQ | P_NULL, 0, "That stage's name"),
+	PROP("amount", FT_MONEY, REQ, 0, "Its amount at as_of"),
+	PROP("close_date", FT_DATE, REQ, 0, "Its expected close date at as_of"),
+	CHOICE("forecast_category", REQ | P_NULL, fc_categories, "Its category at as_of"),
+	NUM("probability", REQ, "The probability used, 0..1"),
+	PROP("expected", FT_MONEY, REQ, 0, "amount x probability"),
+};
+static const struct sprop p_fc_definitions[] = {
+	PROP("period", FT_TEXT, REQ, 0, ""), PROP("as_of", FT_TEXT, REQ, 0, ""),
+	PROP("scope", FT_TEXT, REQ, 0, ""), PROP("closed_won", FT_TEXT, REQ, 0, ""),
+	PROP("open_deals", FT_TEXT, REQ, 0, ""), PROP("expected", FT_TEXT, REQ, 0, ""),
+	PROP("p10_p50_p90", FT_TEXT, REQ, 0, ""), PROP("weighted", FT_TEXT, REQ, 0, ""),
+	PROP("categories", FT_TEXT, REQ, 0, ""), PROP("historical", FT_TEXT, REQ, 0, ""),
+	PROP("simulation", FT_TEXT, REQ, 0, ""), PROP("run_rate", FT_TEXT, REQ, 0, ""),
+	PROP("top", FT_TEXT, REQ, 0, ""), PROP("currency", FT_TEXT, REQ, 0, ""),
+};
+static const struct sprop p_forecast[] = {
+	PROP("period", FT_TEXT, REQ, 0, "As asked (default: the current quarter)"),
+	PROP("from", FT_DATE, REQ, 0, "Its first day"),
+	PROP("to", FT_DATE, REQ, 0, "Its last day"),
+	PROP("as_of", FT_TIME, REQ, 0, "The instant the forecast is made as of"),
+	SUB("scope", "ForecastScope", REQ, "Whose deals"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "The currency of every amount"),
+	PROP("excluded_other_currency", FT_INT, REQ, 0,
+	     "Open and won-in-period deals in scope left out (other currencies)"),
+	PROP("closed_won", FT_MONEY, REQ, 0, "Won in the period before as_of"),
+	PROP("open_deals", FT_INT, REQ, 0, "Deals open at as_of in scope"),
+	PROP("open_amount", FT_MONEY, REQ, 0, "Their amounts at as_of"),
+	SUB("models", "ForecastModels", REQ, "The models asked for"),
+	SUB("top", "ForecastDeal[]", REQ, "The deals contributing most, largest first"),
+	SUB("definitions", "ForecastDefinitions", REQ, "What each figure means, in words"),
 };
 
 #define SCHEMA(name, req, doc, props) {name, req, doc, props, N(props)}
@@ -1135,6 +1343,36 @@ static const struct sschema static_schemas[] = {
 	SCHEMA("PerformanceExcluded", 0, "What other currencies left out", p_perf_excluded),
 	SCHEMA("PerformanceReport", 0, "Performance per salesperson, compared fairly",
 	       p_perf_report),
+	SCHEMA("ForecastSubmissionCreate", 1, "A forecast number for a period", p_fsub_create),
+	SCHEMA("ForecastSubmission", 0, "A forecast number, as submitted", p_fsub),
+	SCHEMA("ForecastSubmissionList", 0, "Submissions, newest first", p_fsub_list),
+	SCHEMA("ForecastScopeRef", 0, "Whose forecast", p_fscope),
+	{"ForecastModelFigures", 0,
+	 "The engine's figures (forecast.h): currency, closed_won, open_deals, and per model "
+	 "asked (weighted, categories, historical, simulation) expected, p10, p50, p90 (further "
+	 "bookings), total, total_p10, total_p90 (with closed-won), interval; categories also "
+	 "commit, best_case, pipeline",
+	 NULL, 0},
+	SCHEMA("ForecastRollupMember", 0, "A member of a roll-up", p_fmember),
+	SCHEMA("ForecastRollupSum", 0, "The members' numbers added up", p_fsum),
+	SCHEMA("ForecastRollup", 0, "A team's forecast roll-up", p_frollup),
+	SCHEMA("ForecastAccuracyWeek", 0, "One snapshot against the actual", p_facc_week),
+	SCHEMA("ForecastAccuracySource", 0, "One model's or submitter's snapshots",
+	       p_facc_forecast),
+	SCHEMA("ForecastAccuracyScope", 0, "One scope's forecasts against its actual",
+	       p_facc_scope),
+	SCHEMA("ForecastAccuracy", 0, "Forecast accuracy of a closed period", p_facc),
+	SCHEMA("ForecastWeighted", 0, "The weighted model", p_fc_weighted),
+	SCHEMA("ForecastCategories", 0, "The categories model", p_fc_categories),
+	SCHEMA("ForecastPoints", 0, "Comparable points per level", p_fc_points),
+	SCHEMA("ForecastBasis", 0, "What the historical model learned from", p_fc_basis),
+	SCHEMA("ForecastHistorical", 0, "The historical model", p_fc_historical),
+	SCHEMA("ForecastSimulation", 0, "The simulation model", p_fc_simulation),
+	SCHEMA("ForecastModels", 0, "Each model asked for", p_fc_models),
+	SCHEMA("ForecastScope", 0, "The scope of a forecast", p_fc_scope),
+	SCHEMA("ForecastDeal", 0, "A deal contributing to a forecast", p_fc_deal),
+	SCHEMA("ForecastDefinitions", 0, "Each figure's definition, in words", p_fc_definitions),
+	SCHEMA("Forecast", 0, "Bookings expected in a period, per model", p_forecast),
 };
 
 static void static_schema(struct jw *w, const struct sschema *s)
@@ -1390,6 +1628,45 @@ static const struct op ops[] = {
 	 "each placed among peers of the same segment (territory, industry, channel, with "
 	 "fallbacks) by percentile and z-score; `method` explains how.",
 	 NULL, 200, "PerformanceReport", NULL, "400"},
+	{api_forecast_submit, "submit_forecast", "forecasts", "Submit a forecast number",
+	 "A salesperson's own number for a period (scope user), a manager's adjusted number for "
+	 "a team of their subtree (scope team), an admin's for the company.  Append-only: every "
+	 "submission is kept with its time; the latest per period, scope and submitter is "
+	 "current.  404 for a team the caller does not manage; 403 for the company unless admin.",
+	 "ForecastSubmissionCreate", 201, "ForecastSubmission", NULL, "403 404"},
+	{api_forecast_submissions, "list_forecast_submissions", "forecasts",
+	 "Forecast submissions, newest first",
+	 "What the caller sees: a rep their own, a manager their subtree's users and teams, an "
+	 "admin all.  Query: period, scope (user, team, company), user_id, team_id (404 when not "
+	 "visible), submitter_id, latest=true (only the current ones), limit (1..500, default "
+	 "100), cursor.",
+	 NULL, 200, "ForecastSubmissionList", NULL, "404"},
+	{api_forecast_rollup, "forecast_rollup", "forecasts", "A team's forecast roll-up",
+	 "Query: period (required), team_id (default: the caller's team; an admin without it: "
+	 "the company), currency.  Each direct member and child team with their latest "
+	 "submission and the engine's models, the sum of the submissions, the team's own current "
+	 "submissions and the engine's models for the whole team.  404 for a team the caller does "
+	 "not manage (reps have none).",
+	 NULL, 200, "ForecastRollup", NULL, "404 503"},
+	{api_forecast_accuracy, "forecast_accuracy", "forecasts", "Forecast accuracy of a closed period",
+	 "Query: period (required; 400 until it has closed), scope, user_id, team_id, source "
+	 "(a model or submission).  For each scope the caller sees that has weekly snapshots: the "
+	 "actual (closed-won in the period now), and per model and submitter each week's "
+	 "snapshot with error, APE, bias and whether the actual fell inside the interval, and "
+	 "their mean over the weeks.",
+	 NULL, 200, "ForecastAccuracy", NULL, "400 404 503"},
+	{api_forecast, "forecast", "forecasts", "Bookings expected in a period",
+	 "Query: period (2026-Q4 or 2026-11; default the current quarter), scope (company, "
+	 "user, team, channel, pipeline; default company) with scope_id (or owner_id, team_id, "
+	 "pipeline_id) or channel, as_of (a date or an instant, not in the future: the forecast "
+	 "as it would have been made then, from what was known then), model (a comma list of "
+	 "weighted, categories, historical, simulation; default all), iterations (100..100000, "
+	 "default 10000) and seed (default 1) of the simulation, currency (default the most "
+	 "common in scope), top (0..100 deals listed, default 10).  Closed-won so far plus each "
+	 "model's expected further bookings with P10/P50/P90; `definitions` says how each is "
+	 "computed.  Only deals the caller sees; a scope they may not see is 404, a bad "
+	 "parameter 400 naming it.  503 with Retry-After while the index builds.",
+	 NULL, 200, "Forecast", NULL, "400 404"},
 };
 
 static const struct op *op_find(api_handler h)

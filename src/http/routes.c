@@ -58,9 +58,16 @@ const struct route routes[] = {
 	RECORD_ROUTES(activity_resource, "activities"),
 	/* reports: funnel (analytics index) */
 	{M_GET, "/api/v1/reports/funnel", api_report_funnel, NULL, 0},
+	/* forecasts (analytics index) */
+	{M_GET, "/api/v1/forecast", api_forecast, NULL, 0},
 	/* reports: stale deals, performance */
 	{M_GET, "/api/v1/reports/stale", api_report_stale, NULL, 0},
 	{M_GET, "/api/v1/reports/performance", api_report_performance, NULL, 0},
+	/* forecasting process: submissions, roll-up, accuracy */
+	{M_POST, "/api/v1/forecast/submissions", api_forecast_submit, NULL, 0},
+	{M_GET, "/api/v1/forecast/submissions", api_forecast_submissions, NULL, 0},
+	{M_GET, "/api/v1/forecast/rollup", api_forecast_rollup, NULL, 0},
+	{M_GET, "/api/v1/forecast/accuracy", api_forecast_accuracy, NULL, 0},
 	/* handovers */
 	{M_GET, "/api/v1/handovers", api_handover_list, NULL, 0},
 	{M_POST, "/api/v1/handovers", api_handover_create, NULL, 0},

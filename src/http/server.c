@@ -27,6 +27,7 @@
 #include "../crm/analytics.h"
 #include "../crm/attachment.h"
 #include "../crm/auth.h"
+#include "../crm/forecast_process.h"
 #include "metrics.h"
 #include "routes.h"
 #include "static.h"
@@ -48,6 +49,7 @@ void server_opts_default(struct server_opts *o)
 	o->max_upload = 50UL << 20;
 	o->access_log = 1;
 	o->drain_seconds = 10;
+	o->snapshot_interval = 3600;
 }
 
 /* Per-request state, from the first callback to completion. */
@@ -614,6 +616,10 @@ int server_run(const struct server_opts *o)
 	 * one takes tens of seconds (reports wait for it, or answer 503) */
 	if (analytics_start_background(o->db_path, &e))
 		log_error("%s", e.msg);
+	/* the weekly forecast snapshots (forecast_process.h), on a thread of
+	 * their own that waits for the index */
+	if (o->snapshot_interval > 0 && fp_job_start(o->db_path, o->snapshot_interval, &e))
+		log_error("%s", e.msg);
 	printf("Funnel listening on http://%s\n", bound);
 	fflush(stdout);
 	log_info("serving %s on http://%s with %d threads", o->db_path, bound, threads);
@@ -621,6 +627,7 @@ int server_run(const struct server_opts *o)
 	while (sigwait(&set, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
 		;
 	log_info("%s: draining in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	fp_job_stop(); /* a snapshot in progress gives up, writing nothing */
 	fd = MHD_quiesce_daemon(daemon_);
 	if (fd >= 0)
 		close(fd);

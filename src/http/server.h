@@ -28,6 +28,7 @@ struct server_opts {
 	const char *files_dir;    /* attachments (attachment.h); created if missing */
 	int access_log;
 	int drain_seconds;
+	int snapshot_interval;    /* seconds between forecast snapshot checks; 0: no job */
 };
 
 void server_opts_default(struct server_opts *o);

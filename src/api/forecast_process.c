@@ -1,0 +1,76 @@
+/*
+ * forecast_process.c — the forecasting process over HTTP
+ * (src/crm/forecast_process.h):
+ *
+ *   POST /api/v1/forecast/submissions   a submission (201, Location)
+ *   GET  /api/v1/forecast/submissions   the history of what the caller sees
+ *   GET  /api/v1/forecast/rollup        a team's members, their numbers, the models
+ *   GET  /api/v1/forecast/accuracy      a closed period's snapshots against the actual
+ */
+#include "../crm/analytics.h"
+#include "../crm/forecast_process.h"
+#include "api.h"
+
+void api_forecast_submit(struct req *rq, struct resp *rs)
+{
+	json_t *body = api_body(rq, rs);
+	long long id = 0;
+	struct jw w;
+	struct err e;
+	int rc;
+
+	if (!body)
+		return;
+	err_clear(&e);
+	api_json(rs, 201, &w);
+	rc = fp_submit(rq->st, rq->p, body, time_now(), &id, &w, &e);
+	json_decref(body);
+	if (rc)
+		api_problem(rs, rc, &e);
+}
+
+void api_forecast_submissions(struct req *rq, struct resp *rs)
+{
+	struct jw w;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	api_json(rs, 200, &w);
+	rc = fp_submissions(rq->st, rq->p, rq->query, rq->nquery, &w, &e);
+	if (rc)
+		api_problem(rs, rc, &e);
+}
+
+/* The roll-up and accuracy read the analytics index, which a server just
+ * started may still be building. */
+static void with_index(struct req *rq, struct resp *rs,
+		       int (*fn)(struct analytics *, struct store *, const struct principal *,
+				 const struct kv *, int, time_t, struct jw *, struct err *))
+{
+	struct analytics *a;
+	struct jw w;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = analytics_ready(2000, &a, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_json(rs, 200, &w);
+	rc = fn(a, rq->st, rq->p, rq->query, rq->nquery, time_now(), &w, &e);
+	if (rc)
+		api_problem(rs, rc, &e);
+}
+
+void api_forecast_rollup(struct req *rq, struct resp *rs)
+{
+	with_index(rq, rs, fp_rollup);
+}
+
+void api_forecast_accuracy(struct req *rq, struct resp *rs)
+{
+	with_index(rq, rs, fp_accuracy);
+}

@@ -1,0 +1,1689 @@
+/*
+ * forecast.c — forecasts of bookings over the analytics index (forecast.h
+ * defines every figure and the method; this file follows it).
+ *
+ * One pass over the deal slots, split between two threads for large
+ * indexes (blocks taken in turn; each thread keeps accumulators of its own):
+ *   - deals in scope: their state at as_of — won in the period so far, or
+ *     open (kept in a list with what the models need), per currency;
+ *   - when historical or simulation is asked, every deal: its state at each
+ *     comparable past point A_k (a training point of the historical model,
+ *     counted per feature cell at the levels it belongs to) and, for the
+ *     scope's deals, whether it is run-rate (created after A_k, won in W_k).
+ * Then the currency is chosen, the historical model's rates computed from
+ * the counts, each open deal's probability read off its cell, and the
+ * models summed; the sampler draws the simulation.
+ */
+#include "forecast.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/money.h"
+#include "../core/timeutil.h"
+#include "performance.h"
+#include "resources.h"
+
+typedef __int128 i128;
+
+#define N(a) ((int)(sizeof(a) / sizeof(a[0])))
+#define DAY 86400u
+
+const char *const fc_model_names[FC_NMODELS] = {"weighted", "categories", "historical",
+					       "simulation"};
+static const char *const scope_names[] = {"company", "user", "team", "channel", "pipeline"};
+
+/* --- parameters ---------------------------------------------------------------- */
+
+int forecast_period(const char *period, uint32_t *from, uint32_t *to)
+{
+	char f[11], t[11];
+	time_t a, b;
+
+	if (!period || strlen(period) != 7 || perf_period_bounds(period, f, t) ||
+	    time_parse_date(f, &a) || time_parse_date(t, &b) || a < 0 ||
+	    b > (time_t)UINT32_MAX)
+		return -1;
+	*from = (uint32_t)a;
+	*to = (uint32_t)b;
+	return 0;
+}
+
+static int parse_ll(const char *s, long long lo, long long hi, long long *v)
+{
+	char *end;
+
+	if (!s || !*s || strlen(s) > 19 || *s == '+' || *s == ' ')
+		return -1;
+	*v = strtoll(s, &end, 10);
+	return *end || *v < lo || *v > hi ? -1 : 0;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || *s < '0' || *s > '9' || strlen(s) > 20)
+		return -1;
+	*v = strtoull(s, &end, 10);
+	return *end ? -1 : 0;
+}
+
+/* The model list: names separated by commas. */
+static int parse_models(const char *v, unsigned *models)
+{
+	char buf[128], *tok, *save = NULL;
+	int i;
+
+	*models = 0;
+	if (!*v || strlen(v) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < FC_NMODELS && strcmp(tok, fc_model_names[i]); i++)
+			;
+		if (i == FC_NMODELS)
+			return -1;
+		*models |= 1u << i;
+	}
+	return *models ? 0 : -1;
+}
+
+int forecast_parse(const struct kv *params, int n, time_t now, struct fc_query *q,
+		   struct err *e)
+{
+	static const char *const known[] = {"period", "scope", "scope_id", "owner_id",
+					    "team_id", "pipeline_id", "channel", "as_of",
+					    "model", "iterations", "seed", "currency", "top"};
+	int i, j, seen[N(known)] = {0}, scope_given = 0, kind_given = -1;
+	long long id = 0, v;
+	struct tm tm;
+
+	memset(q, 0, sizeof(*q));
+	gmtime_r(&now, &tm);
+	snprintf(q->period, sizeof(q->period), "%04u-Q%u", (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon / 3) % 4u + 1);
+	q->iterations = FC_DEFAULT_ITERATIONS;
+	q->seed = FC_DEFAULT_SEED;
+	q->top = FC_DEFAULT_TOP;
+	q->scope.kind = FS_COMPANY;
+	for (i = 0; i < n; i++) {
+		const char *k = params[i].k, *val = params[i].v ? params[i].v : "";
+
+		for (j = 0; j < N(known) && strcmp(k, known[j]); j++)
+			;
+		if (j == N(known)) {
+			err_field(e, k, "unknown parameter (known: period, scope, scope_id, owner_id, "
+					"team_id, pipeline_id, channel, as_of, model, iterations, "
+					"seed, currency, top)");
+			continue;
+		}
+		if (seen[j]++) {
+			err_field(e, k, "given more than once");
+			continue;
+		}
+		if (!strcmp(k, "period")) {
+			uint32_t f, t;
+
+			if (forecast_period(val, &f, &t))
+				err_field(e, k, "must be a quarter (2026-Q4) or a month (2026-11)");
+			else
+				snprintf(q->period, sizeof(q->period), "%s", val);
+		} else if (!strcmp(k, "scope")) {
+			for (j = 0; j < N(scope_names) && strcmp(val, scope_names[j]); j++)
+				;
+			if (j == N(scope_names)) {
+				err_field(e, k, "one of company, user, team, channel, pipeline");
+			} else {
+				scope_given = 1;
+				q->scope.kind = (enum fc_scope_kind)j;
+			}
+		} else if (!strcmp(k, "scope_id") || !strcmp(k, "owner_id") ||
+			   !strcmp(k, "team_id") || !strcmp(k, "pipeline_id")) {
+			int kind = k[0] == 'o' ? FS_USER : k[0] == 't' ? FS_TEAM
+				   : k[0] == 'p' ? FS_PIPELINE : -1;
+
+			if (parse_ll(val, 1, 9223372036854775807LL, &v)) {
+				err_field(e, k, "must be an id (a positive integer)");
+			} else if (id) {
+				err_field(e, k, "give one of scope_id, owner_id, team_id, pipeline_id");
+			} else {
+				id = v;
+				kind_given = kind;
+			}
+		} else if (!strcmp(k, "channel")) {
+			for (j = 0; channel_choices[j] && strcmp(val, channel_choices[j]); j++)
+				;
+			if (!channel_choices[j])
+				err_field(e, k, "one of field, inside, partner, web, retail");
+			else
+				snprintf(q->scope.channel, sizeof(q->scope.channel), "%s", val);
+		} else if (!strcmp(k, "as_of")) {
+			time_t t;
+			int ok = strlen(val) == 10 ? !time_parse_date(val, &t)
+						   : strlen(val) > 10 && !time_parse_iso(val, &t);
+
+			if (!ok)
+				err_field(e, k, "must be a date (2026-10-01) or an instant "
+						"(2026-10-01T12:00:00Z)");
+			else if (t > now)
+				err_field(e, k, "is in the future: a forecast can only be made as "
+						"of now or before");
+			else if (t <= 0)
+				err_field(e, k, "out of range (after 1970)");
+			else
+				q->as_of = (uint32_t)t;
+		} else if (!strcmp(k, "model")) {
+			if (parse_models(val, &q->models))
+				err_field(e, k, "a comma-separated list of weighted, categories, "
+						"historical, simulation");
+		} else if (!strcmp(k, "iterations")) {
+			if (parse_ll(val, 100, FC_MAX_ITERATIONS, &v))
+				err_field(e, k, "must be an integer from 100 to %d",
+					  FC_MAX_ITERATIONS);
+			else
+				q->iterations = (int)v;
+		} else if (!strcmp(k, "seed")) {
+			if (parse_u64(val, &q->seed))
+				err_field(e, k, "must be an integer from 0 to 18446744073709551615");
+		} else if (!strcmp(k, "currency")) {
+			if (strlen(val) != 3 || money_digits(val) < 0)
+				err_field(e, k, "must be an ISO 4217 code such as EUR");
+			else
+				snprintf(q->currency, sizeof(q->currency), "%s", val);
+		} else if (!strcmp(k, "top")) {
+			if (parse_ll(val, 0, FC_MAX_TOP, &v))
+				err_field(e, k, "must be an integer from 0 to %d", FC_MAX_TOP);
+			else
+				q->top = v ? (int)v : -1; /* -1: none listed */
+		}
+	}
+	if (e && e->nfields)
+		return E_INVAL;
+	/* the scope: named, or implied by owner_id / team_id / pipeline_id / channel */
+	if (!scope_given) {
+		if (kind_given >= 0)
+			q->scope.kind = (enum fc_scope_kind)kind_given;
+		else if (q->scope.channel[0])
+			q->scope.kind = FS_CHANNEL;
+		else if (id)
+			return err_field(e, "scope_id", "needs scope (user, team or pipeline)");
+	}
+	if (kind_given >= 0 && kind_given != (int)q->scope.kind)
+		return err_field(e, "scope", "does not match the id given (%s)",
+				 kind_given == FS_USER ? "owner_id" : kind_given == FS_TEAM
+				 ? "team_id" : "pipeline_id");
+	switch (q->scope.kind) {
+	case FS_USER:
+	case FS_TEAM:
+	case FS_PIPELINE:
+		if (!id)
+			return err_field(e, "scope_id", "is required with scope=%s",
+					 scope_names[q->scope.kind]);
+		if (q->scope.channel[0])
+			return err_field(e, "channel", "only with scope=channel");
+		q->scope.id = id;
+		break;
+	case FS_CHANNEL:
+		if (!q->scope.channel[0])
+			return err_field(e, "channel", "is required with scope=channel");
+		if (id)
+			return err_field(e, "scope_id", "not with scope=channel");
+		break;
+	default:
+		if (id)
+			return err_field(e, "scope_id", "not with scope=company");
+		if (q->scope.channel[0])
+			return err_field(e, "channel", "only with scope=channel");
+	}
+	forecast_period(q->period, &q->from, &q->to);
+	return OK;
+}
+
+/* --- the plan: what every thread reads ---------------------------------------------- */
+
+#define NAGE 5
+#define NCLOSE 3
+#define NSIZE 4
+#define NCH 6
+#define CELLS (NCLOSE * NAGE * NSIZE * NCH) /* per stage slot */
+#define NLEVELS 3
+#define NDEPTH 5
+#define MAX_SNAPS FC_SNAPSHOTS_M
+
+static const unsigned depth_div[NDEPTH] = {CELLS, NAGE * NSIZE * NCH, NSIZE * NCH, NCH, 1};
+
+struct snap {
+	uint32_t at, w0, w1;   /* A_k; W_k = [w0, w1) */
+	uint16_t d0, d1;       /* W_k's days: [d0, d1) */
+	uint32_t weight;
+	uint32_t grow_from;    /* A_k minus the period's length */
+};
+
+struct plan {
+	const struct analytics *a;
+	const struct fc_query *q;
+	uint32_t A, w0, T, F;   /* as_of (known: < A), the window [w0, T), the period */
+	uint16_t dF, dT, dw0;   /* days of F, T, w0 */
+	int now;                /* as_of now: current values */
+	int window;             /* W not empty */
+	uint8_t *owner_lvl;     /* bit 0: the scope's (and seen), bit 1: the parent level's */
+	int channel;            /* FS_CHANNEL: the channel index, else -1 */
+	int pipeline;           /* FS_PIPELINE: the pipeline index, else -1 */
+	int *base;              /* stage slot of each pipeline's first position, -1: gone */
+	uint8_t *shut;          /* by stage slot: won or lost section */
+	int nslots;
+	int train;              /* historical points and run-rate wanted */
+	struct snap snaps[MAX_SNAPS];
+	int nsnaps;
+	uint32_t amin, amax;    /* earliest and latest A_k */
+	int64_t median;         /* size bands: m */
+	uint32_t grow_from;     /* A minus the period's length */
+	int nind;               /* industries with a counter of their own */
+	int ncur;
+};
+
+/* What a thread gathers. */
+struct odeal {
+	uint32_t slot, entered;
+	int64_t amount;
+	uint16_t close_day;
+	uint8_t pos, fcat, cur;
+};
+
+struct fwork {
+	const struct plan *pl;
+	int part, nparts;
+	/* at A, by currency */
+	i128 won[256];
+	long long ccount[256];
+	struct odeal *open;
+	size_t nopen, capopen;
+	/* training: NLEVELS × nslots × CELLS successes and points (weighted) */
+	uint64_t *num, *den;
+	uint64_t *inum, *iden;      /* nslots × (nind + 1), company level */
+	/* run-rate by snapshot × currency */
+	double *rr, *rr2;
+	long long *rrn;
+	long long created_k[MAX_SNAPS], created_now;
+	int oom;
+} __attribute__((aligned(128)));
+
+enum { D_NONE, D_OPEN, D_WON, D_LOST };
+
+struct dstate {
+	uint32_t entered;
+	int64_t amount;
+	uint16_t close_day;
+	uint8_t pos;   /* in its pipeline; AN_NONE: a stage it no longer has */
+	int slot;      /* stage slot (plan), -1 with pos AN_NONE */
+};
+
+/* Slot i as known just before t (plan->now and t == A: as it is now).
+ * D_OPEN fills d; D_WON / D_LOST: closed before t; D_NONE: not made yet,
+ * dead, or in a won or lost stage without being closed (reopened). */
+static int deal_at(const struct plan *pl, size_t i, uint32_t t, int now, struct dstate *d)
+{
+	const struct analytics *a = pl->a;
+	uint8_t st = a->status[i], key;
+	int64_t v;
+	long r;
+
+	if (st == AN_DEAD || a->created[i] >= t)
+		return D_NONE;
+	if (st != AN_OPEN && a->closed[i] < t)
+		return st == AN_WON ? D_WON : D_LOST;
+	if (now) {
+		key = a->stage[i];
+		r = a->hcnt[i] ? (long)(a->hoff[i] + a->hcnt[i] - 1) : -1;
+		d->entered = r >= 0 && a->hstage[r] == key ? a->hentered[r] : a->created[i];
+		d->amount = a->amount[i];
+		d->close_day = a->close_day[i];
+	} else {
+		r = analytics_stage_before(a, i, t);
+		if (r >= 0) {
+			key = a->hstage[r];
+			d->entered = a->hentered[r];
+		} else if (a->hcnt[i]) {
+			/* made before its first stage row says: in that stage */
+			key = a->hstage[a->hoff[i]];
+			d->entered = a->created[i];
+		} else {
+			key = a->stage[i];
+			d->entered = a->created[i];
+		}
+		d->amount = analytics_field_before(a, i, AN_F_AMOUNT, t, &v) == 1 ? v : a->amount[i];
+		d->close_day = analytics_field_before(a, i, AN_F_CLOSE, t, &v) == 1 ? (uint16_t)v
+										 : a->close_day[i];
+	}
+	d->pos = a->pipelines[a->pipeline[i]].pos[key];
+	d->slot = d->pos == AN_NONE || pl->base[a->pipeline[i]] < 0
+			  ? -1 : pl->base[a->pipeline[i]] + d->pos;
+	if (d->slot < 0)
+		d->pos = AN_NONE;
+	else if (pl->shut[d->slot])
+		return D_NONE;
+	return D_OPEN;
+}
+
+/* The forecast category of slot i at t, in stage position pos then (see
+ * forecast.h: field history, else the stage's unless set by hand). */
+static uint8_t fcat_at(const struct plan *pl, size_t i, uint32_t t, uint8_t pos)
+{
+	const struct analytics *a = pl->a;
+	const struct an_pipeline *p = &a->pipelines[a->pipeline[i]];
+	uint8_t cur = a->fcat[i], of_stage = pos == AN_NONE ? AN_NONE : p->fcat[pos], pn;
+	int64_t v;
+	int r;
+
+	if (pl->now)
+		return cur != AN_NONE ? cur : of_stage;
+	r = analytics_field_before(a, i, AN_F_FCAT, t, &v);
+	if (r == 1)
+		return v != AN_NONE ? (uint8_t)v : of_stage;
+	if (r == 0)
+		return cur != AN_NONE ? cur : of_stage;
+	pn = p->pos[a->stage[i]];
+	if (cur == AN_NONE || (pn != AN_NONE && cur == p->fcat[pn]))
+		return of_stage;
+	return cur;
+}
+
+/* The feature cell of a deal in state d at t for a window of days [d0, d1). */
+static inline uint32_t cell_of(const struct plan *pl, size_t i, const struct dstate *d,
+			       uint32_t t, uint16_t d0, uint16_t d1)
+{
+	uint32_t age = (t - (d->entered < t ? d->entered : t)) / DAY;
+	int ab = age < 14 ? 0 : age < 30 ? 1 : age < 60 ? 2 : age < 120 ? 3 : 4;
+	int cp = d->close_day < d0 ? 1 : d->close_day < d1 ? 0 : 2;
+	int64_t m = pl->median;
+	int sb = m <= 0 ? 1 : d->amount < m / 2 ? 0 : d->amount < m ? 1 : d->amount < 2 * m ? 2 : 3;
+	uint8_t ch = pl->a->channel[i];
+
+	return ((((uint32_t)d->slot * NCLOSE + (uint32_t)cp) * NAGE + (uint32_t)ab) * NSIZE +
+		(uint32_t)sb) * NCH + (ch == AN_NONE ? 5u : ch);
+}
+
+static inline int ind_of(const struct plan *pl, size_t i)
+{
+	uint16_t ind = pl->a->industry[i];
+
+	return ind == AN_NONE16 || ind >= pl->nind ? pl->nind : ind;
+}
+
+/* The levels slot i belongs to: bit 0 the scope, bit 1 the parent, bit 2
+ * the company (always). */
+static inline unsigned levels_of(const struct plan *pl, size_t i)
+{
+	const struct analytics *a = pl->a;
+	unsigned l = pl->owner_lvl[a->owner[i]] | 4u;
+
+	if ((l & 1) && ((pl->channel >= 0 && a->channel[i] != pl->channel) ||
+			(pl->pipeline >= 0 && a->pipeline[i] != pl->pipeline)))
+		l &= ~1u;
+	return l;
+}
+
+/* --- the scan -------------------------------------------------------------------- */
+
+static int open_add(struct fwork *w, const struct odeal *o)
+{
+	if (w->nopen == w->capopen) {
+		size_t cap = w->capopen ? w->capopen * 2 : 4096;
+		struct odeal *n = realloc(w->open, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		w->open = n;
+		w->capopen = cap;
+	}
+	w->open[w->nopen++] = *o;
+	return 0;
+}
+
+/* Slot i at the comparable points (training) and as run-rate. */
+static void train_deal(struct fwork *w, size_t i, unsigned lv)
+{
+	const struct plan *pl = w->pl;
+	const struct analytics *a = pl->a;
+	uint32_t created = a->created[i], closed = a->closed[i];
+	uint8_t st = a->status[i];
+	size_t stride = (size_t)pl->nslots * CELLS;
+	struct dstate d;
+	int k, l;
+
+	if (lv & 1) {
+		for (k = 0; k < pl->nsnaps; k++)
+			if (created < pl->snaps[k].at && created >= pl->snaps[k].grow_from)
+				w->created_k[k]++;
+		if (created < pl->A && created >= pl->grow_from)
+			w->created_now++;
+	}
+	if (created >= pl->amax || (st != AN_OPEN && closed < pl->amin)) {
+		/* no point; perhaps run-rate: made after A_k, won in W_k */
+		if (!(lv & 1) || st != AN_WON)
+			return;
+	}
+	for (k = 0; k < pl->nsnaps; k++) {
+		const struct snap *s = &pl->snaps[k];
+		int won = st == AN_WON && closed >= s->w0 && closed < s->w1;
+		uint32_t c;
+
+		if (created >= s->at) {
+			if (won && (lv & 1)) {
+				int64_t v, amt = analytics_field_before(a, i, AN_F_AMOUNT, pl->A, &v) == 1
+							 ? v : a->amount[i];
+				size_t x = (size_t)k * (size_t)pl->ncur + a->currency[i];
+
+				w->rr[x] += (double)amt;
+				w->rr2[x] += (double)amt * (double)amt;
+				w->rrn[x]++;
+			}
+			continue;
+		}
+		if (deal_at(pl, i, s->at, 0, &d) != D_OPEN || d.slot < 0)
+			continue;
+		c = cell_of(pl, i, &d, s->at, s->d0, s->d1);
+		for (l = 0; l < NLEVELS; l++) {
+			if (!(lv & (1u << l)))
+				continue;
+			w->den[(size_t)l * stride + c] += s->weight;
+			if (won)
+				w->num[(size_t)l * stride + c] += s->weight;
+		}
+		c = (uint32_t)d.slot * (uint32_t)(pl->nind + 1) + (uint32_t)ind_of(pl, i);
+		w->iden[c] += s->weight;
+		if (won)
+			w->inum[c] += s->weight;
+	}
+}
+
+static void *scan(void *arg)
+{
+	struct fwork *w = arg;
+	const struct plan *pl = w->pl;
+	const struct analytics *a = pl->a;
+	size_t i, z, end;
+	struct dstate d;
+	struct odeal o;
+
+	for (z = (size_t)w->part; z * ANALYTICS_BLOCK < a->n && !w->oom; z += (size_t)w->nparts) {
+		end = (z + 1) * ANALYTICS_BLOCK;
+		if (end > a->n)
+			end = a->n;
+		for (i = z * ANALYTICS_BLOCK; i < end; i++) {
+			unsigned lv;
+			int s;
+
+			if (a->status[i] == AN_DEAD)
+				continue;
+			lv = levels_of(pl, i);
+			if (pl->train)
+				train_deal(w, i, lv);
+			if (!(lv & 1))
+				continue;
+			s = deal_at(pl, i, pl->A, pl->now, &d);
+			if (s == D_WON) {
+				if (a->closed[i] >= pl->F && a->closed[i] < pl->T) {
+					int64_t v, amt = pl->now ? a->amount[i]
+						: analytics_field_before(a, i, AN_F_AMOUNT, pl->A, &v) == 1
+							? v : a->amount[i];
+
+					w->won[a->currency[i]] += amt;
+					w->ccount[a->currency[i]]++;
+				}
+			} else if (s == D_OPEN) {
+				w->ccount[a->currency[i]]++;
+				o.slot = (uint32_t)i;
+				o.entered = d.entered;
+				o.amount = d.amount;
+				o.close_day = d.close_day;
+				o.pos = d.pos;
+				o.cur = a->currency[i];
+				o.fcat = fcat_at(pl, i, pl->A, d.pos);
+				if (open_add(w, &o)) {
+					w->oom = 1;
+					break;
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
+static int work_alloc(struct fwork *w, const struct plan *pl)
+{
+	size_t cells = (size_t)NLEVELS * (size_t)pl->nslots * CELLS,
+	       icells = (size_t)pl->nslots * (size_t)(pl->nind + 1),
+	       rcells = (size_t)MAX_SNAPS * (size_t)pl->ncur;
+
+	memset(w, 0, sizeof(*w));
+	w->pl = pl;
+	if (!pl->train)
+		return 0;
+	w->num = calloc(cells, sizeof(*w->num));
+	w->den = calloc(cells, sizeof(*w->den));
+	w->inum = calloc(icells, sizeof(*w->inum));
+	w->iden = calloc(icells, sizeof(*w->iden));
+	w->rr = calloc(rcells, sizeof(*w->rr));
+	w->rr2 = calloc(rcells, sizeof(*w->rr2));
+	w->rrn = calloc(rcells, sizeof(*w->rrn));
+	return w->num && w->den && w->inum && w->iden && w->rr && w->rr2 && w->rrn ? 0 : -1;
+}
+
+static void work_release(struct fwork *w)
+{
+	free(w->open);
+	free(w->num);
+	free(w->den);
+	free(w->inum);
+	free(w->iden);
+	free(w->rr);
+	free(w->rr2);
+	free(w->rrn);
+}
+
+/* Run the scan on nthreads (1 or 2) works, then add the second into the
+ * first; its open deals are merged in slot order. */
+static int run_scan(struct fwork *w, int nthreads)
+{
+	const struct plan *pl = w[0].pl;
+	pthread_t t;
+	int started = 0, k;
+	size_t x, n, i, j;
+
+	for (k = 0; k < nthreads; k++) {
+		w[k].part = k;
+		w[k].nparts = nthreads;
+	}
+	if (nthreads == 2 && !pthread_create(&t, NULL, scan, &w[1]))
+		started = 1;
+	scan(&w[0]);
+	if (started)
+		pthread_join(t, NULL);
+	else if (nthreads == 2)
+		scan(&w[1]);
+	if (w[0].oom || (nthreads == 2 && w[1].oom))
+		return -1;
+	if (nthreads == 1)
+		return 0;
+	for (k = 0; k < 256; k++) {
+		w[0].won[k] += w[1].won[k];
+		w[0].ccount[k] += w[1].ccount[k];
+	}
+	if (pl->train) {
+		n = (size_t)NLEVELS * (size_t)pl->nslots * CELLS;
+		for (x = 0; x < n; x++) {
+			w[0].num[x] += w[1].num[x];
+			w[0].den[x] += w[1].den[x];
+		}
+		n = (size_t)pl->nslots * (size_t)(pl->nind + 1);
+		for (x = 0; x < n; x++) {
+			w[0].inum[x] += w[1].inum[x];
+			w[0].iden[x] += w[1].iden[x];
+		}
+		n = (size_t)MAX_SNAPS * (size_t)pl->ncur;
+		for (x = 0; x < n; x++) {
+			w[0].rr[x] += w[1].rr[x];
+			w[0].rr2[x] += w[1].rr2[x];
+			w[0].rrn[x] += w[1].rrn[x];
+		}
+		for (k = 0; k < MAX_SNAPS; k++)
+			w[0].created_k[k] += w[1].created_k[k];
+		w[0].created_now += w[1].created_now;
+	}
+	/* merge the open lists by slot: the result does not depend on threads */
+	if (w[1].nopen) {
+		struct odeal *m = malloc((w[0].nopen + w[1].nopen) * sizeof(*m));
+
+		if (!m)
+			return -1;
+		for (i = j = n = 0; i < w[0].nopen || j < w[1].nopen;)
+			m[n++] = j == w[1].nopen || (i < w[0].nopen &&
+						     w[0].open[i].slot < w[1].open[j].slot)
+					 ? w[0].open[i++] : w[1].open[j++];
+		free(w[0].open);
+		w[0].open = m;
+		w[0].nopen = n;
+		w[0].capopen = n;
+	}
+	return 0;
+}
+
+/* --- the historical model: rates from the counts ---------------------------------- */
+
+struct hmodel {
+	int nslots, nind;
+	double *r[NLEVELS][NDEPTH]; /* rate per node; nodes at depth d: nslots × CELLS / div */
+	double *ind;                /* industry factor, nslots × (nind + 1) */
+	double points[NLEVELS], wins[NLEVELS];
+};
+
+static void hmodel_release(struct hmodel *h)
+{
+	int l, d;
+
+	for (l = 0; l < NLEVELS; l++)
+		for (d = 0; d < NDEPTH; d++)
+			free(h->r[l][d]);
+	free(h->ind);
+}
+
+static double clamp01(double x)
+{
+	return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/* Rates for every node, level and depth (forecast.h, "Shrinkage"). */
+static int hmodel_fit(struct hmodel *h, const struct plan *pl, const struct fwork *w)
+{
+	const struct analytics *a = pl->a;
+	size_t ncell = (size_t)pl->nslots * CELLS, x, node;
+	double *sn = NULL, *sd = NULL, root[NLEVELS], K = FC_PSEUDO;
+	int l, d, pi, j, s;
+
+	memset(h, 0, sizeof(*h));
+	h->nslots = pl->nslots;
+	h->nind = pl->nind;
+	sn = malloc(ncell * sizeof(*sn));
+	sd = malloc(ncell * sizeof(*sd));
+	h->ind = malloc((size_t)pl->nslots * (size_t)(pl->nind + 1) * sizeof(*h->ind));
+	if (!sn || !sd || !h->ind)
+		goto oom;
+	for (l = 0; l < NLEVELS; l++)
+		for (d = 0; d < NDEPTH; d++)
+			if (!(h->r[l][d] = calloc(ncell / depth_div[d] + 1, sizeof(double))))
+				goto oom;
+	for (l = NLEVELS - 1; l >= 0; l--) {
+		const uint64_t *num = w->num + (size_t)l * ncell, *den = w->den + (size_t)l * ncell;
+
+		h->points[l] = h->wins[l] = 0;
+		for (x = 0; x < ncell; x++) {
+			h->points[l] += (double)den[x];
+			h->wins[l] += (double)num[x];
+		}
+		root[l] = l == NLEVELS - 1 ? (h->points[l] > 0 ? h->wins[l] / h->points[l] : 0)
+			  : (h->wins[l] + K * root[l + 1]) / (h->points[l] + K);
+		for (d = 0; d < NDEPTH; d++) {
+			size_t nn = ncell / depth_div[d];
+			double *r = h->r[l][d];
+
+			/* the counts of the nodes at this depth */
+			memset(sn, 0, nn * sizeof(*sn));
+			memset(sd, 0, nn * sizeof(*sd));
+			for (x = 0; x < ncell; x++) {
+				sn[x / depth_div[d]] += (double)num[x];
+				sd[x / depth_div[d]] += (double)den[x];
+			}
+			for (node = 0; node < nn; node++) {
+				double prior;
+
+				if (l == NLEVELS - 1 && d == 0) {
+					/* the process map's probability of the stage */
+					prior = 0;
+					for (pi = 0; pi < a->npipelines; pi++) {
+						s = pl->base[pi];
+						if (s >= 0 && (int)node >= s &&
+						    (int)node < s + a->pipelines[pi].nstages)
+							prior = a->pipelines[pi].prob[node - (size_t)s] / 100.0;
+					}
+				} else if (l == NLEVELS - 1) {
+					prior = h->r[l][d - 1][node * depth_div[d] / depth_div[d - 1]];
+				} else {
+					double mine, theirs;
+
+					if (d == 0) {
+						mine = root[l];
+						theirs = root[l + 1];
+					} else {
+						size_t parent = node * depth_div[d] / depth_div[d - 1];
+
+						mine = h->r[l][d - 1][parent];
+						theirs = h->r[l + 1][d - 1][parent];
+					}
+					prior = h->r[l + 1][d][node];
+					if (theirs > 0)
+						prior *= mine / theirs;
+					else
+						prior = mine;
+				}
+				r[node] = (sn[node] + K * clamp01(prior)) / (sd[node] + K);
+			}
+		}
+	}
+	/* industries, at the company level, per stage slot */
+	for (s = 0; s < pl->nslots; s++) {
+		double rs = h->r[NLEVELS - 1][0][s];
+
+		for (j = 0; j <= pl->nind; j++) {
+			size_t c = (size_t)s * (size_t)(pl->nind + 1) + (size_t)j;
+
+			h->ind[c] = rs > 0 ? (((double)w->inum[c] + K * rs) / ((double)w->iden[c] + K)) / rs
+					   : 1.0;
+		}
+	}
+	free(sn);
+	free(sd);
+	return 0;
+oom:
+	free(sn);
+	free(sd);
+	return -1;
+}
+
+static double hmodel_p(const struct hmodel *h, const struct plan *pl, size_t slot,
+		       const struct odeal *o)
+{
+	struct dstate d;
+
+	if (o->pos == AN_NONE)
+		return 0;
+	d.entered = o->entered;
+	d.amount = o->amount;
+	d.close_day = o->close_day;
+	d.pos = o->pos;
+	d.slot = pl->base[pl->a->pipeline[slot]] + o->pos;
+	return clamp01(h->r[0][NDEPTH - 1][cell_of(pl, slot, &d, pl->A, pl->dw0, pl->dT)] *
+		       h->ind[(size_t)d.slot * (size_t)(h->nind + 1) + (size_t)ind_of(pl, slot)]);
+}
+
+/* --- the sampler ------------------------------------------------------------------ */
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A uniform in (0, 1) from a 64-bit hash. */
+static inline double unit(uint64_t h)
+{
+	return ((double)(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+#define SIM_CHUNK 512
+
+struct sim {
+	const double *amount; /* the exact deals, by amount descending */
+	const uint64_t *thr;  /* p × 2^64 */
+	const uint64_t *key;  /* per exact deal */
+	size_t nexact;
+	double base, mu, sigma;   /* constants + the normal part */
+	double rr_mu, rr_sigma;   /* log-scale R (rr_on) */
+	int rr_on;
+	double rr_const;
+	uint64_t seed;
+	int iterations, part, nparts;
+	double *totals;
+};
+
+static void *sim_run(void *arg)
+{
+	struct sim *s = arg;
+	uint64_t kn = mix64(s->seed ^ 0x6e6f726d616c2121ULL), kr = mix64(s->seed ^ 0x72756e2d72617465ULL);
+	int c, j;
+	size_t d;
+
+	for (c = s->part; c * SIM_CHUNK < s->iterations; c += s->nparts) {
+		int lo = c * SIM_CHUNK, hi = lo + SIM_CHUNK > s->iterations ? s->iterations
+									   : lo + SIM_CHUNK;
+		double *t = s->totals + lo;
+
+		for (j = lo; j < hi; j++) {
+			double z = 0, r = s->rr_const;
+
+			if (s->sigma > 0) {
+				double u1 = unit(mix64(kn + 2 * (uint64_t)j)),
+				       u2 = unit(mix64(kn + 2 * (uint64_t)j + 1));
+
+				z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+			}
+			if (s->rr_on) {
+				double u1 = unit(mix64(kr + 2 * (uint64_t)j)),
+				       u2 = unit(mix64(kr + 2 * (uint64_t)j + 1));
+
+				r = exp(s->rr_mu + s->rr_sigma * sqrt(-2 * log(u1)) *
+							   cos(6.283185307179586 * u2));
+			}
+			t[j - lo] = s->base + s->mu + s->sigma * z + r;
+		}
+		for (d = 0; d < s->nexact; d++) {
+			uint64_t k = s->key[d], thr = s->thr[d];
+			double amt = s->amount[d];
+
+			/* one hash, two draws (32 bits each); no branch to mispredict */
+			for (j = lo; j + 1 < hi; j += 2) {
+				uint64_t h = mix64(k + (uint64_t)j * 0x9e3779b97f4a7c15ULL);
+
+				t[j - lo] += amt * (double)((uint32_t)h < thr);
+				t[j + 1 - lo] += amt * (double)((uint32_t)(h >> 32) < thr);
+			}
+			if (j < hi)
+				t[j - lo] += amt * (double)((uint32_t)mix64(k + (uint64_t)j *
+								 0x9e3779b97f4a7c15ULL) < thr);
+		}
+	}
+	return NULL;
+}
+
+struct cand {
+	double amount, p;
+};
+
+static int cmp_cand(const void *x, const void *y)
+{
+	double a = fabs(((const struct cand *)x)->amount), b = fabs(((const struct cand *)y)->amount);
+
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* Put the k largest |amount| first in c[0..n) (quickselect), then sort them. */
+static void top_by_amount(struct cand *c, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	if (k >= n) {
+		qsort(c, n, sizeof(*c), cmp_cand);
+		return;
+	}
+	while (lo < hi) {
+		double pivot = fabs(c[lo + (hi - lo) / 2].amount);
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (fabs(c[i].amount) > pivot)
+				i++;
+			while (fabs(c[j].amount) < pivot)
+				j--;
+			if (i <= j) {
+				struct cand t = c[i];
+
+				c[i] = c[j];
+				c[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k - 1 <= j)
+			hi = j;
+		else if (k - 1 >= i)
+			lo = i;
+		else
+			break;
+	}
+	qsort(c, k, sizeof(*c), cmp_cand);
+}
+
+int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean, double rr_var,
+		int iterations, uint64_t seed, int threads, double *totals, size_t *exact,
+		double *bound)
+{
+	struct cand *c = malloc((n + 1) * sizeof(*c));
+	double base = 0, rest_v = 0, rest_t = 0, *sv = NULL, *st = NULL, *amt = NULL, mu = 0,
+	       b = 0;
+	uint64_t *thr = NULL, *key = NULL;
+	size_t nr = 0, i, k, m;
+	struct sim s[2];
+	pthread_t t;
+	int started = 0, rc = -1;
+
+	if (!c)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 1)
+			base += amount[i];
+		else if (p[i] > 0 && amount[i] != 0)
+			c[nr++] = (struct cand){amount[i], p[i]};
+	}
+	/* the exact set: the shortest prefix by amount whose rest passes the bound */
+	k = nr < FC_EXACT_MAX ? nr : FC_EXACT_MAX;
+	if (nr)
+		top_by_amount(c, nr, k);
+	for (i = k; i < nr; i++) {
+		double q = 1 - c[i].p, a3 = fabs(c[i].amount) * c[i].amount * c[i].amount;
+
+		mu += c[i].amount * c[i].p;
+		rest_v += c[i].amount * c[i].amount * c[i].p * q;
+		rest_t += a3 * c[i].p * q * (c[i].p * c[i].p + q * q);
+	}
+	sv = malloc((k + 1) * sizeof(*sv));
+	st = malloc((k + 1) * sizeof(*st));
+	if (!sv || !st)
+		goto out;
+	/* suffix sums over the sorted prefix: the rest when the first m are exact */
+	sv[k] = rest_v;
+	st[k] = rest_t;
+	for (i = k; i-- > 0;) {
+		double q = 1 - c[i].p, a3 = fabs(c[i].amount) * c[i].amount * c[i].amount;
+
+		sv[i] = sv[i + 1] + c[i].amount * c[i].amount * c[i].p * q;
+		st[i] = st[i + 1] + a3 * c[i].p * q * (c[i].p * c[i].p + q * q);
+	}
+	/* W1(rest, its normal) <= Σ E|X - EX|³ / Var(rest) (Stein's method), and
+	 * the total's W1 distance is at most the rest's; in units of the total's
+	 * standard deviation sqrt(sv[0]) */
+	for (m = 0; m < k; m++)
+		if (sv[m] > 0 && st[m] / sv[m] <= FC_W1_EPS * sqrt(sv[0]))
+			break;
+	b = sv[m] > 0 ? st[m] / sv[m] / sqrt(sv[0]) : 0;
+	for (i = m; i < k; i++)
+		mu += c[i].amount * c[i].p;
+	amt = malloc((m + 1) * sizeof(*amt));
+	thr = malloc((m + 1) * sizeof(*thr));
+	key = malloc((m + 1) * sizeof(*key));
+	if (!amt || !thr || !key)
+		goto out;
+	for (i = 0; i < m; i++) {
+		amt[i] = c[i].amount;
+		thr[i] = (uint64_t)ldexp(c[i].p, 32); /* p < 1: below 2^32 */
+		key[i] = mix64(seed ^ mix64(0x6465616c00000000ULL + i));
+	}
+	memset(s, 0, sizeof(s));
+	s[0].amount = amt;
+	s[0].thr = thr;
+	s[0].key = key;
+	s[0].nexact = m;
+	s[0].base = base;
+	s[0].mu = mu;
+	s[0].sigma = sqrt(sv[m]);
+	s[0].seed = seed;
+	s[0].iterations = iterations;
+	s[0].totals = totals;
+	s[0].rr_const = rr_mean > 0 ? rr_mean : 0;
+	if (rr_mean > 0 && rr_var > 0) {
+		double sg2 = log(1 + rr_var / (rr_mean * rr_mean));
+
+		s[0].rr_on = 1;
+		s[0].rr_sigma = sqrt(sg2);
+		s[0].rr_mu = log(rr_mean) - sg2 / 2;
+	}
+	s[0].nparts = threads == 2 ? 2 : 1;
+	s[1] = s[0];
+	s[1].part = 1;
+	if (threads == 2 && !pthread_create(&t, NULL, sim_run, &s[1]))
+		started = 1;
+	sim_run(&s[0]);
+	if (started)
+		pthread_join(t, NULL);
+	else if (threads == 2)
+		sim_run(&s[1]);
+	if (exact)
+		*exact = m;
+	if (bound)
+		*bound = b;
+	rc = 0;
+out:
+	free(c);
+	free(sv);
+	free(st);
+	free(amt);
+	free(thr);
+	free(key);
+	return rc;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* --- scope ------------------------------------------------------------------------- */
+
+static int team_index(const struct analytics *a, long long id)
+{
+	int i;
+
+	for (i = 0; i < a->nteams; i++)
+		if (a->teams[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Is team `id` root or below it? */
+static int team_under(const struct analytics *a, long long id, long long root)
+{
+	int steps, t;
+
+	for (steps = 0; id && steps <= a->nteams; steps++) {
+		if (id == root)
+			return 1;
+		t = team_index(a, id);
+		if (t < 0)
+			return 0;
+		id = a->teams[t].parent_id;
+	}
+	return 0;
+}
+
+/* Owner levels and the deal conditions of the scope; the scope's name. */
+static int plan_scope(struct plan *pl, const struct principal *p, const char **name,
+		      struct err *e)
+{
+	const struct analytics *a = pl->a;
+	const struct fc_query *q = pl->q;
+	long long parent_team = 0;
+	int i, t;
+
+	*name = NULL;
+	pl->channel = -1;
+	pl->pipeline = -1;
+	switch (q->scope.kind) {
+	case FS_USER:
+		i = analytics_owner(a, q->scope.id);
+		if (i < 0 || !principal_sees_owner(p, q->scope.id))
+			return fail(e, E_NOTFOUND, "no user with id %lld", q->scope.id);
+		*name = a->owners[i].name;
+		parent_team = a->owners[i].team_id;
+		break;
+	case FS_TEAM:
+		t = team_index(a, q->scope.id);
+		if (t < 0 || !(principal_is_admin(p) ||
+			       (p->role == ROLE_MANAGER && p->team_id &&
+				team_under(a, q->scope.id, p->team_id))))
+			return fail(e, E_NOTFOUND, "no team with id %lld", q->scope.id);
+		*name = a->teams[t].name;
+		break;
+	case FS_PIPELINE:
+		for (i = 0; i < a->npipelines &&
+			    !(a->pipelines[i].live && a->pipelines[i].id == q->scope.id); i++)
+			;
+		if (i == a->npipelines)
+			return fail(e, E_NOTFOUND, "no pipeline with id %lld", q->scope.id);
+		pl->pipeline = i;
+		*name = a->pipelines[i].name;
+		break;
+	case FS_CHANNEL:
+		for (i = 0; channel_choices[i] && strcmp(channel_choices[i], q->scope.channel); i++)
+			;
+		pl->channel = channel_choices[i] ? i : 99;
+		*name = q->scope.channel;
+		break;
+	default:
+		*name = "company";
+	}
+	for (i = 0; i < a->nowners; i++) {
+		const struct an_owner *o = &a->owners[i];
+		unsigned l = 0;
+
+		if (principal_sees_owner(p, o->user_id)) {
+			if (q->scope.kind == FS_USER)
+				l = o->user_id == q->scope.id;
+			else if (q->scope.kind == FS_TEAM)
+				l = o->team_id && team_under(a, o->team_id, q->scope.id);
+			else
+				l = 1;
+		}
+		/* the parent: a user's team subtree, else the company */
+		if (q->scope.kind != FS_USER || !parent_team || team_under(a, o->team_id, parent_team))
+			l |= 2;
+		pl->owner_lvl[i] = (uint8_t)l;
+	}
+	return OK;
+}
+
+/* --- the answer ---------------------------------------------------------------------- */
+
+struct topd {
+	double contrib, p;
+	const struct odeal *o;
+};
+
+static int top_before(const struct topd *x, const struct topd *y, const struct analytics *a)
+{
+	if (x->contrib != y->contrib)
+		return x->contrib > y->contrib;
+	return a->id[x->o->slot] < a->id[y->o->slot];
+}
+
+static void put_money(struct jw *w, const char *key, int64_t v, int digits)
+{
+	money_jw(w, key, v, digits);
+}
+
+static void put_day(struct jw *w, const char *key, long long day)
+{
+	char d[11];
+
+	time_date((time_t)(day * (long long)DAY), d);
+	jw_kstr(w, key, d);
+}
+
+static void definitions(struct jw *w)
+{
+	jw_key(w, "definitions");
+	jw_obj(w);
+	jw_kstr(w, "period", "[from 00:00:00, to 23:59:59] UTC: a quarter (2026-Q4) or a month "
+			     "(2026-11)");
+	jw_kstr(w, "as_of", "the forecast as it would have been made at this instant: only what "
+			    "happened before it counts (stage history, field history of amount, "
+			    "close_date and forecast_category, deals created and closed before it)");
+	jw_kstr(w, "scope", "the deals the forecast is over, narrowed to those the caller sees "
+			    "(a rep: their own; a manager: their team subtree)");
+	jw_kstr(w, "closed_won", "sum of the amounts of deals in scope won with closed_at in the "
+				 "period before as_of");
+	jw_kstr(w, "open_deals", "deals in scope open at as_of, in `currency`");
+	jw_kstr(w, "expected", "expected further bookings: won with closed_at in [max(from, "
+			       "as_of), end of period)");
+	jw_kstr(w, "p10_p50_p90", "quantiles of further bookings; total_* add closed_won");
+	jw_kstr(w, "weighted", "amount x the stage's probability (stages table) / 100 over open "
+			       "deals whose close_date at as_of is in the period; no spread");
+	jw_kstr(w, "categories", "sums of amount by forecast category at as_of over the same "
+				 "deals (an open deal marked closed counts as commit); expected = "
+				 "commit; best_case_number = commit + best_case; no spread");
+	jw_kstr(w, "historical", "each open deal's probability of being won inside the window, "
+				 "learned from comparable points of the past (the same forecast "
+				 "made 1..8 quarters or 1..24 months earlier: the share of deals in "
+				 "the same stage, close-date position, age in stage, size band, "
+				 "channel and industry that were won inside the same window), shrunk "
+				 "towards the team and the company where data is thin; plus the "
+				 "run-rate of deals not yet created; quantiles from a normal "
+				 "approximation");
+	jw_kstr(w, "simulation", "Monte Carlo of the open deals with the historical "
+				 "probabilities plus the run-rate: the largest deals drawn exactly, "
+				 "the rest as one normal (tail_error_bound: a bound on the mean gap between "
+				 "the quantiles drawn and exact ones, in standard deviations); seeded");
+	jw_kstr(w, "run_rate", "expected bookings from deals created after as_of and won in the "
+			       "window: the scope's past periods, scaled by how many deals it "
+			       "creates now against then");
+	jw_kstr(w, "top", "the open deals contributing most to the expected figure (historical "
+			  "probability when that model is asked, else the stage's)");
+	jw_kstr(w, "currency", "the one asked, else the most common among the open and won-in-"
+			       "period deals in scope; others are left out and counted in "
+			       "excluded_other_currency");
+	jw_obj_end(w);
+}
+
+/* Σ v / 100, rounded half up, for v ≥ 0. */
+static int64_t percent_sum(i128 v)
+{
+	return (int64_t)((2 * v + 100) / 200);
+}
+
+static void model_json(struct jw *w, const struct fc_result *r, int m, int digits)
+{
+	const struct fc_model_result *x = &r->m[m];
+
+	jw_key(w, fc_model_names[m]);
+	jw_obj(w);
+	put_money(w, "expected", x->expected, digits);
+	put_money(w, "p10", x->p10, digits);
+	put_money(w, "p50", x->p50, digits);
+	put_money(w, "p90", x->p90, digits);
+	put_money(w, "total_expected", r->closed_won + x->expected, digits);
+	put_money(w, "total_p10", r->closed_won + x->p10, digits);
+	put_money(w, "total_p50", r->closed_won + x->p50, digits);
+	put_money(w, "total_p90", r->closed_won + x->p90, digits);
+	jw_kint(w, "deals", x->deals);
+	if (m == FC_CATEGORIES) {
+		put_money(w, "commit", x->commit, digits);
+		put_money(w, "best_case", x->best_case, digits);
+		put_money(w, "pipeline", x->pipeline, digits);
+		put_money(w, "best_case_number", x->commit + x->best_case, digits);
+	}
+	if (m == FC_HISTORICAL || m == FC_SIMULATION) {
+		put_money(w, "open_expected", x->open_expected, digits);
+		put_money(w, "run_rate", x->run_rate, digits);
+	}
+}
+
+static int64_t round_minor(double v)
+{
+	return v <= 0 ? 0 : v >= 9.2e18 ? INT64_MAX : (int64_t)llround(v);
+}
+
+int forecast_compute(struct analytics *a, struct store *st, const struct principal *p,
+		     const struct fc_query *q, struct fc_result *out, struct jw *w,
+		     struct err *e)
+{
+	struct plan pl;
+	struct fwork wk[2];
+	struct hmodel hm;
+	struct fc_result res;
+	struct topd *top = NULL;
+	double *amount = NULL, *prob = NULL, *totals = NULL, rr_mean = 0, rr_var = 0;
+	const char *scope_name, *cur_code;
+	unsigned models = q->models ? q->models : (1u << FC_NMODELS) - 1;
+	int rc, i, k, nthreads, cur = -1, digits, ntop = 0, want_top, fitted = 0, locked = 0;
+	size_t x, n = 0;
+	time_t now = time_now();
+	i128 wsum = 0;
+
+	memset(&pl, 0, sizeof(pl));
+	memset(&res, 0, sizeof(res));
+	memset(wk, 0, sizeof(wk));
+	memset(&hm, 0, sizeof(hm));
+	if (!a)
+		return fail(e, E_UNAVAILABLE, "the analytics index is not built yet");
+	rc = analytics_refresh(a, st, e);
+	if (rc)
+		return rc;
+	analytics_rdlock(a);
+	locked = 1;
+
+	/* the plan */
+	pl.a = a;
+	pl.q = q;
+	pl.F = q->from;
+	pl.T = q->to;
+	if (!pl.T) {
+		rc = fail(e, E_INVAL, "no period");
+		goto out;
+	}
+	pl.now = !q->as_of;
+	pl.A = q->as_of ? q->as_of : (uint32_t)(now + 1);
+	res.as_of = q->as_of ? q->as_of : (uint32_t)now;
+	pl.w0 = pl.A > pl.F ? pl.A : pl.F;
+	pl.window = pl.w0 < pl.T;
+	pl.dF = (uint16_t)(pl.F / DAY);
+	pl.dT = (uint16_t)(pl.T / DAY);
+	pl.dw0 = (uint16_t)(pl.w0 / DAY);
+	pl.owner_lvl = calloc((size_t)a->nowners + 1, 1);
+	pl.base = malloc(((size_t)a->npipelines + 1) * sizeof(*pl.base));
+	if (!pl.owner_lvl || !pl.base)
+		goto oom;
+	for (i = 0; i < a->npipelines; i++) {
+		pl.base[i] = a->pipelines[i].live ? pl.nslots : -1;
+		if (a->pipelines[i].live)
+			pl.nslots += a->pipelines[i].nstages;
+	}
+	pl.shut = calloc((size_t)pl.nslots + 1, 1);
+	if (!pl.shut)
+		goto oom;
+	for (i = 0; i < a->npipelines; i++)
+		for (k = 0; pl.base[i] >= 0 && k < a->pipelines[i].nstages; k++)
+			pl.shut[pl.base[i] + k] = a->pipelines[i].lost[k] ||
+						  !strcmp(a->pipelines[i].section[k], "won");
+	rc = plan_scope(&pl, p, &scope_name, e);
+	if (rc)
+		goto out;
+	pl.ncur = a->currencies.n ? a->currencies.n : 1;
+	pl.nind = a->industries.n < 64 ? a->industries.n : 64;
+	pl.train = pl.window && (models & ((1u << FC_HISTORICAL) | (1u << FC_SIMULATION)));
+	if (pl.train) {
+		/* the comparable past points: the same forecast k periods ago */
+		int months = q->period[5] == 'Q' ? 3 : 1,
+		    want = months == 3 ? FC_SNAPSHOTS_Q : FC_SNAPSHOTS_M,
+		    year = months == 3 ? 4 : 12;
+		long long len = (long long)pl.T - pl.F, off = (long long)pl.A - pl.F;
+
+		pl.grow_from = pl.A > len ? pl.A - (uint32_t)len : 0;
+		for (k = 1; pl.nsnaps < want && k < 1200; k++) {
+			struct tm tm;
+			time_t f = pl.F, t2 = pl.T;
+			long long at;
+			struct snap *s = &pl.snaps[pl.nsnaps];
+
+			gmtime_r(&f, &tm);
+			tm.tm_mon -= k * months;
+			f = timegm(&tm);
+			gmtime_r(&t2, &tm);
+			tm.tm_mon -= k * months;
+			t2 = timegm(&tm);
+			if (f <= 0)
+				break;
+			if (t2 > (time_t)pl.A)
+				continue; /* its outcome is not known at A */
+			at = (long long)f + off;
+			if (at <= 0)
+				break;
+			s->at = (uint32_t)at;
+			s->w0 = s->at > (uint32_t)f ? s->at : (uint32_t)f;
+			s->w1 = (uint32_t)t2;
+			s->d0 = (uint16_t)(s->w0 / DAY);
+			s->d1 = (uint16_t)(s->w1 / DAY);
+			s->weight = k % year ? 1 : FC_SEASON_WEIGHT;
+			s->grow_from = s->at > len ? s->at - (uint32_t)len : 0;
+			pl.nsnaps++;
+		}
+		pl.amax = pl.nsnaps ? pl.snaps[0].at : 0;
+		pl.amin = pl.nsnaps ? pl.snaps[pl.nsnaps - 1].at : 0;
+		if (!pl.nsnaps)
+			pl.amin = pl.amax = 0;
+		/* m: the median amount of deals existing at A, from an even sample */
+		{
+			int64_t sample[4096], v;
+			size_t step = a->n / 4096 + 1, ns = 0;
+
+			for (x = 0; x < a->n && ns < 4096; x += step) {
+				if (a->status[x] == AN_DEAD || a->created[x] >= pl.A)
+					continue;
+				sample[ns++] = analytics_field_before(a, x, AN_F_AMOUNT, pl.A, &v) == 1
+						       ? v : a->amount[x];
+			}
+			if (ns) {
+				/* insertion sort is fine at this size only when small */
+				size_t ii, jj;
+
+				for (ii = 1; ii < ns; ii++) {
+					int64_t y = sample[ii];
+
+					for (jj = ii; jj > 0 && sample[jj - 1] > y; jj--)
+						sample[jj] = sample[jj - 1];
+					sample[jj] = y;
+				}
+				pl.median = sample[ns / 2];
+			}
+		}
+	}
+
+	/* the scan */
+	nthreads = q->threads ? q->threads : a->n >= 65536 ? 2 : 1;
+	if (nthreads > 2)
+		nthreads = 2;
+	for (i = 0; i < nthreads; i++)
+		if (work_alloc(&wk[i], &pl))
+			goto oom;
+	if (run_scan(wk, nthreads))
+		goto oom;
+
+	/* the currency */
+	if (q->currency[0]) {
+		for (i = 0; i < a->currencies.n && strcmp(a->currencies.s[i], q->currency); i++)
+			;
+		cur = i < a->currencies.n ? i : -1;
+		cur_code = q->currency;
+	} else {
+		long long best = 0;
+
+		for (i = 0; i < a->currencies.n; i++)
+			if (wk[0].ccount[i] > best ||
+			    (wk[0].ccount[i] == best && best > 0 &&
+			     strcmp(a->currencies.s[i], a->currencies.s[cur]) < 0)) {
+				best = wk[0].ccount[i];
+				cur = i;
+			}
+		cur_code = cur >= 0 ? a->currencies.s[cur] : a->currencies.n ? a->currencies.s[0]
+									     : "EUR";
+	}
+	snprintf(res.currency, sizeof(res.currency), "%s", cur_code);
+	digits = money_digits(cur_code);
+	if (digits < 0)
+		digits = 2;
+	for (i = 0; i < a->currencies.n; i++)
+		if (i != cur)
+			res.excluded_other_currency += wk[0].ccount[i];
+	res.closed_won = cur >= 0 ? (int64_t)wk[0].won[cur] : 0;
+	/* the open deals in the currency */
+	for (x = 0; x < wk[0].nopen; x++)
+		if ((int)wk[0].open[x].cur == cur)
+			wk[0].open[n++] = wk[0].open[x];
+	wk[0].nopen = n;
+	res.open_deals = (long long)n;
+	res.models = models;
+
+	/* weighted and categories: deals closing in the period */
+	{
+		i128 cat[AN_NFCAT] = {0};
+		long long in_period = 0;
+
+		for (x = 0; x < n; x++) {
+			const struct odeal *o = &wk[0].open[x];
+			const struct an_pipeline *pp = &a->pipelines[a->pipeline[o->slot]];
+
+			res.open_amount += o->amount;
+			if (o->close_day < pl.dF || o->close_day >= pl.dT)
+				continue;
+			in_period++;
+			if (o->pos != AN_NONE)
+				wsum += (i128)o->amount * pp->prob[o->pos];
+			if (o->fcat < AN_NFCAT)
+				cat[o->fcat] += o->amount;
+		}
+		if (pl.window) {
+			res.m[FC_WEIGHTED].expected = percent_sum(wsum);
+			res.m[FC_CATEGORIES].commit = (int64_t)(cat[AN_FC_COMMIT] + cat[AN_FC_CLOSED]);
+			res.m[FC_CATEGORIES].best_case = (int64_t)cat[AN_FC_BEST_CASE];
+			res.m[FC_CATEGORIES].pipeline = (int64_t)cat[AN_FC_PIPELINE];
+			res.m[FC_CATEGORIES].expected = res.m[FC_CATEGORIES].commit;
+			res.m[FC_WEIGHTED].deals = res.m[FC_CATEGORIES].deals = in_period;
+		}
+		for (k = FC_WEIGHTED; k <= FC_CATEGORIES; k++)
+			res.m[k].p10 = res.m[k].p50 = res.m[k].p90 = res.m[k].expected;
+	}
+
+	/* historical and simulation */
+	if (pl.train) {
+		double sw = 0, m1 = 0, m2 = 0, lam = 0, qn = 0, nn = 0, ev = 0, var = 0;
+		long long created_now = wk[0].created_now;
+
+		if (hmodel_fit(&hm, &pl, &wk[0]))
+			goto oom;
+		fitted = 1;
+		/* the run-rate, in the currency */
+		for (k = 0; k < pl.nsnaps && cur >= 0; k++) {
+			size_t c = (size_t)k * (size_t)pl.ncur + (size_t)cur;
+			double g = wk[0].created_k[k] ? (double)created_now / (double)wk[0].created_k[k]
+						      : 1.0,
+			       wgt = pl.snaps[k].weight, v;
+
+			g = g < 0.25 ? 0.25 : g > 4 ? 4 : g;
+			v = g * wk[0].rr[c];
+			sw += wgt;
+			m1 += wgt * v;
+			m2 += wgt * v * v;
+			lam += wgt * g * (double)wk[0].rrn[c];
+			qn += wk[0].rr2[c];
+			nn += (double)wk[0].rrn[c];
+		}
+		if (sw > 0) {
+			double mean = m1 / sw, v = m2 / sw - mean * mean, pois;
+
+			if (pl.nsnaps > 1)
+				v *= (double)pl.nsnaps / (double)(pl.nsnaps - 1);
+			pois = nn > 0 ? lam / sw * qn / nn : 0;
+			rr_mean = mean;
+			rr_var = v > pois ? v : pois;
+		}
+		amount = malloc((n + 1) * sizeof(*amount));
+		prob = malloc((n + 1) * sizeof(*prob));
+		if (!amount || !prob)
+			goto oom;
+		for (x = 0; x < n; x++) {
+			const struct odeal *o = &wk[0].open[x];
+
+			amount[x] = (double)o->amount;
+			prob[x] = hmodel_p(&hm, &pl, o->slot, o);
+			ev += amount[x] * prob[x];
+			var += amount[x] * amount[x] * prob[x] * (1 - prob[x]);
+		}
+		for (k = FC_HISTORICAL; k <= FC_SIMULATION; k++) {
+			res.m[k].open_expected = round_minor(ev);
+			res.m[k].run_rate = round_minor(rr_mean);
+			res.m[k].deals = (long long)n;
+		}
+		{
+			struct fc_model_result *h = &res.m[FC_HISTORICAL];
+			double mean = ev + rr_mean, sd = sqrt(var + rr_var);
+
+			h->expected = round_minor(mean);
+			h->p10 = round_minor(mean - 1.2815515655446004 * sd);
+			h->p50 = round_minor(mean);
+			h->p90 = round_minor(mean + 1.2815515655446004 * sd);
+		}
+		if (models & (1u << FC_SIMULATION)) {
+			int it = q->iterations ? q->iterations : FC_DEFAULT_ITERATIONS;
+			double sum = 0;
+
+			totals = malloc((size_t)it * sizeof(*totals));
+			if (!totals || fc_simulate(amount, prob, n, rr_mean, rr_var, it, q->seed,
+						   nthreads, totals, &res.exact_deals, &res.tail_bound))
+				goto oom;
+			for (i = 0; i < it; i++)
+				sum += totals[i];
+			qsort(totals, (size_t)it, sizeof(*totals), cmp_double);
+			res.m[FC_SIMULATION].expected = round_minor(sum / it);
+			res.m[FC_SIMULATION].p10 = round_minor(totals[(it + 9) / 10 - 1]);
+			res.m[FC_SIMULATION].p50 = round_minor(totals[(it + 1) / 2 - 1]);
+			res.m[FC_SIMULATION].p90 = round_minor(totals[(9 * it + 9) / 10 - 1]);
+		}
+	}
+
+	/* the deals contributing most */
+	want_top = q->top < 0 ? 0 : q->top ? q->top : FC_DEFAULT_TOP;
+	if (w && want_top && pl.window) {
+		top = malloc((size_t)want_top * sizeof(*top));
+		if (!top)
+			goto oom;
+		for (x = 0; x < n; x++) {
+			const struct odeal *o = &wk[0].open[x];
+			struct topd cand;
+
+			if (prob) {
+				cand.p = prob[x];
+			} else if (o->close_day < pl.dF || o->close_day >= pl.dT) {
+				continue;
+			} else if (models & (1u << FC_WEIGHTED)) {
+				cand.p = o->pos == AN_NONE ? 0
+					 : a->pipelines[a->pipeline[o->slot]].prob[o->pos] / 100.0;
+			} else {
+				cand.p = o->fcat == AN_FC_COMMIT || o->fcat == AN_FC_CLOSED;
+			}
+			cand.contrib = (double)o->amount * cand.p;
+			cand.o = o;
+			if (cand.contrib <= 0)
+				continue;
+			if (ntop == want_top && !top_before(&cand, &top[ntop - 1], a))
+				continue;
+			if (ntop < want_top)
+				ntop++;
+			for (i = ntop - 1; i > 0 && top_before(&cand, &top[i - 1], a); i--)
+				top[i] = top[i - 1];
+			top[i] = cand;
+		}
+	}
+
+	if (w) {
+		char t[TIME_ISO_LEN], d[11];
+
+		jw_obj(w);
+		jw_kstr(w, "period", q->period);
+		time_date((time_t)pl.F, d);
+		jw_kstr(w, "from", d);
+		time_date((time_t)pl.T - 1, d);
+		jw_kstr(w, "to", d);
+		time_iso((time_t)res.as_of, t);
+		jw_kstr(w, "as_of", t);
+		jw_key(w, "scope");
+		jw_obj(w);
+		jw_kstr(w, "kind", scope_names[q->scope.kind]);
+		jw_key(w, "id");
+		if (q->scope.id)
+			jw_int(w, q->scope.id);
+		else
+			jw_null(w);
+		jw_kstr(w, "name", scope_name);
+		jw_obj_end(w);
+		jw_kstr(w, "currency", res.currency);
+		jw_kint(w, "excluded_other_currency", res.excluded_other_currency);
+		put_money(w, "closed_won", res.closed_won, digits);
+		jw_kint(w, "open_deals", res.open_deals);
+		put_money(w, "open_amount", res.open_amount, digits);
+		jw_key(w, "models");
+		jw_obj(w);
+		for (k = 0; k < FC_NMODELS; k++) {
+			if (!(models & (1u << k)))
+				continue;
+			model_json(w, &res, k, digits);
+			if (k == FC_HISTORICAL) {
+				jw_key(w, "basis");
+				jw_obj(w);
+				jw_kint(w, "comparable_periods", pl.nsnaps);
+				jw_key(w, "points");
+				jw_obj(w);
+				jw_key(w, "scope");
+				jw_double(w, fitted ? hm.points[0] : 0);
+				jw_key(w, "parent");
+				jw_double(w, fitted ? hm.points[1] : 0);
+				jw_key(w, "company");
+				jw_double(w, fitted ? hm.points[2] : 0);
+				jw_obj_end(w);
+				jw_obj_end(w);
+			}
+			if (k == FC_SIMULATION) {
+				jw_kint(w, "iterations", q->iterations ? q->iterations
+								       : FC_DEFAULT_ITERATIONS);
+				jw_key(w, "seed");
+				{
+					char sd[24];
+
+					snprintf(sd, sizeof(sd), "%llu", (unsigned long long)q->seed);
+					jw_raw(w, sd);
+				}
+				jw_kint(w, "exact_deals", (long long)res.exact_deals);
+				jw_kint(w, "normal_deals", (long long)(pl.train ? n : 0) -
+							   (long long)res.exact_deals);
+				jw_key(w, "tail_error_bound");
+				jw_double(w, res.tail_bound);
+			}
+			jw_obj_end(w);
+		}
+		jw_obj_end(w);
+		jw_key(w, "top");
+		jw_arr(w);
+		for (i = 0; i < ntop; i++) {
+			const struct odeal *o = top[i].o;
+			const struct an_pipeline *pp = &a->pipelines[a->pipeline[o->slot]];
+			const struct an_owner *ow = &a->owners[a->owner[o->slot]];
+			struct stmt *s;
+
+			jw_obj(w);
+			jw_kint(w, "id", a->id[o->slot]);
+			s = store_prepare(st, "SELECT name FROM opportunities WHERE id = ?", e);
+			if (!s) {
+				rc = E_INTERNAL;
+				goto out;
+			}
+			stmt_bind_int(s, 1, a->id[o->slot]);
+			rc = stmt_step(s, e);
+			jw_kstr(w, "name", !rc && stmt_row(s) ? stmt_text(s, 0) : NULL);
+			stmt_done(s);
+			if (rc)
+				goto out;
+			jw_kint(w, "owner_id", ow->user_id);
+			jw_kstr(w, "owner", ow->name);
+			jw_kstr(w, "stage", o->pos == AN_NONE ? NULL : a->keys.s[pp->key[o->pos]]);
+			jw_kstr(w, "stage_name", o->pos == AN_NONE ? NULL : pp->stage_name[o->pos]);
+			put_money(w, "amount", o->amount, digits);
+			put_day(w, "close_date", o->close_day);
+			jw_kstr(w, "forecast_category", o->fcat < AN_NFCAT ? an_fcat_names[o->fcat]
+									 : NULL);
+			jw_key(w, "probability");
+			jw_double(w, top[i].p);
+			put_money(w, "expected", round_minor(top[i].contrib), digits);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		definitions(w);
+		jw_obj_end(w);
+	}
+	if (out)
+		*out = res;
+	rc = OK;
+	goto out;
+oom:
+	rc = fail(e, E_INTERNAL, "out of memory");
+out:
+	if (locked)
+		analytics_unlock(a);
+	for (i = 0; i < 2; i++)
+		work_release(&wk[i]);
+	hmodel_release(&hm);
+	free(pl.owner_lvl);
+	free(pl.base);
+	free(pl.shut);
+	free(amount);
+	free(prob);
+	free(totals);
+	free(top);
+	return rc;
+}

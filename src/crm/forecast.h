@@ -1,0 +1,240 @@
+/*
+ * forecast.h — forecasts of bookings for a period, over the analytics index
+ * (analytics.h): GET /api/v1/forecast, the weekly snapshots, the accuracy
+ * report and `funnel forecast backtest` all go through forecast_compute().
+ *
+ * CONTRACT between the forecast engine (forecast.c) and its users
+ * (forecast_process.c: submissions, snapshots, accuracy, backtest).  The
+ * engine's owner may add members; what is declared here stays.
+ *
+ * A query: a period ("2026-Q4" or "2026-11"; bounds [from, to) in seconds),
+ * a scope the caller may see, an as_of instant (0: now), the models wanted.
+ * The answer, in one currency (the one asked, else the scope's most common):
+ *
+ *   closed_won          Σ amount won with closed_at in [from, min(to, as_of))
+ *   per model:
+ *     expected          expected further bookings (closing in [as_of, to))
+ *     p10 p50 p90       quantiles of further bookings (weighted, categories:
+ *                       equal to expected — no spread is claimed)
+ *     total_*           closed_won + the above (what the period will book)
+ *   categories model:   commit, best_case, pipeline sums as the owners set
+ *                       them (best_case includes commit? — no: each category
+ *                       alone; the "best case number" is commit + best_case)
+ *   top                 the deals contributing most to the expected figure
+ *
+ * as_of: everything is computed from what was known then — the stage from
+ * stage_history, amount / close_date / forecast_category from field history
+ * (the `history` table), status and closed_at only if closed before as_of;
+ * deals created after as_of do not exist.
+ *
+ * ---- Definitions (forecast.c implements exactly these) --------------------
+ *
+ * Times.  Period [F, T) in UTC; as_of A (0 in the query: now).  "Known at A"
+ * means an event with a time before A: a deal exists when created < A, is
+ * closed when closed_at < A, its stage at A is the last stage_history row
+ * entered before A, its amount / close_date / forecast_category at A come
+ * from the index's field pool (analytics_field_before).  The window of
+ * further bookings is W = [max(F, A), T); when it is empty (A >= T) every
+ * model's further figure is 0.  Deals open at A: existing, not closed, and in
+ * a stage whose section is not won or lost.
+ *
+ * Scope and visibility.  company: every deal the caller sees (a rep: their
+ * own; a manager: their team subtree; an admin: all); user: one owner the
+ * caller sees; team: a team and the teams below it, for a manager whose
+ * subtree holds it, or an admin (reps: E_NOTFOUND); channel: the deal's
+ * channel; pipeline: one pipeline — both narrowed to what the caller sees.
+ * A scope the caller may not see answers as one that does not exist.
+ *
+ * Currency.  The one asked, else the most common among the deals in scope
+ * that are open at A or were won in [F, min(T, A)) (ties: alphabetical);
+ * deals in others are left out of every amount and counted in
+ * excluded_other_currency.
+ *
+ * The probability of a stage is the stages table's (the process map's), not
+ * a number typed on a deal: the deal's own probability has no history, and
+ * every as_of must be computed alike.
+ *
+ * weighted     Σ amount × stage probability / 100 over open deals whose
+ *              close_date (at A) is in the period, summed exactly in minor
+ *              units × percent and rounded half up once.  p10 = p50 = p90.
+ * categories   Over the same deals, Σ amount by forecast category at A:
+ *              commit (an open deal marked closed counts as commit),
+ *              best_case, pipeline; omitted is left out.  A deal's category
+ *              at A is the one its field history gives; a deal with no
+ *              category history has its stage's category at A, unless its
+ *              category now differs from its current stage's (set by hand,
+ *              with no record of when: taken as always so).  expected =
+ *              commit; best_case_number = commit + best_case.  p10 = p50 =
+ *              p90 = expected.
+ * historical   For each open deal i, p_i = P(won with closed_at in W),
+ *              learned from comparable points of the past (below), and a
+ *              run-rate R for deals not yet created.  expected = Σ amount_i
+ *              p_i + E[R]; p10 / p50 / p90 from the normal with that mean
+ *              and variance Σ amount_i² p_i (1 − p_i) + Var[R] (floored at
+ *              0).
+ * simulation   Monte Carlo of Σ amount_i · Bernoulli(p_i) + R with the
+ *              historical p_i and R, `iterations` draws from `seed` (same
+ *              seed, same answer, whatever the threads); expected is the
+ *              mean of the draws, p10 / p50 / p90 their nearest-rank
+ *              quantiles.  See "The sampler" below.
+ *
+ * ---- The historical model ---------------------------------------------------
+ *
+ * Comparable points.  The same forecast made k periods earlier: F_k, T_k =
+ * the period shifted back k periods (calendar months: 3 for a quarter, 1 for
+ * a month), A_k = F_k + (A − F), W_k = [max(F_k, A_k), T_k).  Only k whose
+ * outcome is known at A (T_k <= A), the first FC_SNAPSHOTS_Q (quarters) or
+ * FC_SNAPSHOTS_M (months) of them — two years; the same period of the year
+ * (k a multiple of 4 quarters or 12 months) weighs FC_SEASON_WEIGHT, the
+ * others 1.  Every deal open at A_k (by the rules of "known at A", applied
+ * at A_k) is a point; it is a success when the deal was won with closed_at
+ * in W_k.  A point's features, all at A_k: its stage (pipeline, position);
+ * where its close_date falls (in W_k, before it: overdue, after it); age in
+ * stage (days since it entered the stage: < 14, < 30, < 60, < 120, more);
+ * size (amount against m, the median amount of the deals existing at A,
+ * estimated from an even sample: < m/2, < m, < 2m, more); channel (five
+ * and none).  This is stage-to-outcome conversion and time to close in one
+ * count: the share of comparable deals that were won inside a window of the
+ * same length at the same place in the period.  Points need no censoring
+ * (their window ended before A) and include deals that stalled.
+ *
+ * Shrinkage.  Counts (weighted) are kept per full cell (stage, close
+ * position, age, size, channel) at three levels: the scope, its parent (a
+ * user's team subtree; for the other scopes the company), the company
+ * (every deal, whoever asks: only rates leave the model).  Rates go down the
+ * feature hierarchy stage → +close position → +age → +size → +channel, each
+ * node r = (successes + K·prior) / (points + K), K = FC_PSEUDO:
+ *   company, stage node: prior = the stage's probability / 100 (with no
+ *     history at all, historical falls back to the process map);
+ *   company, deeper: prior = the parent node's rate;
+ *   scope / parent level: prior = the broader level's rate for the same
+ *     node × (this level's rate / the broader level's) at the parent node
+ *     (at the stage node: over all points), so a scope that converts better
+ *     than the company keeps that edge where its own data is thin.
+ * Then an industry factor (of the deal's account), at the company level per
+ * stage: f = ((won + K·r_s) / (points + K)) / r_s.  p_i = the scope level's
+ * full-cell rate × f, clamped to [0, 1].  Deals in a stage their pipeline no
+ * longer has get p = 0 (weighted: 0 too).
+ *
+ * Run-rate.  Deals of the scope created at or after A_k and won in W_k:
+ * R_k = Σ amount (count N_k, Σ amount² Q_k), scaled by growth g_k = the
+ * scope's deals created in [A − (T − F), A) over those created in
+ * [A_k − (T − F), A_k) (1 when none; clamped to [1/4, 4]).  E[R] = the
+ * weighted mean of g_k R_k; Var[R] = the larger of their weighted variance
+ * and the compound-Poisson variance (mean of g_k N_k) × ΣQ / ΣN.  In draws R
+ * is lognormal with that mean and variance.
+ *
+ * ---- The sampler ------------------------------------------------------------
+ *
+ * 10^6 deals × 10^4 draws each is too many.  Deals with p 0 or 1 are
+ * constants.  Of the others, the largest amounts are drawn exactly (a
+ * Bernoulli per deal per iteration) and the rest replaced by one normal with
+ * their mean and variance.  How close that is: by Stein's method the
+ * Wasserstein distance between a sum of independent terms X_i and the normal
+ * of the same mean and variance is at most Σ E|X_i − EX_i|³ / Var(Σ X_i)
+ * (for a Bernoulli of amount a, E|X − EX|³ = |a|³ p q (p² + q²)), and adding
+ * the exact part (independent) cannot increase it; the Wasserstein distance
+ * is the mean gap between the two quantile functions.  The exact set is the
+ * smallest prefix, by amount, after which that bound for the rest is at most
+ * FC_W1_EPS standard deviations of the whole (at most FC_EXACT_MAX deals
+ * exact; the bound reached is reported).  Random numbers are a counter hash
+ * of (seed, deal, iteration), so chunks can run on any thread.
+ * tests/unit/test_forecast.c checks the quantiles against brute force.
+ */
+#ifndef FUNNEL_FORECAST_H
+#define FUNNEL_FORECAST_H
+
+#include <stdint.h>
+
+#include "../core/err.h"
+#include "../core/json.h"
+#include "analytics.h"
+#include "principal.h"
+#include "record.h"
+
+#define FC_DEFAULT_ITERATIONS 10000
+#define FC_MAX_ITERATIONS 100000
+#define FC_DEFAULT_SEED 1
+#define FC_DEFAULT_TOP 10
+#define FC_MAX_TOP 100
+#define FC_SNAPSHOTS_Q 8       /* comparable past quarters */
+#define FC_SNAPSHOTS_M 24      /* comparable past months */
+#define FC_SEASON_WEIGHT 3     /* the same quarter or month of the year */
+#define FC_PSEUDO 20.0         /* shrinkage: pseudo-points of the prior */
+#define FC_W1_EPS 0.005        /* sampler: bound of the normal part's error, in σ */
+#define FC_EXACT_MAX 20000     /* sampler: deals drawn exactly, at most */
+
+enum fc_model { FC_WEIGHTED, FC_CATEGORIES, FC_HISTORICAL, FC_SIMULATION, FC_NMODELS };
+extern const char *const fc_model_names[FC_NMODELS]; /* "weighted", ... */
+
+enum fc_scope_kind { FS_COMPANY, FS_USER, FS_TEAM, FS_CHANNEL, FS_PIPELINE };
+
+struct fc_scope {
+	enum fc_scope_kind kind;
+	long long id;        /* user, team (with its subtree), pipeline */
+	char channel[16];    /* FS_CHANNEL */
+};
+
+struct fc_query {
+	char period[8];      /* "2026-Q4" | "2026-11" */
+	uint32_t from, to;   /* [from, to), seconds since 1970, UTC */
+	uint32_t as_of;      /* 0: now */
+	struct fc_scope scope;
+	unsigned models;     /* bit (1u << FC_x); 0: all */
+	int iterations;      /* simulation; 0: the default (10000) */
+	uint64_t seed;       /* simulation; same seed, same answer */
+	char currency[4];    /* "": the most common in scope */
+	int top;             /* contributing deals to list; 0: 10 */
+	int threads;         /* 0: 2 for large indexes, else 1 */
+};
+
+struct fc_model_result {
+	int64_t expected, p10, p50, p90;         /* further bookings, minor units */
+	int64_t commit, best_case, pipeline;     /* FC_CATEGORIES only */
+	int64_t open_expected, run_rate;         /* FC_HISTORICAL, FC_SIMULATION:
+						    expected from open deals and
+						    from deals not yet created */
+	long long deals;                         /* open deals the model counted */
+};
+
+struct fc_result {
+	char currency[4];
+	int64_t closed_won;
+	long long open_deals;                    /* open at as_of, in scope */
+	struct fc_model_result m[FC_NMODELS];    /* only the models asked */
+	unsigned models;
+	uint32_t as_of;                          /* the instant used (now when 0 was asked) */
+	long long excluded_other_currency;       /* open or won-in-period deals left out */
+	int64_t open_amount;                     /* Σ amount of the open deals counted */
+	size_t exact_deals;                      /* simulation: drawn exactly */
+	double tail_bound;                       /* simulation: error bound of the normal part */
+};
+
+/* Parse the query string of GET /forecast (period, scope, scope_id / owner_id /
+ * team_id / channel / pipeline_id, as_of, model, iterations, seed, currency,
+ * top).  E_INVAL with a field problem per bad or unknown parameter. */
+int forecast_parse(const struct kv *params, int n, time_t now, struct fc_query *q,
+		   struct err *e);
+
+/* Period text → bounds.  -1 for a bad period. */
+int forecast_period(const char *period, uint32_t *from, uint32_t *to);
+
+/* Compute.  E_NOTFOUND for a scope the caller may not see (or that does not
+ * exist).  `w` may be NULL (snapshots and backtests need only `out`); when
+ * given, the full answer (with top deals and definitions) is written to it. */
+int forecast_compute(struct analytics *a, struct store *st, const struct principal *p,
+		     const struct fc_query *q, struct fc_result *out, struct jw *w,
+		     struct err *e);
+
+/* The sampler (see the top), exported for tests.  Fills totals[0 ..
+ * iterations) with draws of Σ amount[i] · Bernoulli(p[i]) + R, R lognormal
+ * with mean rr_mean and variance rr_var (rr_mean 0: no R; rr_var 0: R =
+ * rr_mean).  threads 1 or 2; the draws do not depend on it.  *exact (may be
+ * NULL): deals drawn exactly; *bound (may be NULL): the Wasserstein bound
+ * of the normal part in standard deviations of the total (0 when none).
+ * -1 when out of memory. */
+int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean, double rr_var,
+		int iterations, uint64_t seed, int threads, double *totals, size_t *exact,
+		double *bound);
+
+#endif
