@@ -13,23 +13,7 @@ import { StalePanel } from '../components/StalePanel.jsx';
 import { PerformancePanel } from '../components/PerformancePanel.jsx';
 import { ForecastPanel } from '../components/ForecastPanel.jsx';
 import { periodChoices, periodKind, periodLabel, periodOf } from '../components/dashfmt.js';
-
-// The teams a user manages: their team and every team below it (admins: all).
-export function teamSubtree(teams, user) {
-	if (isAdmin(user))
-		return new Set(teams.map((t) => t.id));
-	const out = new Set(user.team_id ? [user.team_id] : []);
-	let grew = true;
-	while (grew) {
-		grew = false;
-		for (const t of teams)
-			if (t.parent_id && out.has(t.parent_id) && !out.has(t.id)) {
-				out.add(t.id);
-				grew = true;
-			}
-	}
-	return out;
-}
+import { teamSubtree } from '../components/people.js';
 
 function setParam(key, value) {
 	const q = searchParams();
