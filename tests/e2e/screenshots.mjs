@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // docs/screenshots/*.png: every screen of the web UI over a fresh demo company, at
-// 1280×800; the board and the opportunity page also at 390 px wide (a phone).
+// 1280×800 (the dashboard: the whole page); the board, the opportunity page and the
+// dashboard also at 390 px wide (a phone).
 // Run by scripts/screenshots.sh (make screenshots).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +15,12 @@ let status = 0;
 try {
 	const mgr = await apiAs(server.url, 'manager');
 	const deal = (await mgr.get('/opportunities?status=open&stage=proposal&sort=close_date&limit=1')).data[0];
+	// a handover plan to review: a draft for a rep of the manager's team
+	const leaver = (await mgr.get('/users?team_id=' + mgr.user.team_id + '&limit=200')).data
+		.find((u) => u.role === 'rep' && u.email !== 'rep@demo.funnel');
+	const plan = (await mgr.call('POST', '/handovers', { from_user: leaver.id })).json;
 	const screens = [
-		// [file, who, path, phone too?]
+		// [file, who, path, phone too?, the whole page?]
 		['login', null, '/login', true],
 		['board', 'manager', '/board', true],
 		['opportunity', 'manager', '/opportunities/' + deal.id, true],
@@ -24,12 +29,13 @@ try {
 		['contacts', 'manager', '/contacts'],
 		['leads', 'manager', '/leads'],
 		['inbox', 'manager', '/inbox'],
-		['dashboard', 'manager', '/dashboard'],
+		['dashboard', 'manager', '/dashboard', true, true],
 		['handover', 'manager', '/handover'],
+		['handover-plan', 'manager', '/handover?id=' + plan.id],
 		['forms', 'admin', '/forms'],
 		['admin', 'admin', '/admin'],
 	];
-	for (const [name, who, path, phone] of screens) {
+	for (const [name, who, path, phone, whole] of screens) {
 		for (const [suffix, viewport] of [['', { width: 1280, height: 800 }], ['-390', { width: 390, height: 844 }]]) {
 			if (suffix && !phone)
 				continue;
@@ -40,7 +46,9 @@ try {
 			await page.goto(server.url + path);
 			await page.waitForLoadState('networkidle');
 			await page.locator('[data-ready], .login-card, .panel').first().waitFor({ timeout: 10000 }).catch(() => {});
-			await page.screenshot({ path: join(out, name + suffix + '.png'), fullPage: false });
+			if (whole) // every panel loaded, not only the first
+				await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 20000 }).catch(() => {});
+			await page.screenshot({ path: join(out, name + suffix + '.png'), fullPage: !!whole && !suffix });
 			console.log('screenshots: ' + name + suffix + '.png');
 			await context.close();
 		}

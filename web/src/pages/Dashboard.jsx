@@ -117,8 +117,8 @@ export function Dashboard() {
 					<FunnelPanel period={period} scope={scope} scopeName={scopeName} group={group}
 						onGroup={(g) => setParam('group', g === 'owner' ? '' : g)} />
 					<ForecastPanel period={period} scope={scope} scopeName={scopeName} />
-					<StalePanel scope={scope} />
 					<PerformancePanel period={period} only={only} />
+					<StalePanel scope={scope} />
 				</div>
 			)}
 		</Page>
