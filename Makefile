@@ -82,6 +82,9 @@ bench:
 	bench/import.sh
 	bench/funnel.sh
 	bench/backtest.sh
+	$(MAKE) web
+	bench/ui.sh
+	bench/dashboard.sh
 
 include tests/tests.mk
 

@@ -8,7 +8,7 @@
 import { readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, launchBrowser, registry, startServer } from './lib.mjs';
+import { ROOT, accessLog, launchBrowser, registry, startServer } from './lib.mjs';
 
 const filter = process.argv[2] || '';
 const here = join(ROOT, 'tests', 'e2e');
@@ -56,6 +56,16 @@ try {
 				'\n     page: ' + page.url() + '  screenshot: ' + png);
 		}
 		await context.close();
+	}
+	// how long the server took for each API request of the run (its access log); sign-ins
+	// are left out: they hash the password with argon2id on purpose
+	const reqs = accessLog(server).filter((r) => r.path.startsWith('/api/') && r.path !== '/api/v1/auth/login')
+		.sort((a, b) => a.ms - b.ms);
+	if (reqs.length) {
+		const q = (f) => reqs[Math.min(reqs.length - 1, Math.floor(f * reqs.length))].ms.toFixed(1);
+		const top = reqs[reqs.length - 1];
+		console.log('e2e: ' + reqs.length + ' API requests (sign-ins aside), server-side median ' + q(0.5) + ' ms, p99 ' + q(0.99) +
+			' ms, slowest ' + top.ms.toFixed(1) + ' ms (' + top.method + ' ' + top.path + ')');
 	}
 } catch (e) {
 	failed++;

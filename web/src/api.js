@@ -109,6 +109,32 @@ export const patch = async (path, body, opts = {}) => (await request('PATCH', pa
 export const put = async (path, body, opts = {}) => (await request('PUT', path, { ...opts, body })).data;
 export const del = async (path, opts = {}) => (await request('DELETE', path, opts)).data;
 
+// GETs of things that rarely change (pipelines), shared by every screen for the life of
+// the page; prefetch() starts one early, without sending the user to the login page.
+const shared = new Map();
+export function cached(path, q) {
+	const key = path + query(q);
+	if (!shared.has(key)) {
+		const p = get(path, q);
+		shared.set(key, p);
+		p.catch(() => shared.delete(key));
+	}
+	return shared.get(key);
+}
+
+export function prefetch(path, q) {
+	const key = path + query(q);
+	if (shared.has(key))
+		return;
+	const p = request('GET', path, { query: q, noAuthRedirect: true }).then((r) => r.data);
+	shared.set(key, p);
+	p.catch(() => shared.delete(key));
+}
+
+export function forgetCached() {
+	shared.clear();
+}
+
 // Every page of a list (keyset cursor), up to max records.
 export async function getAll(path, q = {}, max = 2000) {
 	const out = [];
@@ -161,4 +187,5 @@ export async function loadNames(kind, ids) {
 export function forgetNames() {
 	for (const m of Object.values(nameCache))
 		m.clear();
+	shared.clear();
 }

@@ -1,6 +1,6 @@
 // The app shell: who is signed in, the navigation, and the screen for the URL.
 import { useEffect, useState } from 'preact/hooks';
-import { forgetNames, post, request, setCsrf, setUnauthorizedHandler } from './api.js';
+import { forgetNames, post, prefetch, request, setCsrf, setUnauthorizedHandler } from './api.js';
 import { Link, match, navigate, useLocation } from './router.jsx';
 import { home, routes } from './routes.js';
 import { SessionContext } from './session.js';
@@ -17,6 +17,9 @@ export function App() {
 			setCsrf(null);
 			setUser(null);
 		});
+		// the board is the first screen: its pipelines load beside /me, not after it
+		if (location.pathname === '/board' || location.pathname === '/')
+			prefetch('/pipelines');
 		// after a reload the cookie may still be good: the server hands the CSRF token again
 		request('GET', '/me', { noAuthRedirect: true }).then(
 			({ data }) => {

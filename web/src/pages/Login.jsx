@@ -12,6 +12,7 @@ export function Login({ onSignedIn }) {
 
 	useEffect(() => {
 		document.title = 'Sign in · Funnel';
+		performance.mark('login-ready');
 		emailRef.current && emailRef.current.focus();
 	}, []);
 
