@@ -745,11 +745,11 @@ static int hmodel_fit(struct hmodel *h, const struct plan *pl, const struct fwor
 						mine = h->r[l][d - 1][parent];
 						theirs = h->r[l + 1][d - 1][parent];
 					}
+					/* the broader level's rate, with this level's
+					 * edge over it one node up (none known: as is) */
 					prior = h->r[l + 1][d][node];
 					if (theirs > 0)
 						prior *= mine / theirs;
-					else
-						prior = mine;
 				}
 				r[node] = (sn[node] + K * clamp01(prior)) / (sd[node] + K);
 			}
