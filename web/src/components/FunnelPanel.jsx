@@ -4,7 +4,7 @@
 // Figures are the server's (docs/reports.md); the chart only draws them.
 import { get } from '../api.js';
 import { money, plural } from '../format.js';
-import { Chart, ChartTable, FitText, scale } from './charts.jsx';
+import { Chart, ChartTable, FitText, Segmented, scale } from './charts.jsx';
 import { cmoney, days, num, pct, periodBounds } from './dashfmt.js';
 import { Empty, ErrorBox, Loading, useAsync } from './ui.jsx';
 
@@ -188,12 +188,8 @@ export function FunnelPanel({ period, scope, scopeName, group, onGroup }) {
 
 			<div class="dash-groupbar">
 				<h3 id="funnel-groups-h">By {groupLabel}</h3>
-				<div class="segmented" role="radiogroup" aria-label="Group the funnel by">
-					{GROUPS.map((x) => (
-						<button key={x.key} type="button" role="radio" aria-checked={group === x.key ? 'true' : 'false'}
-							class={group === x.key ? 'on' : ''} onClick={() => onGroup(x.key)}>{x.label}</button>
-					))}
-				</div>
+				<Segmented legend="Group the funnel by" name="funnel-group" value={group} onChange={onGroup}
+					options={GROUPS.map((x) => [x.key, x.label])} />
 			</div>
 			<ErrorBox error={grouped.error} onRetry={grouped.reload} />
 			{grouped.loading && !gd && <Loading what={'the funnel by ' + groupLabel} />}

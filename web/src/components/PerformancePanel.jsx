@@ -7,6 +7,7 @@
 import { useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { label, money } from '../format.js';
+import { Segmented } from './charts.jsx';
 import { cmoney, days, num, pct } from './dashfmt.js';
 import { Empty, ErrorBox, Loading, useAsync } from './ui.jsx';
 
@@ -78,12 +79,8 @@ export function PerformancePanel({ period, only }) {
 	return (
 		<section class="panel dash-panel" aria-labelledby="perf-h" data-ready={d ? '1' : undefined}>
 			<h2 id="perf-h">Performance <span class="spacer" />
-				<span class="segmented" role="radiogroup" aria-label="Compare by">
-					{[['percentile', 'Percentiles'], ['z', 'z-scores']].map(([k, l]) => (
-						<button key={k} type="button" role="radio" aria-checked={mode === k ? 'true' : 'false'}
-							class={mode === k ? 'on' : ''} onClick={() => setMode(k)}>{l}</button>
-					))}
-				</span>
+				<Segmented legend="Compare by" name="perf-mode" value={mode} onChange={setMode}
+					options={[['percentile', 'Percentiles'], ['z', 'z-scores']]} />
 			</h2>
 			<ErrorBox error={r.error} onRetry={r.reload} />
 			{!d && r.loading && <Loading what="performance" />}

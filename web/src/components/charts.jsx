@@ -86,3 +86,20 @@ export function FitText({ text, max, ...rest }) {
 		</text>
 	);
 }
+
+// A choice of a few views as a row of buttons — native radio buttons underneath, so
+// arrow keys move between them and screen readers announce a group.
+export function Segmented({ legend, name, options, value, onChange }) {
+	return (
+		<fieldset class="segmented">
+			<legend class="visually-hidden">{legend}</legend>
+			{options.map(([key, text]) => (
+				<label key={key} class={value === key ? 'on' : ''}>
+					<input type="radio" name={name} value={key} checked={value === key}
+						onChange={() => onChange(key)} />
+					{text}
+				</label>
+			))}
+		</fieldset>
+	);
+}
