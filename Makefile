@@ -43,12 +43,16 @@ $(BUILD)/%.o: src/%.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The web UI: web/src built by Vite into web/dist, which `funnel serve` serves
-# (web/README.md).  npm ci runs again only when the lockfile changes.
+# (web/README.md).  npm ci runs again only when the lockfile changes.  npm >= 10
+# refuses `npm ci` when the lockfile lacks other platforms' optional packages
+# (rollup's), which a registry mirror that lacks them cannot record; then
+# `npm install --no-save` installs the same locked versions.
 WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
 web: web/dist/index.html
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || \
+		npm install --no-save --no-audit --no-fund --loglevel=error; }
 	@touch $@
 
 web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
@@ -84,6 +88,7 @@ bench:
 	bench/backtest.sh
 	$(MAKE) web
 	bench/ui.sh
+	bench/dashboard.sh
 
 include tests/tests.mk
 

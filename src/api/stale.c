@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/money.h"
+#include "../crm/analytics.h"
 #include "../crm/resources.h"
 #include "../crm/stale.h"
 #include "api.h"
@@ -80,18 +81,21 @@ static int parse(const struct req *rq, struct stale_query *q, struct err *e)
 void api_report_stale(struct req *rq, struct resp *rs)
 {
 	struct stale_query q;
+	struct analytics *a;
 	struct jw w;
 	struct err e;
 	int rc;
 
 	err_clear(&e);
 	rc = parse(rq, &q, &e);
+	if (!rc) /* a server just started may still be building the index */
+		rc = analytics_ready(2000, &a, &e);
 	if (rc) {
 		api_problem(rs, rc, &e);
 		return;
 	}
 	api_json(rs, 200, &w);
-	rc = stale_report(rq->st, rq->p, &q, &w, &e);
+	rc = stale_report(a, rq->st, rq->p, &q, &w, &e);
 	if (rc)
 		api_problem(rs, rc, &e);
 }

@@ -46,6 +46,7 @@
 #include "../core/err.h"
 #include "../core/json.h"
 #include "../store/store.h"
+#include "analytics.h"
 #include "principal.h"
 
 #define STALE_MAX_LIMIT 500
@@ -61,9 +62,12 @@ struct stale_query {
 	int limit;             /* 1..STALE_MAX_LIMIT */
 };
 
-/* Write the report as one JSON object into w.  E_INVAL (field team_id or
- * pipeline_id) for a team or pipeline that does not exist. */
-int stale_report(struct store *st, const struct principal *p, const struct stale_query *q,
-		 struct jw *w, struct err *e);
+/* Write the report as one JSON object into w.  The deals and their evidence
+ * come from SQL; the team's median time in stage from the analytics index
+ * `a` (refreshed first), which holds every stay in memory.  E_INVAL (field
+ * team_id or pipeline_id) for a team or pipeline that does not exist;
+ * E_UNAVAILABLE when a is NULL. */
+int stale_report(struct analytics *a, struct store *st, const struct principal *p,
+		 const struct stale_query *q, struct jw *w, struct err *e);
 
 #endif

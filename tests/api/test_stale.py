@@ -359,6 +359,30 @@ class Stale(unittest.TestCase):
         self.assertIn("19 days in Negotiation vs the team's median of 12.0 days "
                       "(2 completed stays)", self.evidence(d, "time_in_stage"))
 
+    def test_the_team_median_follows_changes_after_a_report(self):
+        """The median stay comes from the analytics index, refreshed from the
+        change feed before each report: a stay completed since the last
+        report counts, and a deleted deal's stays stop counting."""
+        admin = self.tok["admin"]
+        median = lambda: self.evidence({x["name"]: x for x in self.get("admin").json["data"]}["dm"],
+                                       "time_in_stage")
+        self.assertIn("median of 12.0 days (2 completed stays)", median())
+        o = self.s.create("opportunities", {
+            "name": "quick", "account_id": self.by_name["e1b"]["account_id"],
+            "close_date": "2026-12-31", "amount": "100.00",
+            "owner_id": self.users["rep_e1b"]}, admin)
+        try:
+            for stage in ("negotiation", "conversion"):
+                r = self.s.post("/api/v1/opportunities/%d/move" % o["id"],
+                                {"stage": stage, "override": True, "reason": "test"}, admin)
+                self.assertEqual(r.status, 200, r)
+            # East-1's stays in negotiation: 0 (this one), 10 and 14 days
+            self.assertIn("median of 10.0 days (3 completed stays)", median())
+        finally:
+            r = self.s.delete("/api/v1/opportunities/%d" % o["id"], admin)
+            self.assertIn(r.status, (200, 204), r)
+        self.assertIn("median of 12.0 days (2 completed stays)", median())
+
     def test_every_deal_has_its_facts(self):
         kinds = {"activity", "stage_history", "time_in_stage", "decision_makers",
                  "similar_deals", "threshold"}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // docs/screenshots/*.png: every screen of the web UI over a fresh demo company, at
-// 1280×800; the board and the opportunity page also at 390 px wide (a phone).
+// 1280×800 (the dashboard: the whole page); the board, the opportunity page and the
+// dashboard also at 390 px wide (a phone).
 // Run by scripts/screenshots.sh (make screenshots).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,8 +25,12 @@ try {
 		{ name: 'company', label: 'Company', type: 'text', required: false, maps_to: 'company' },
 		{ name: 'timeline', label: 'When do you plan to buy?', type: 'select', required: false, maps_to: 'qualification.timeline', options: ['This quarter', 'This year', 'Later'] },
 	] })).json;
+	// a handover plan to review: a draft for a rep of the manager's team
+	const leaver = (await mgr.get('/users?team_id=' + mgr.user.team_id + '&limit=200')).data
+		.find((u) => u.role === 'rep' && u.email !== 'rep@demo.funnel');
+	const plan = (await mgr.call('POST', '/handovers', { from_user: leaver.id })).json;
 	const screens = [
-		// [file, who, path, phone too?]
+		// [file, who, path, phone too?, the whole page?]
 		['login', null, '/login', true],
 		['board', 'manager', '/board', true],
 		['opportunity', 'manager', '/opportunities/' + deal.id, true],
@@ -36,14 +41,15 @@ try {
 		['leads', 'manager', '/leads?status=working&sort=-score'],
 		['lead', 'manager', '/leads/' + lead.id],
 		['inbox', 'manager', '/inbox', true],
-		['dashboard', 'manager', '/dashboard'],
+		['dashboard', 'manager', '/dashboard', true, true],
 		['handover', 'manager', '/handover'],
+		['handover-plan', 'manager', '/handover?id=' + plan.id],
 		['forms', 'admin', '/forms'],
 		['form', 'admin', '/forms/' + form.id],
 		['admin', 'admin', '/admin'],
 		['admin-pipelines', 'admin', '/admin/pipelines'],
 	];
-	for (const [name, who, path, phone] of screens) {
+	for (const [name, who, path, phone, whole] of screens) {
 		for (const [suffix, viewport] of [['', { width: 1280, height: 800 }], ['-390', { width: 390, height: 844 }]]) {
 			if (suffix && !phone)
 				continue;
@@ -54,7 +60,9 @@ try {
 			await page.goto(server.url + path);
 			await page.waitForLoadState('networkidle');
 			await page.locator('[data-ready], .login-card, .panel').first().waitFor({ timeout: 10000 }).catch(() => {});
-			await page.screenshot({ path: join(out, name + suffix + '.png'), fullPage: false });
+			if (whole) // every panel loaded, not only the first
+				await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 20000 }).catch(() => {});
+			await page.screenshot({ path: join(out, name + suffix + '.png'), fullPage: !!whole && !suffix });
 			console.log('screenshots: ' + name + suffix + '.png');
 			await context.close();
 		}
