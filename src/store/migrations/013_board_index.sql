@@ -1,4 +1,4 @@
--- 012_board_index: the pipeline board's columns as index walks (docs/ui.md,
+-- 013_board_index: the pipeline board's columns as index walks (docs/ui.md,
 -- docs/performance.md; measured on 1M deals, bench/ui.sh).
 --
 -- Won and lost columns: the deals of the owners a manager sees that closed in
