@@ -13,8 +13,9 @@
 # (teams, users, quotas, pipelines and stages, accounts, opportunities, their
 # stage history and the field history of amount, close_date and
 # forecast_category) are copied from the source with the sqlite3 CLI, indexes
-# and change-feed triggers dropped during the copy and recreated after, the
-# planner's statistics copied; then `funnel import opportunities` adds open
+# and change-feed triggers dropped during the copy (made without a journal:
+# a failed copy is made again) and recreated after, the planner's statistics
+# copied; then `funnel import opportunities` adds open
 # deals (dated the demo's "today", 2026-11-22, at stages spread over the open
 # ones, with amounts, owners and accounts drawn from the source's) until OPEN
 # (default 1,000,000) are open.  It is large (~10 GB for 10M deals): remove it
@@ -40,6 +41,8 @@ fi
 
 if [ ! -f "$DB" ]; then
 	echo "making $DB from $SRC (once)..."
+	FINAL=$DB
+	DB=$DB.part
 	rm -f "$DB" "$DB"-*
 	echo "bench-password-1" >"$OUT/pw"
 	"$FUNNEL" init --db "$DB" --admin-email bench@bench.funnel \
@@ -56,6 +59,7 @@ if [ ! -f "$DB" ]; then
 		>"$OUT/forecast-create.sql"
 	t0=$(date +%s)
 	sqlite3 "$DB" <<SQL
+PRAGMA journal_mode = OFF;
 PRAGMA foreign_keys = OFF;
 PRAGMA synchronous = OFF;
 PRAGMA cache_size = -262144;
@@ -82,6 +86,7 @@ PRAGMA threads = 2;
 ANALYZE main.lost_reasons;
 DELETE FROM sqlite_stat1;
 INSERT INTO sqlite_stat1 SELECT * FROM src.sqlite_stat1;
+PRAGMA journal_mode = WAL;
 SQL
 	echo "copied in $(($(date +%s) - t0)) s"
 	have=$(sqlite3 "$DB" "SELECT count(*) FROM opportunities WHERE status = 'open'")
@@ -116,6 +121,8 @@ PY
 			{ echo "import failed:"; tail -3 "$OUT/forecast-import.log"; exit 1; }
 		echo "imported $add open deals in $(($(date +%s) - t0)) s"
 	fi
+	mv "$DB" "$FINAL"
+	DB=$FINAL
 fi
 
 open=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM opportunities WHERE status = 'open'")
