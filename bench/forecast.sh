@@ -23,7 +23,9 @@
 #
 # Prints: the index build and its size (the funnel's columns and the
 # forecast's extra ones, bytes per deal); the forecast's latency over HTTP,
-# end to end (median, min, max of RUNS, default 10, after one warm-up), with
+# end to end (median, min, max of RUNS, default 10, after one warm-up) and
+# the server's CPU time per request (on a shared machine, wall time is CPU
+# time plus waiting for a core), with
 # the open deals, the deals drawn exactly and the error bound of the rest;
 # the sqlite3 CLI's time for the weighted sum; whether the two weighted
 # figures agree; the machine's load while it ran (2 cores, shared).
@@ -89,10 +91,15 @@ INSERT INTO sqlite_stat1 SELECT * FROM src.sqlite_stat1;
 PRAGMA journal_mode = WAL;
 SQL
 	echo "copied in $(($(date +%s) - t0)) s"
-	have=$(sqlite3 "$DB" "SELECT count(*) FROM opportunities WHERE status = 'open'")
-	add=$((OPEN - have))
-	if [ "$add" -gt 0 ]; then
-		python3 - "$DB" "$add" "$OUT/forecast-open.csv" <<'PY'
+	mv "$DB" "$FINAL"
+	DB=$FINAL
+fi
+
+# top up the open deals (an interrupted run tops up again)
+have=$(sqlite3 "$DB" "SELECT count(*) FROM opportunities WHERE status = 'open'")
+add=$((OPEN - have))
+if [ "$add" -gt 0 ]; then
+	python3 - "$DB" "$add" "$OUT/forecast-open.csv" <<'PY'
 import random, sqlite3, sys
 db, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 r = random.Random(2026)
@@ -115,14 +122,11 @@ with open(path, "w") as f:
             else "2027-%02d-%02d" % (r.randint(1, 6), r.randint(1, 28)),
             channel or "", r.choice(stages)))
 PY
-		t0=$(date +%s)
-		FUNNEL_NOW=$NOW "$FUNNEL" import --db "$DB" opportunities "$OUT/forecast-open.csv" \
-			>"$OUT/forecast-import.out" 2>"$OUT/forecast-import.log" ||
-			{ echo "import failed:"; tail -3 "$OUT/forecast-import.log"; exit 1; }
-		echo "imported $add open deals in $(($(date +%s) - t0)) s"
-	fi
-	mv "$DB" "$FINAL"
-	DB=$FINAL
+	t0=$(date +%s)
+	FUNNEL_NOW=$NOW "$FUNNEL" import --db "$DB" opportunities "$OUT/forecast-open.csv" \
+		>"$OUT/forecast-import.out" 2>"$OUT/forecast-import.log" ||
+		{ echo "import failed:"; tail -3 "$OUT/forecast-import.log"; exit 1; }
+	echo "imported $add open deals in $(($(date +%s) - t0)) s"
 fi
 
 open=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM opportunities WHERE status = 'open'")
@@ -147,18 +151,24 @@ Q="$URL/api/v1/forecast?period=2026-Q4&model=simulation,weighted&iterations=1000
 # the first request waits for the index to be built
 until curl -sf "$Q" -H "Authorization: Bearer $TOKEN" >"$OUT/forecast.json"; do sleep 1; done
 grep -o 'analytics: .*' "$OUT/serve.log" | head -2
+SPID=$(echo $PIDS | awk '{print $NF}')
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 load0=$(cut -d' ' -f1 /proc/loadavg)
+c0=$(cpu_ticks)
 for _ in $(seq "$RUNS"); do
 	curl -s -o /dev/null -w '%{time_total}\n' "$Q" -H "Authorization: Bearer $TOKEN"
 done | sort -n >"$OUT/forecast-times.txt"
+c1=$(cpu_ticks)
 load1=$(cut -d' ' -f1 /proc/loadavg)
-python3 - "$OUT/forecast.json" "$OUT/forecast-times.txt" "$RUNS" <<'PY'
+python3 - "$OUT/forecast.json" "$OUT/forecast-times.txt" "$RUNS" "$c0" "$c1" "$(getconf CLK_TCK)" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 t = [float(x) * 1000 for x in open(sys.argv[2])]
 s = d["models"]["simulation"]
-print("simulation forecast (HTTP, %s runs): median %.0f ms  min %.0f ms  max %.0f ms" % (
-    sys.argv[3], t[(len(t) - 1) // 2], t[0], t[-1]))
+runs, c0, c1, tck = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+print("simulation forecast (HTTP, %d runs): median %.0f ms  min %.0f ms  max %.0f ms" % (
+    runs, t[(len(t) - 1) // 2], t[0], t[-1]))
+print("  server CPU time per request (both threads): %.0f ms" % ((c1 - c0) * 1000.0 / tck / runs))
 print("  open deals %d, iterations %d, drawn exactly %d, as one normal %d (bound %.4f sd)" % (
     d["open_deals"], s["iterations"], s["exact_deals"], s["normal_deals"], s["tail_error_bound"]))
 print("  2026-Q4 EUR: closed won %s; simulation P10 %s P50 %s P90 %s; weighted %s" % (

@@ -1286,6 +1286,13 @@ out:
 	return rc;
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -1620,16 +1627,7 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 						       ? v : a->amount[x];
 			}
 			if (ns) {
-				/* insertion sort is fine at this size only when small */
-				size_t ii, jj;
-
-				for (ii = 1; ii < ns; ii++) {
-					int64_t y = sample[ii];
-
-					for (jj = ii; jj > 0 && sample[jj - 1] > y; jj--)
-						sample[jj] = sample[jj - 1];
-					sample[jj] = y;
-				}
+				qsort(sample, ns, sizeof(*sample), cmp_i64);
 				pl.median = sample[ns / 2];
 			}
 		}
