@@ -1538,8 +1538,8 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 	pl.q = q;
 	pl.F = q->from;
 	pl.T = q->to;
-	if (!pl.T) {
-		rc = fail(e, E_INVAL, "no period");
+	if (!pl.T && forecast_period(q->period, &pl.F, &pl.T)) {
+		rc = err_field(e, "period", "must be a quarter (2026-Q4) or a month (2026-11)");
 		goto out;
 	}
 	pl.now = !q->as_of;

@@ -210,7 +210,7 @@ struct fc_scope {
 
 struct fc_query {
 	char period[8];      /* "2026-Q4" | "2026-11" */
-	uint32_t from, to;   /* [from, to), seconds since 1970, UTC */
+	uint32_t from, to;   /* [from, to), seconds since 1970, UTC; 0, 0: from period */
 	uint32_t as_of;      /* 0: now */
 	struct fc_scope scope;
 	unsigned models;     /* bit (1u << FC_x); 0: all */
