@@ -15,7 +15,11 @@
  *   2. every figure of the report grouped by owner equals the same figure
  *      computed by SQL straight from opportunities and stage_history:
  *      open count / amount / weighted per owner and stage, entries, exits,
- *      conversion, time-in-stage count, median and p90, won and lost.
+ *      conversion, time-in-stage count, median and p90, won and lost;
+ *   3. as of random past instants, every deal's stage, amount, close_date
+ *      and forecast_category read from the index (the stage history and the
+ *      field pool, for forecasts) equal what SQL finds in stage_history and
+ *      history.
  * Seeded and reproducible: FUNNEL_TEST_SEED picks another seed; a failure
  * prints the seed and the batch.
  */
@@ -266,10 +270,17 @@ static void op_random(void)
 		op_create();
 	} else if (k < 70) {
 		op_move(id);
-	} else if (k < 78) {
+	} else if (k < 76) {
 		update(&opportunity_resource, id,
 		       J("{'amount':'%d.%02d','probability':%d}", rnd_n(50000), rnd_n(100),
 			 rnd_n(101)), 0);
+	} else if (k < 78) {
+		static const char *const cats[] = {"'pipeline'", "'best_case'", "'commit'",
+						   "'omitted'", "null"};
+
+		update(&opportunity_resource, id,
+		       J("{'close_date':'2026-%02d-%02d','forecast_category':%s}", 1 + rnd_n(12),
+			 1 + rnd_n(28), cats[rnd_n(5)]), 0);
 	} else if (k < 83) {
 		update(&opportunity_resource, id, J("{'owner_id':%lld}", W.users[rnd_n(NUSERS)]), 0);
 	} else if (k < 86) {
@@ -558,6 +569,103 @@ static void check_against_sql(const char *text)
 	json_decref(doc);
 }
 
+/* As of instant t, slot i of `a` against SQL: the stage (the last stage row
+ * entered before t) and the value of each kept field (the old value of the
+ * first change at or after t, else the current one). */
+static void check_as_of_deal(const struct analytics *a, size_t i, time_t t)
+{
+	char iso[TIME_ISO_LEN], sql[2048];
+	struct stmt *s;
+	struct err e;
+	long r = analytics_stage_before(a, i, (uint32_t)t);
+	int64_t v;
+	int f;
+
+	time_iso(t, iso);
+	err_clear(&e);
+	s = store_prepare(W.st,
+			  "SELECT stage FROM stage_history WHERE opportunity_id = ? AND entered_at < ? "
+			  "ORDER BY entered_at DESC, id DESC LIMIT 1",
+			  &e);
+	assert_non_null(s);
+	stmt_bind_int(s, 1, a->id[i]);
+	stmt_bind_text(s, 2, iso);
+	assert_int_equal(stmt_step(s, &e), OK);
+	CHECK(stmt_row(s) == (r >= 0), "deal %u at %s: a stage row or not", a->id[i], iso);
+	if (r >= 0)
+		CHECK(!strcmp(stmt_text(s, 0), a->keys.s[a->hstage[r]]), "deal %u at %s: stage %s vs %s",
+		      a->id[i], iso, stmt_text(s, 0), a->keys.s[a->hstage[r]]);
+	stmt_done(s);
+	for (f = 0; f < AN_NFIELDS; f++) {
+		static const char *const names[] = {"amount", "close_date", "forecast_category"};
+		static const char *const expr[] = {
+			"CAST(round(CAST(%s AS REAL) * 100) AS INTEGER)",
+			"CAST(julianday(%s) - 2440587.5 AS INTEGER)",
+			"coalesce((SELECT n FROM (SELECT 'pipeline' AS k, 0 AS n UNION ALL SELECT "
+			"'best_case', 1 UNION ALL SELECT 'commit', 2 UNION ALL SELECT 'closed', 3 "
+			"UNION ALL SELECT 'omitted', 4) WHERE k = %s), 255)"};
+		char e1[512], e2[512];
+		int64_t want;
+
+		snprintf(e1, sizeof(e1), expr[f], "h.old");
+		snprintf(e2, sizeof(e2), expr[f], f == 0 ? "o.amount / 100.0" : f == 1 ? "o.close_date"
+										    : "o.forecast_category");
+		snprintf(sql, sizeof(sql),
+			 "SELECT coalesce((SELECT %s FROM history h WHERE h.resource = 'opportunities' "
+			 "AND h.record_id = o.id AND h.field = '%s' AND h.at >= ? ORDER BY h.at, h.id "
+			 "LIMIT 1), %s) FROM opportunities o WHERE o.id = ?",
+			 e1, names[f], e2);
+		s = store_prepare(W.st, sql, &e);
+		assert_non_null(s);
+		stmt_bind_text(s, 1, iso);
+		stmt_bind_int(s, 2, a->id[i]);
+		assert_int_equal(stmt_step(s, &e), OK);
+		assert_true(stmt_row(s));
+		want = stmt_int(s, 0);
+		stmt_done(s);
+		if (analytics_field_before(a, i, f, (uint32_t)t, &v) != 1)
+			v = f == AN_F_AMOUNT ? a->amount[i] : f == AN_F_CLOSE ? a->close_day[i]
+									     : a->fcat[i];
+		CHECK(v == want, "deal %u at %s: %s %lld vs %lld from SQL", a->id[i], iso, names[f],
+		      (long long)v, (long long)want);
+	}
+}
+
+static void check_as_of(const struct analytics *a)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < 6; k++) {
+		/* from the first write to now; and exactly when a change was made */
+		time_t t = 1767225600 + (time_t)(rnd() % (uint32_t)(W.now - 1767225600 + 2));
+
+		if (k % 2) {
+			struct stmt *s;
+			struct err e;
+
+			err_clear(&e);
+			s = store_prepare(W.st,
+					  k == 1 ? "SELECT at FROM history WHERE resource = 'opportunities' "
+						   "AND field IN ('amount', 'close_date', "
+						   "'forecast_category') ORDER BY id LIMIT 1 OFFSET ?"
+						 : "SELECT entered_at FROM stage_history ORDER BY id "
+						   "LIMIT 1 OFFSET ?",
+					  &e);
+			assert_non_null(s);
+			stmt_bind_int(s, 1, rnd_n(200));
+			assert_int_equal(stmt_step(s, &e), OK);
+			if (stmt_row(s))
+				time_parse_iso(stmt_text(s, 0), &t);
+			stmt_done(s);
+		}
+
+		for (i = 0; i < a->n; i++)
+			if (a->status[i] != AN_DEAD)
+				check_as_of_deal(a, i, t);
+	}
+}
+
 /* --- the property ------------------------------------------------------------- */
 
 static void index_matches_scratch_and_sql(void **state)
@@ -604,6 +712,7 @@ static void index_matches_scratch_and_sql(void **state)
 			free(x);
 			free(y);
 		}
+		check_as_of(live);
 		analytics_free(fresh);
 	}
 	/* the feed was used, not a rebuild: the live index saw every seq */

@@ -1,0 +1,484 @@
+/*
+ * test_forecast.c — the forecast engine (src/crm/forecast.h).
+ *
+ *   - the sampler against brute force: on moderate sets of deals (lognormal
+ *     amounts with a few very large ones, mixed probabilities, with and
+ *     without the run-rate term) the fast sampler's mean, P10, P50 and P90
+ *     agree with a plain Monte Carlo that draws every deal in every
+ *     iteration, within a tolerance well above both methods' noise;
+ *   - the sampler is seeded: the same seed gives the same draws, whatever the
+ *     threads; another seed other draws;
+ *   - the historical model recovers known conversion rates: a synthetic
+ *     history where a deal's chance of being won depends on its owner's
+ *     stage and channel (and every deal closes within 40 days, so inside the
+ *     quarter's window), as of a quarter's start;
+ *   - as_of ignores what came later: deals made, moved and won after the
+ *     date leave the forecast as of that date unchanged.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* the project's headers before cmocka's (its fail() macro) */
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "crm/analytics.h"
+#include "crm/forecast.h"
+
+#include <cmocka.h>
+
+/* --- helpers ------------------------------------------------------------------ */
+
+static uint64_t rng_state;
+
+static uint64_t rnd64(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double runif(void)
+{
+	return ((double)(rnd64() >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double rnorm(void)
+{
+	return sqrt(-2 * log(runif())) * cos(6.283185307179586 * runif());
+}
+
+static int cmp_d(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Nearest-rank quantile of sorted v[0..n). */
+static double quant(const double *v, int n, double q)
+{
+	int k = (int)ceil(q * n);
+
+	return v[k < 1 ? 0 : k - 1];
+}
+
+/* --- the sampler against brute force ---------------------------------------------- */
+
+static void deals(size_t n, int whales, double spread, double *a, double *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		a[i] = round(exp(9 + spread * rnorm())) * 100;
+		p[i] = 0.02 + 0.88 * runif();
+	}
+	for (i = 0; i < (size_t)whales && i < n; i++)
+		a[i] *= 200; /* a few deals that dominate the spread */
+	if (n > 3) {
+		p[n - 1] = 1;  /* certain */
+		p[n - 2] = 0;  /* hopeless */
+	}
+}
+
+static void compare(size_t n, int whales, double spread, double rr_mean, double rr_var,
+		    double tau2, int it, int expect_normal)
+{
+	int i;
+	double *a = malloc(n * sizeof(*a)), *p = malloc(n * sizeof(*p)),
+	       *fast = malloc((size_t)it * sizeof(double)), *slow = malloc((size_t)it * sizeof(double));
+	double var = 0, ev = 0, sd, mf = 0, ms = 0, vf = 0, qs[3] = {0.1, 0.5, 0.9}, bound,
+	       noise = sqrt(20000.0 / it);
+	size_t k, exact;
+
+	assert_non_null(a);
+	assert_non_null(p);
+	assert_non_null(fast);
+	assert_non_null(slow);
+	deals(n, whales, spread, a, p);
+	for (k = 0; k < n; k++) {
+		var += a[k] * a[k] * p[k] * (1 - p[k]);
+		ev += a[k] * p[k];
+	}
+	/* θ S + R */
+	var = (1 + tau2) * var + tau2 * ev * ev + rr_var;
+	sd = sqrt(var);
+	assert_int_equal(fc_simulate(a, p, n, rr_mean, rr_var, tau2, it, 42, 2, fast, &exact,
+				     &bound), 0);
+	if (expect_normal) /* the test must exercise the normal part (a tenth at least) */
+		assert_true(exact < n - n / 10);
+	else
+		assert_true(bound == 0);
+	assert_true(bound <= FC_W1_EPS + 1e-12);
+	/* brute force: every deal, every iteration; R lognormal the same way */
+	for (i = 0; i < it; i++) {
+		double t = 0;
+
+		for (k = 0; k < n; k++)
+			if (runif() < p[k])
+				t += a[k];
+		if (tau2 > 0) {
+			double s2 = log(1 + tau2);
+
+			t *= exp(-s2 / 2 + sqrt(s2) * rnorm());
+		}
+		if (rr_mean > 0 && rr_var > 0) {
+			double s2 = log(1 + rr_var / (rr_mean * rr_mean));
+
+			t += exp(log(rr_mean) - s2 / 2 + sqrt(s2) * rnorm());
+		} else {
+			t += rr_mean;
+		}
+		slow[i] = t;
+	}
+	for (i = 0; i < it; i++) {
+		mf += fast[i] / it;
+		ms += slow[i] / it;
+	}
+	for (i = 0; i < it; i++)
+		vf += (fast[i] - mf) * (fast[i] - mf) / (it - 1);
+	/* the spread drawn is the true one (sd of a sample variance: sqrt(2/it)) */
+	if (fabs(vf / var - 1) > 4 * sqrt(2.0 / it))
+		fail_msg("n %zu: variance %.4g, true %.4g", n, vf, var);
+	qsort(fast, (size_t)it, sizeof(double), cmp_d);
+	qsort(slow, (size_t)it, sizeof(double), cmp_d);
+	/* noise of one quantile estimate at 20,000 draws is ~0.012 sd, of the
+	 * mean 0.007 sd (and sqrt(20000 / it) times that at `it`); the normal
+	 * part adds at most FC_W1_EPS on average */
+	if (fabs(mf - ms) > 0.04 * noise * sd)
+		fail_msg("n %zu: mean %.0f vs brute force %.0f (sd %.0f)", n, mf, ms, sd);
+	for (i = 0; i < 3; i++) {
+		double f = quant(fast, it, qs[i]), s = quant(slow, it, qs[i]);
+
+		if (fabs(f - s) > 0.06 * noise * sd)
+			fail_msg("n %zu: q%.1f %.0f vs brute force %.0f (sd %.0f, exact %zu)", n,
+				 qs[i], f, s, sd, exact);
+	}
+	free(a);
+	free(p);
+	free(fast);
+	free(slow);
+}
+
+static void sampler_matches_brute_force(void **state)
+{
+	(void)state;
+	rng_state = 7;
+	compare(4000, 3, 1.1, 0, 0, 0, 20000, 1);
+	compare(2500, 0, 1.1, 3e7, 4e13, 0, 20000, 1); /* with the run-rate term */
+	compare(40, 0, 1.1, 0, 0, 0, 20000, 0);        /* few deals: all drawn exactly */
+	compare(3000, 1, 1.1, 5e6, 0, 0, 20000, 1);    /* a fixed run-rate */
+	compare(3000, 1, 1.1, 5e6, 1e13, 0.04, 20000, 1); /* and the period factor */
+	/* many alike deals: the normal part carries most of the spread */
+	compare(100000, 0, 0.3, 0, 0, 0, 2000, 1);
+}
+
+static void sampler_is_seeded(void **state)
+{
+	size_t n = 50000, e1, e2;
+	int it = 3000;
+	double *a = malloc(n * sizeof(*a)), *p = malloc(n * sizeof(*p)), b1, b2;
+	double *t1 = malloc((size_t)it * sizeof(double)), *t2 = malloc((size_t)it * sizeof(double));
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(p);
+	assert_non_null(t1);
+	assert_non_null(t2);
+	rng_state = 11;
+	deals(n, 5, 1.1, a, p);
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 99, 1, t1, &e1, &b1), 0);
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 99, 2, t2, &e2, &b2), 0);
+	assert_true(e1 == e2 && b1 == b2);
+	assert_memory_equal(t1, t2, (size_t)it * sizeof(double));
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 99, 2, t2, &e2, &b2), 0);
+	assert_memory_equal(t1, t2, (size_t)it * sizeof(double));
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 100, 2, t2, &e2, &b2), 0);
+	assert_memory_not_equal(t1, t2, (size_t)it * sizeof(double));
+	free(a);
+	free(p);
+	free(t1);
+	free(t2);
+}
+
+/* --- a synthetic history with known rates ---------------------------------------- */
+
+static struct {
+	char path[64];
+	struct store *st;
+	struct principal sys;
+	long long users[6];
+} H;
+
+/* Owner u: a stage and a channel, and the chance their deals are won. */
+static const char *const u_stage[6] = {"qualification", "qualification", "proposal", "proposal",
+				       "negotiation", "negotiation"};
+static const char *const u_channel[6] = {"field", "web", "field", "web", "field", "web"};
+static const double u_rate[6] = {0.20, 0.10, 0.50, 0.30, 0.80, 0.60};
+
+#define A_ISO "2026-10-01T00:00:00Z"
+#define A_TIME 1790812800LL         /* 2026-10-01 */
+#define START_TIME 1719792000LL     /* 2024-07-01 */
+#define NDEALS 36000
+
+static void sql(const char *text)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (store_exec(H.st, text, &e))
+		fail_msg("%s: %s", text, e.msg);
+}
+
+static long long insert_deal(int u, long long created, long long closed, int won,
+			     const char *amount)
+{
+	char c[TIME_ISO_LEN], x[TIME_ISO_LEN], cd[11];
+	struct stmt *s;
+	struct err e;
+	long long id;
+
+	err_clear(&e);
+	time_iso((time_t)created, c);
+	time_iso((time_t)closed, x);
+	time_date((time_t)closed, cd);
+	s = store_prepare(H.st,
+			  "INSERT INTO opportunities (account_id, owner_id, pipeline_id, name, amount, "
+			  "currency, close_date, channel, stage, status, probability, "
+			  "forecast_category, stage_entered_at, closed_at, created_at, updated_at) "
+			  "VALUES (1, ?, 1, 'Deal', ?, 'EUR', ?, ?, ?, ?, 50, NULL, ?, ?, ?, ?)",
+			  &e);
+	assert_non_null(s);
+	stmt_bind_int(s, 1, H.users[u]);
+	stmt_bind_int(s, 2, atoll(amount));
+	stmt_bind_text(s, 3, cd);
+	stmt_bind_text(s, 4, u_channel[u]);
+	stmt_bind_text(s, 5, won < 0 ? u_stage[u] : won ? "conversion" : "lost");
+	stmt_bind_text(s, 6, won < 0 ? "open" : won ? "won" : "lost");
+	stmt_bind_text(s, 7, won < 0 ? c : x);
+	if (won < 0)
+		stmt_bind_null(s, 8);
+	else
+		stmt_bind_text(s, 8, x);
+	stmt_bind_text(s, 9, c);
+	stmt_bind_text(s, 10, c);
+	assert_int_equal(stmt_step(s, &e), OK);
+	stmt_done(s);
+	id = store_last_id(H.st);
+	s = store_prepare(H.st,
+			  "INSERT INTO stage_history (opportunity_id, stage, entered_at, exited_at) "
+			  "VALUES (?, ?, ?, ?)",
+			  &e);
+	assert_non_null(s);
+	stmt_bind_int(s, 1, id);
+	stmt_bind_text(s, 2, u_stage[u]);
+	stmt_bind_text(s, 3, c);
+	if (won < 0)
+		stmt_bind_null(s, 4);
+	else
+		stmt_bind_text(s, 4, x);
+	assert_int_equal(stmt_step(s, &e), OK);
+	stmt_done(s);
+	if (won >= 0) {
+		s = store_prepare(H.st,
+				  "INSERT INTO stage_history (opportunity_id, stage, entered_at) "
+				  "VALUES (?, ?, ?)",
+				  &e);
+		assert_non_null(s);
+		stmt_bind_int(s, 1, id);
+		stmt_bind_text(s, 2, won ? "conversion" : "lost");
+		stmt_bind_text(s, 3, x);
+		assert_int_equal(stmt_step(s, &e), OK);
+		stmt_done(s);
+	}
+	return id;
+}
+
+static int history_setup(void **state)
+{
+	struct err e;
+	char text[512];
+	int fd, u, i;
+
+	(void)state;
+	log_min_level = LOG_WARN;
+	snprintf(H.path, sizeof(H.path), "/tmp/funnel-forecast-XXXXXX");
+	fd = mkstemp(H.path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(H.path);
+	err_clear(&e);
+	if (store_open(H.path, STORE_CREATE, &H.st, &e) || store_migrate(H.st, &e))
+		return -1;
+	principal_system(&H.sys);
+	for (u = 0; u < 6; u++) {
+		snprintf(text, sizeof(text),
+			 "INSERT INTO users (email, name, role, created_at, updated_at) VALUES "
+			 "('u%d@test.funnel', 'User %d', 'rep', '2024-01-01T00:00:00Z', "
+			 "'2024-01-01T00:00:00Z')",
+			 u, u);
+		if (store_exec(H.st, text, &e))
+			return -1;
+		H.users[u] = store_last_id(H.st);
+	}
+	if (store_exec(H.st,
+		       "INSERT INTO accounts (id, name, owner_id, created_at, updated_at) VALUES "
+		       "(1, 'Account', 1, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+		       &e))
+		return -1;
+	/* deals made evenly from 2024-07-01 to the as_of date, each in its
+	 * owner's stage until it closes 1..40 days later (won with the owner's
+	 * rate): open at a quarter's start means closed inside that quarter */
+	rng_state = 2026;
+	if (store_begin(H.st, &e))
+		return -1;
+	for (i = 0; i < NDEALS; i++) {
+		long long created = START_TIME + (long long)(runif() * (double)(A_TIME - START_TIME));
+		long long closed = created + 86400LL + (long long)(runif() * 39 * 86400.0);
+
+		u = i % 6;
+		insert_deal(u, created, closed, runif() < u_rate[u], "100000");
+	}
+	return store_commit(H.st, &e) ? -1 : 0;
+}
+
+static int history_teardown(void **state)
+{
+	char p[80];
+
+	(void)state;
+	store_close(H.st);
+	unlink(H.path);
+	snprintf(p, sizeof(p), "%s-wal", H.path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", H.path);
+	unlink(p);
+	return 0;
+}
+
+static void forecast(struct analytics *a, const char *scope, long long id, const char *models,
+		     struct fc_result *r)
+{
+	char sid[24];
+	struct kv params[6] = {{"period", "2026-Q4"}, {"as_of", A_ISO}, {"model", models},
+			       {"scope", scope}, {"scope_id", sid}, {"iterations", "2000"}};
+	struct fc_query q;
+	struct err e;
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	err_clear(&e);
+	/* "now" is after as_of whatever the clock says */
+	if (forecast_parse(params, id ? 6 : 3, 4102444800, &q, &e))
+		fail_msg("forecast_parse: %s", e.msg);
+	if (forecast_compute(a, H.st, &H.sys, &q, r, NULL, &e))
+		fail_msg("forecast_compute: %s", e.msg);
+}
+
+static void historical_recovers_known_rates(void **state)
+{
+	struct analytics *a;
+	struct fc_result r;
+	struct err e;
+	int u;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(analytics_build(H.st, &a, &e), OK);
+	for (u = 0; u < 6; u++) {
+		double got;
+
+		forecast(a, "user", H.users[u], "historical,simulation", &r);
+		assert_true(r.open_deals > 100);
+		got = (double)r.m[FC_HISTORICAL].open_expected / (double)r.open_amount;
+		if (fabs(got - u_rate[u]) > 0.04)
+			fail_msg("user %d (%s, %s): learned %.3f, true %.2f", u, u_stage[u],
+				 u_channel[u], got, u_rate[u]);
+		/* the simulation's mean is the historical expectation, up to noise */
+		assert_true(fabs((double)(r.m[FC_SIMULATION].expected - r.m[FC_HISTORICAL].expected)) <
+			    0.05 * (double)r.m[FC_HISTORICAL].expected);
+	}
+	analytics_free(a);
+}
+
+/* Later events do not move a forecast as of an earlier date. */
+static void as_of_ignores_later_events(void **state)
+{
+	struct analytics *a;
+	struct fc_result before, after;
+	struct err e;
+	long long id;
+	int k;
+
+	(void)state;
+	err_clear(&e);
+	/* a deal open at the date, due inside the period */
+	id = insert_deal(4, A_TIME - 86400 * 3, A_TIME + 86400 * 20, -1, "100000");
+	assert_int_equal(analytics_build(H.st, &a, &e), OK);
+	forecast(a, "company", 0, "weighted,categories,historical,simulation", &before);
+	assert_true(before.m[FC_WEIGHTED].deals > 0);
+	/* after the date: new deals (half of them won), and that deal's amount
+	 * and close date changed, then lost */
+	assert_int_equal(store_begin(H.st, &e), OK);
+	for (k = 0; k < 50; k++)
+		insert_deal(k % 6, A_TIME + 3600 * (k + 1), A_TIME + 86400 * 3, k % 2, "250000");
+	assert_int_equal(store_commit(H.st, &e), OK);
+	{
+		char text[512];
+
+		snprintf(text, sizeof(text),
+			 "INSERT INTO history (resource, record_id, at, action, field, old, new) "
+			 "VALUES ('opportunities', %lld, '2026-10-05T00:00:00Z', 'update', 'amount', "
+			 "'1000.00', '7777.00'), ('opportunities', %lld, '2026-10-05T00:00:00Z', "
+			 "'update', 'close_date', '2026-10-21', '2027-03-31')",
+			 id, id);
+		sql(text);
+		snprintf(text, sizeof(text),
+			 "UPDATE opportunities SET amount = 777700, close_date = '2027-03-31', "
+			 "stage = 'lost', status = 'lost', closed_at = '2026-10-06T00:00:00Z' "
+			 "WHERE id = %lld",
+			 id);
+		sql(text);
+		snprintf(text, sizeof(text),
+			 "UPDATE stage_history SET exited_at = '2026-10-06T00:00:00Z' "
+			 "WHERE opportunity_id = %lld; INSERT INTO stage_history (opportunity_id, "
+			 "stage, entered_at) VALUES (%lld, 'lost', '2026-10-06T00:00:00Z')",
+			 id, id);
+		sql(text);
+	}
+	assert_int_equal(analytics_refresh(a, H.st, &e), OK);
+	forecast(a, "company", 0, "weighted,categories,historical,simulation", &after);
+	assert_true(after.closed_won == before.closed_won);
+	assert_true(after.open_deals == before.open_deals);
+	assert_true(after.open_amount == before.open_amount);
+	for (k = 0; k < FC_NMODELS; k++) {
+		assert_true(after.m[k].expected == before.m[k].expected);
+		assert_true(after.m[k].p10 == before.m[k].p10);
+		assert_true(after.m[k].p90 == before.m[k].p90);
+	}
+	analytics_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest sampler[] = {
+		cmocka_unit_test(sampler_matches_brute_force),
+		cmocka_unit_test(sampler_is_seeded),
+	};
+	const struct CMUnitTest history[] = {
+		cmocka_unit_test(historical_recovers_known_rates),
+		cmocka_unit_test(as_of_ignores_later_events),
+	};
+
+	return cmocka_run_group_tests_name("forecast sampler", sampler, NULL, NULL) |
+	       cmocka_run_group_tests_name("forecast history", history, history_setup,
+					   history_teardown);
+}
