@@ -732,6 +732,15 @@ int scoring_invalidate(struct store *st, struct err *e)
 	return rc;
 }
 
+int scoring_owed(struct store *st, int *owed, struct err *e)
+{
+	long long gen, done;
+	int rc = read_state(st, &gen, &done, NULL, e);
+
+	*owed = !rc && done < gen;
+	return rc;
+}
+
 int scoring_rescore(struct store *st, const volatile int *stop, long long *n, struct err *e)
 {
 	struct lead_row *rows = calloc(SCORING_BATCH, sizeof(*rows));
@@ -744,6 +753,7 @@ int scoring_rescore(struct store *st, const volatile int *stop, long long *n, st
 		struct scorer *sc = NULL;
 		time_t now = time_now();
 
+		nrows = 0;
 		rc = store_begin(st, e);
 		if (rc)
 			break;

@@ -134,6 +134,9 @@ int scoring_invalidate(struct store *st, struct err *e);
  * leads whose score changed.  Stops early, leaving the rest owed, when
  * `stop` (may be NULL) becomes non-zero. */
 int scoring_rescore(struct store *st, const volatile int *stop, long long *n, struct err *e);
+/* Is a rescore owed, as far as committed data says?  (Read only: a change
+ * still in flight is not seen; scoring_rescore() waits for it.) */
+int scoring_owed(struct store *st, int *owed, struct err *e);
 
 struct scoring_train_result {
 	long long model_id, n_train, n_test, pos_train, pos_test;

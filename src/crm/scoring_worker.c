@@ -69,13 +69,19 @@ static double first_training(struct store *st)
 	return age < 0 || age >= W.interval ? 0 : W.interval - age;
 }
 
-static void rescore(struct store *st)
+/* Rescore what is owed.  When this process made the change (kicked), the
+ * rescore's write transaction waits for it to commit; on the timer a read
+ * looks first, so an idle worker never takes the write lock. */
+static void rescore(struct store *st, int kicked)
 {
 	struct err e;
 	long long n = 0;
 	double t0 = mono();
+	int owed = 1;
 
 	err_clear(&e);
+	if (!kicked && (scoring_owed(st, &owed, &e) || !owed))
+		return;
 	if (scoring_rescore(st, &W.stop, &n, &e))
 		log_warn("scoring: rescoring failed: %s", e.msg);
 	else if (n)
@@ -110,6 +116,7 @@ static void *run(void *arg)
 	struct store *st;
 	struct err e;
 	double next_train, wait;
+	int kicked = 1; /* at start: whatever is owed */
 
 	(void)arg;
 	err_clear(&e);
@@ -119,13 +126,13 @@ static void *run(void *arg)
 	}
 	next_train = W.interval > 0 ? mono() + first_training(st) : -1;
 	for (;;) {
-		rescore(st);
+		rescore(st, kicked);
 		if (W.stop)
 			break;
 		if (next_train >= 0 && mono() >= next_train) {
 			train(st);
 			next_train = mono() + (double)W.interval;
-			rescore(st);
+			rescore(st, 1);
 		}
 		wait = SCORING_POLL_SECONDS;
 		if (next_train >= 0 && next_train - mono() < wait)
@@ -145,6 +152,7 @@ static void *run(void *arg)
 			       pthread_cond_timedwait(&W.cond, &W.lock, &until) != ETIMEDOUT)
 				;
 		}
+		kicked = W.kicked;
 		W.kicked = 0;
 		pthread_mutex_unlock(&W.lock);
 		if (W.stop)
