@@ -80,6 +80,7 @@ bench:
 	$(MAKE) funnel
 	bench/api.sh
 	bench/import.sh
+	bench/lists.sh
 	bench/funnel.sh
 
 include tests/tests.mk
