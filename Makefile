@@ -85,6 +85,7 @@ bench:
 	bench/api.sh
 	bench/import.sh
 	bench/forecast.sh
+	bench/lists.sh
 	bench/funnel.sh
 	bench/backtest.sh
 	$(MAKE) web

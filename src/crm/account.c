@@ -27,4 +27,5 @@ const struct resource account_resource = {
 	.fields = fields,
 	.nfields = N(fields),
 	.vis = VIS_ACCOUNT,
+	.search_index = "accounts_search",
 };

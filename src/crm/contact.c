@@ -27,4 +27,5 @@ const struct resource contact_resource = {
 	.fields = fields,
 	.nfields = N(fields),
 	.vis = VIS_CONTACT,
+	.search_index = "contacts_search",
 };

@@ -86,6 +86,7 @@ const struct resource lead_resource = {
 	.fields = fields,
 	.nfields = N(fields),
 	.vis = VIS_OWNER,
+	.search_index = "leads_search",
 	.prepare = prepare,
 	.after_write = after_write,
 };

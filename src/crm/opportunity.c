@@ -255,6 +255,7 @@ const struct resource opportunity_resource = {
 	.fields = fields,
 	.nfields = N(fields),
 	.vis = VIS_OWNER,
+	.search_index = "opportunities_search",
 	.prepare = prepare,
 	.after_write = after_write,
 };

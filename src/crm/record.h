@@ -114,6 +114,10 @@ struct resource {
 	int nfields;
 	enum visibility vis;
 	enum role write_role; /* least role that may create, change or delete */
+	/* An FTS5 trigram table over the FF_SEARCH fields, kept by triggers
+	 * (012_lists.sql): ?q= of 3 characters or more looks there instead of
+	 * reading every row with LIKE.  NULL: LIKE always. */
+	const char *search_index;
 	/* Derive fields and check rules across fields, before required-field and
 	 * reference checks.  `old` is NULL on create. */
 	int (*prepare)(struct store *st, const struct principal *p, const struct record *old,

@@ -43,8 +43,10 @@ int store_for_thread(const char *path, struct store **out, struct err *e);
 int store_migrate(struct store *st, struct err *e);
 /* Keep the query planner's statistics fresh: a full ANALYZE when there are
  * none yet (after a bulk load), else PRAGMA optimize, which re-analyses only
- * the tables that changed a lot.  Without statistics SQLite sorts all open
- * deals for a 50-row page where an index walk would do. */
+ * the tables that changed a lot — after analysing any index of an analysed
+ * table that has no statistics yet (one a migration added).  Without
+ * statistics SQLite sorts all open deals for a 50-row page where an index
+ * walk would do. */
 int store_optimize(struct store *st, struct err *e);
 
 /* The highest applied migration, or 0. */

@@ -505,7 +505,30 @@ int store_optimize(struct store *st, struct err *e)
 		have = sqlite3_step(q) == SQLITE_ROW;
 		sqlite3_finalize(q);
 	}
-	return store_exec(st, have ? "PRAGMA optimize" : "ANALYZE", e);
+	if (!have)
+		return store_exec(st, "ANALYZE", e);
+	/* an index a migration added since the last ANALYZE has no statistics,
+	 * and PRAGMA optimize does not look at it: the planner then guesses ten
+	 * rows a key and may walk it where another index is far better (a
+	 * manager's deals by close date: 2 → 210 ms, bench/lists.sh) */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+			       "AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL) "
+			       "AND EXISTS (SELECT 1 FROM sqlite_stat1 s WHERE s.tbl = tbl_name)",
+			       -1, &q, NULL) == SQLITE_OK) {
+		char sql[256];
+		int rc = OK;
+
+		while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+			snprintf(sql, sizeof(sql), "ANALYZE \"%s\"",
+				 (const char *)sqlite3_column_text(q, 0));
+			rc = store_exec(st, sql, e);
+		}
+		sqlite3_finalize(q);
+		if (rc)
+			return rc;
+	}
+	return store_exec(st, "PRAGMA optimize", e);
 }
 
 int store_schema_version(struct store *st)

@@ -2,6 +2,7 @@
 with keyset pagination and filters."""
 import json
 import unittest
+import urllib.parse
 
 from harness import ServerTest, org
 
@@ -439,3 +440,59 @@ class SetOrEmpty(ServerTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Search(ServerTest):
+    """?q= on the big lists goes through a trigram index from 3 characters on:
+    the same answers as a substring search — in any searchable field, either
+    case, kept current on create, update and delete."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.s.login()
+
+    def ids(self, resource, q):
+        r = self.s.get("/api/v1/%s?limit=200&q=%s" % (resource, urllib.parse.quote(q)),
+                       self.admin)
+        self.assertEqual(r.status, 200, r)
+        return sorted(x["id"] for x in r.json["data"])
+
+    def test_search(self):
+        a = self.s.create("accounts", {"name": "Müller Rocket Works", "domain": "rockets.example"})
+        b = self.s.create("accounts", {"name": "Blue \"Quote\" Ltd", "domain": "blue.example"})
+        self.assertEqual(self.ids("accounts", "ocket"), [a["id"]])        # inside a word
+        self.assertEqual(self.ids("accounts", "ROCKET w"), [a["id"]])     # either case, a space
+        self.assertEqual(self.ids("accounts", "müller"), [a["id"]])
+        self.assertEqual(self.ids("accounts", "ets.exam"), [a["id"]])     # the domain too
+        self.assertEqual(self.ids("accounts", '"Quote"'), [b["id"]])      # quotes are text
+        self.assertEqual(self.ids("accounts", "example"), sorted([a["id"], b["id"]]))
+        self.assertEqual(self.ids("accounts", "Rocket Wonders"), [])
+        self.assertEqual(self.ids("accounts", "ue"), [b["id"]])           # short: LIKE
+        self.assertEqual(self.ids("accounts", "%"), [])
+        # kept current
+        r = self.s.patch("/api/v1/accounts/%d" % a["id"], {"name": "Orbital Works"}, self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.ids("accounts", "ocket w"), [])
+        self.assertEqual(self.ids("accounts", "orbital"), [a["id"]])
+        self.assertEqual(self.ids("accounts", "rockets.example"), [a["id"]])  # domain unchanged
+        self.assertEqual(self.s.delete("/api/v1/accounts/%d" % b["id"], self.admin).status, 204)
+        self.assertEqual(self.ids("accounts", "example"), [a["id"]])
+        # the other lists: contacts, leads, opportunities
+        c = self.s.create("contacts", {"account_id": a["id"], "first_name": "Ada",
+                                       "last_name": "Lovelace", "email": "ada@engines.example"})
+        self.assertEqual(self.ids("contacts", "lovel"), [c["id"]])
+        self.assertEqual(self.ids("contacts", "engines"), [c["id"]])
+        lead = self.s.create("leads", {"last_name": "Babbage", "company": "Difference Engines"})
+        self.assertEqual(self.ids("leads", "erence eng"), [lead["id"]])
+        o = self.s.create("opportunities", {"name": "Analytical engine", "account_id": a["id"],
+                                            "close_date": "2026-12-01"})
+        self.assertEqual(self.ids("opportunities", "lytical"), [o["id"]])
+        # search and visibility together: a rep finds only their own
+        o2 = org(self.s)
+        rep = o2["rep_e1"]["token"]
+        mine = self.s.create("leads", {"last_name": "Engine Rep"}, rep)
+        r = self.s.get("/api/v1/leads?q=engine&limit=200", rep)
+        self.assertEqual([x["id"] for x in r.json["data"]], [mine["id"]])
+        r = self.s.get("/api/v1/leads?q=engine&total=true&limit=1", self.admin)
+        self.assertEqual(r.json["total"], 2)

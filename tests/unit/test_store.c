@@ -484,6 +484,33 @@ static void test_backup(void **state)
 	assert_int_equal(store_backup(f->st, "/nonexistent-dir/x.db", NULL, NULL, &e), E_IO);
 }
 
+/* store_optimize: the first time a full ANALYZE; later, an index added
+ * since (by a migration) gets its statistics before PRAGMA optimize. */
+static void test_optimize_new_index(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	long long n;
+	int found, i;
+
+	err_clear(&e);
+	for (i = 1; i <= 300; i++)
+		insert(f->st, i);
+	assert_int_equal(store_optimize(f->st, &e), OK);
+	assert_int_equal(store_int(f->st, &n, &found, &e,
+				   "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 't'", ""), OK);
+	assert_true(n >= 1);
+	assert_int_equal(store_exec(f->st, "CREATE INDEX t_note ON t(note, x)", &e), OK);
+	assert_int_equal(store_int(f->st, &n, &found, &e,
+				   "SELECT count(*) FROM sqlite_stat1 WHERE idx = 't_note'", ""), OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_optimize(f->st, &e), OK);
+	assert_int_equal(store_int(f->st, &n, &found, &e,
+				   "SELECT count(*) FROM sqlite_stat1 WHERE idx = 't_note' AND "
+				   "stat LIKE '300 %'", ""), OK);
+	assert_int_equal(n, 1);
+}
+
 static void test_open_errors(void **state)
 {
 	static int sentinel;
@@ -505,6 +532,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_optimize_new_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_inner_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_outer_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_without_begin, setup, teardown),

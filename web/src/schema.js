@@ -17,12 +17,13 @@ export function openapi() {
 }
 
 // The list parameters of /api/v1/{resource}:
-// {filters: [{name, type, enum, format, ref}], ranges: [{name, type, format}],
-//  search: 'names, e-mail …' | null, sorts: ['name', …]}
+// {filters: [{name, type, enum, format}], ranges: [{name, type, format}],
+//  presence: [{name: 'contact_id_set', …}] (set or empty), search: 'names, e-mail …' | null,
+//  sorts: ['name', …]}
 export async function listSpec(resource) {
 	const d = await openapi();
 	const op = d.paths['/api/v1/' + resource].get;
-	const spec = { filters: [], ranges: [], search: null, sorts: [] };
+	const spec = { filters: [], ranges: [], presence: [], search: null, sorts: [] };
 	const seenRange = new Set();
 	for (const p of op.parameters) {
 		if (p.$ref || p.in !== 'query')
@@ -46,7 +47,8 @@ export async function listSpec(resource) {
 			continue;
 		}
 		const items = p.schema.items || p.schema;
-		spec.filters.push({ name: p.name, type: items.type, enum: items.enum || null, format: items.format || null });
+		const f = { name: p.name, type: items.type, enum: items.enum || null, format: items.format || null };
+		(/_set$/.test(p.name) && items.type === 'boolean' ? spec.presence : spec.filters).push(f);
 	}
 	return spec;
 }

@@ -234,6 +234,7 @@ function FilterPanel({ resource, params, update, labels, hide, activeCount }) {
 	}, [resource]);
 	const filters = spec ? spec.filters.filter((f) => !hide.includes(f.name)) : [];
 	const ranges = spec ? spec.ranges.filter((f) => !hide.includes(f.name)) : [];
+	const presence = spec ? spec.presence.filter((f) => !hide.includes(f.name)) : [];
 	return (
 		<details class="filters">
 			<summary>Filters{activeCount ? ' (' + activeCount + ' on)' : ''}</summary>
@@ -253,6 +254,10 @@ function FilterPanel({ resource, params, update, labels, hide, activeCount }) {
 									value={params.get(r.name + '_' + end) || ''} onChange={(v) => update({ [r.name + '_' + end]: v })} />
 							))}
 						</fieldset>
+					))}
+					{presence.map((f) => (
+						<FilterField key={f.name} f={f} id={'flt-' + resource + '-' + f.name} label={filterLabel(f.name, labels)}
+							value={params.get(f.name) || ''} onChange={(v) => update({ [f.name]: v })} />
 					))}
 				</div>
 			)}
