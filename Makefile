@@ -80,6 +80,7 @@ bench:
 	$(MAKE) funnel
 	bench/api.sh
 	bench/import.sh
+	bench/forecast.sh
 	bench/funnel.sh
 	bench/backtest.sh
 	$(MAKE) web

@@ -254,14 +254,16 @@ int forecast_parse(const struct kv *params, int n, time_t now, struct fc_query *
 #define NLEVELS 3
 #define NDEPTH 5
 #define MAX_SNAPS FC_SNAPSHOTS_M
+#define RW_UNIT 1024 /* a point of the latest comparable period, in counts */
 
 static const unsigned depth_div[NDEPTH] = {CELLS, NAGE * NSIZE * NCH, NSIZE * NCH, NCH, 1};
 
 struct snap {
 	uint32_t at, w0, w1;   /* A_k; W_k = [w0, w1) */
 	uint16_t d0, d1;       /* W_k's days: [d0, d1) */
-	uint32_t weight;
-	uint32_t grow_from;    /* A_k minus the period's length */
+	int season;            /* k mod the periods in a year: 0, the same as the target's */
+	uint32_t grow_from;    /* A_k minus FC_GROWTH_DAYS */
+	uint64_t weight;       /* of its points: RW_UNIT × FC_RECENCY^(periods back) */
 };
 
 struct plan {
@@ -285,6 +287,7 @@ struct plan {
 	uint32_t grow_from;     /* A minus the period's length */
 	int nind;               /* industries with a counter of their own */
 	int ncur;
+	int year;               /* periods in a year: 4 or 12 */
 };
 
 /* What a thread gathers. */
@@ -303,9 +306,15 @@ struct fwork {
 	long long ccount[256];
 	struct odeal *open;
 	size_t nopen, capopen;
-	/* training: NLEVELS × nslots × CELLS successes and points (weighted) */
+	/* training: NLEVELS × nslots × CELLS successes and points */
 	uint64_t *num, *den;
 	uint64_t *inum, *iden;      /* nslots × (nind + 1), company level */
+	/* the scope's points by snapshot and cell: Σ amount, Σ amount², Σ
+	 * amount won in W_k (nsnaps × nslots × CELLS) */
+	double *pa, *pa2, *paw;
+	uint32_t *pn, *pw;          /* the same: points, and points won */
+	double wona[MAX_SNAPS];     /* Σ amount won in W_k of the scope's points */
+	long long pcount[MAX_SNAPS]; /* the scope's points */
 	/* run-rate by snapshot × currency */
 	double *rr, *rr2;
 	long long *rrn;
@@ -475,7 +484,8 @@ static void train_deal(struct fwork *w, size_t i, unsigned lv)
 
 		if (created >= s->at) {
 			if (won && (lv & 1)) {
-				int64_t v, amt = analytics_field_before(a, i, AN_F_AMOUNT, pl->A, &v) == 1
+				/* what it booked: its amount when it closed */
+				int64_t v, amt = analytics_field_before(a, i, AN_F_AMOUNT, closed + 1, &v) == 1
 							 ? v : a->amount[i];
 				size_t x = (size_t)k * (size_t)pl->ncur + a->currency[i];
 
@@ -494,6 +504,27 @@ static void train_deal(struct fwork *w, size_t i, unsigned lv)
 			w->den[(size_t)l * stride + c] += s->weight;
 			if (won)
 				w->num[(size_t)l * stride + c] += s->weight;
+		}
+		if (lv & 1) {
+			double amt = (double)d.amount;
+			size_t x = (size_t)k * stride + c;
+
+			w->pcount[k]++;
+			w->pn[x]++;
+			if (won)
+				w->pw[x]++;
+			w->pa[x] += amt;
+			w->pa2[x] += amt * amt;
+			if (won) {
+				/* what it booked: its amount when it closed */
+				int64_t v;
+				double booked = analytics_field_before(a, i, AN_F_AMOUNT, closed + 1,
+								       &v) == 1
+							? (double)v : (double)a->amount[i];
+
+				w->paw[x] += booked;
+				w->wona[k] += booked;
+			}
 		}
 		c = (uint32_t)d.slot * (uint32_t)(pl->nind + 1) + (uint32_t)ind_of(pl, i);
 		w->iden[c] += s->weight;
@@ -559,7 +590,8 @@ static int work_alloc(struct fwork *w, const struct plan *pl)
 {
 	size_t cells = (size_t)NLEVELS * (size_t)pl->nslots * CELLS,
 	       icells = (size_t)pl->nslots * (size_t)(pl->nind + 1),
-	       rcells = (size_t)MAX_SNAPS * (size_t)pl->ncur;
+	       rcells = (size_t)MAX_SNAPS * (size_t)pl->ncur,
+	       pcells = (size_t)(pl->nsnaps ? pl->nsnaps : 1) * (size_t)pl->nslots * CELLS;
 
 	memset(w, 0, sizeof(*w));
 	w->pl = pl;
@@ -572,7 +604,14 @@ static int work_alloc(struct fwork *w, const struct plan *pl)
 	w->rr = calloc(rcells, sizeof(*w->rr));
 	w->rr2 = calloc(rcells, sizeof(*w->rr2));
 	w->rrn = calloc(rcells, sizeof(*w->rrn));
-	return w->num && w->den && w->inum && w->iden && w->rr && w->rr2 && w->rrn ? 0 : -1;
+	w->pa = calloc(pcells, sizeof(*w->pa));
+	w->pa2 = calloc(pcells, sizeof(*w->pa2));
+	w->paw = calloc(pcells, sizeof(*w->paw));
+	w->pn = calloc(pcells, sizeof(*w->pn));
+	w->pw = calloc(pcells, sizeof(*w->pw));
+	return w->num && w->den && w->inum && w->iden && w->rr && w->rr2 && w->rrn && w->pa &&
+			       w->pa2 && w->paw && w->pn && w->pw
+		       ? 0 : -1;
 }
 
 static void work_release(struct fwork *w)
@@ -585,6 +624,11 @@ static void work_release(struct fwork *w)
 	free(w->rr);
 	free(w->rr2);
 	free(w->rrn);
+	free(w->pa);
+	free(w->pa2);
+	free(w->paw);
+	free(w->pn);
+	free(w->pw);
 }
 
 /* Run the scan on nthreads (1 or 2) works, then add the second into the
@@ -632,9 +676,20 @@ static int run_scan(struct fwork *w, int nthreads)
 			w[0].rr2[x] += w[1].rr2[x];
 			w[0].rrn[x] += w[1].rrn[x];
 		}
-		for (k = 0; k < MAX_SNAPS; k++)
+		for (k = 0; k < MAX_SNAPS; k++) {
 			w[0].created_k[k] += w[1].created_k[k];
+			w[0].wona[k] += w[1].wona[k];
+			w[0].pcount[k] += w[1].pcount[k];
+		}
 		w[0].created_now += w[1].created_now;
+		n = (size_t)pl->nsnaps * (size_t)pl->nslots * CELLS;
+		for (x = 0; x < n; x++) {
+			w[0].pa[x] += w[1].pa[x];
+			w[0].pa2[x] += w[1].pa2[x];
+			w[0].paw[x] += w[1].paw[x];
+			w[0].pn[x] += w[1].pn[x];
+			w[0].pw[x] += w[1].pw[x];
+		}
 	}
 	/* merge the open lists by slot: the result does not depend on threads */
 	if (w[1].nopen) {
@@ -660,7 +715,12 @@ struct hmodel {
 	int nslots, nind;
 	double *r[NLEVELS][NDEPTH]; /* rate per node; nodes at depth d: nslots × CELLS / div */
 	double *ind;                /* industry factor, nslots × (nind + 1) */
+	double *season;             /* the target season's factor, by stage slot */
+	double *won, *pred;         /* nsnaps × nslots: amount booked, and the base rates' */
+	double avg_amount;          /* of the scope's points */
 	double points[NLEVELS], wins[NLEVELS];
+	double tau2;                /* variance of the period factor θ */
+	int periods;                /* past periods τ² was measured on */
 };
 
 static void hmodel_release(struct hmodel *h)
@@ -671,6 +731,9 @@ static void hmodel_release(struct hmodel *h)
 		for (d = 0; d < NDEPTH; d++)
 			free(h->r[l][d]);
 	free(h->ind);
+	free(h->season);
+	free(h->won);
+	free(h->pred);
 }
 
 static double clamp01(double x)
@@ -678,12 +741,118 @@ static double clamp01(double x)
 	return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
+/* The season-and-amount factor of stage slot st in season j from the
+ * scope's points, leaving snapshot `skip` out (-1: none): what the points'
+ * amounts booked over what the base rates say of them, shrunk towards the
+ * season's factor over all stages, and that towards 1, by FC_PSEUDO points of
+ * the average amount (forecast.h, "Seasons"). */
+static double season_factor(const struct hmodel *h, const struct plan *pl, int j, int st,
+			    int skip)
+{
+	double ws = 0, ps = 0, wall = 0, pall = 0, K = FC_PSEUDO * h->avg_amount, f;
+	int k, s;
+
+	for (k = 0; k < pl->nsnaps; k++) {
+		if (k == skip || pl->snaps[k].season != j)
+			continue;
+		for (s = 0; s < pl->nslots; s++) {
+			double w = h->won[(size_t)k * (size_t)pl->nslots + (size_t)s],
+			       p = h->pred[(size_t)k * (size_t)pl->nslots + (size_t)s];
+
+			wall += w;
+			pall += p;
+			if (s == st) {
+				ws += w;
+				ps += p;
+			}
+		}
+	}
+	if (K <= 0)
+		return 1;
+	f = (wall + K) / (pall + K);
+	return (ws + K * f) / (ps + K);
+}
+
+/* The rate of the scope's full cell c at the target's season. */
+static double cell_rate(const struct hmodel *h, size_t c)
+{
+	return clamp01(h->r[0][NDEPTH - 1][c] * h->season[c / CELLS]);
+}
+
+/* Season factors for the target, and τ²: how much the past periods'
+ * bookings strayed from the model's out-of-sample forecast of them (its
+ * season factor without that period), beyond the draws' own noise
+ * (forecast.h, "Uncertainty"). */
+static int hmodel_calibrate(struct hmodel *h, const struct plan *pl, const struct fwork *w)
+{
+	size_t ncell = (size_t)pl->nslots * CELLS, c, ns = (size_t)pl->nsnaps * (size_t)pl->nslots;
+	double amount = 0, dev = 0, noise_sum = 0, count = 0;
+	int k, s, n = 0;
+
+	h->won = calloc(ns + 1, sizeof(*h->won));
+	h->pred = calloc(ns + 1, sizeof(*h->pred));
+	if (!h->won || !h->pred)
+		return -1;
+	for (k = 0; k < pl->nsnaps; k++)
+		for (c = 0; c < ncell; c++) {
+			size_t x = (size_t)k * ncell + c;
+
+			if (!w->pa[x])
+				continue;
+			amount += w->pa[x];
+			h->won[(size_t)k * (size_t)pl->nslots + c / CELLS] += w->paw[x];
+			h->pred[(size_t)k * (size_t)pl->nslots + c / CELLS] +=
+				w->pa[x] * h->r[0][NDEPTH - 1][c];
+		}
+	for (k = 0; k < pl->nsnaps; k++)
+		count += (double)w->pcount[k];
+	h->avg_amount = count > 0 ? amount / count : 0;
+	for (s = 0; s < pl->nslots; s++)
+		h->season[s] = season_factor(h, pl, 0, s, -1);
+	for (k = 0; k < pl->nsnaps; k++) {
+		const double *pa = w->pa + (size_t)k * ncell, *pa2 = w->pa2 + (size_t)k * ncell;
+		double pred = 0, noise = 0, f = 1, rho;
+
+		for (c = 0; c < ncell; c++) {
+			double p, r = h->r[0][NDEPTH - 1][c], D = (double)w->den[c],
+				  wk = (double)pl->snaps[k].weight, K = FC_PSEUDO * RW_UNIT;
+			size_t x = (size_t)k * ncell + c;
+
+			if (c % CELLS == 0) /* a stage slot begins */
+				f = season_factor(h, pl, pl->snaps[k].season, (int)(c / CELLS), k);
+			if (!pa[c])
+				continue;
+			/* the cell's rate without this period's points: r = (N + K
+			 * prior) / (D + K), so without them (r (D + K) - N_k) /
+			 * (D - D_k + K) */
+			r = (r * (D + K) - wk * w->pw[x]) / (D - wk * w->pn[x] + K);
+			p = clamp01(r * f);
+			pred += pa[c] * p;
+			noise += pa2[c] * p * (1 - p);
+		}
+		if (pred <= 0)
+			continue;
+		rho = w->wona[k] / pred;
+		dev += (rho - 1) * (rho - 1);
+		noise_sum += noise / (pred * pred);
+		n++;
+	}
+	h->periods = n;
+	dev -= noise_sum;
+	if (dev < 0)
+		dev = 0;
+	/* shrunk towards FC_TAU_PRIOR² as if that were measured on FC_TAU_PERIODS
+	 * more periods */
+	h->tau2 = (dev + FC_TAU_PERIODS * FC_TAU_PRIOR * FC_TAU_PRIOR) / (n + FC_TAU_PERIODS);
+	return 0;
+}
+
 /* Rates for every node, level and depth (forecast.h, "Shrinkage"). */
 static int hmodel_fit(struct hmodel *h, const struct plan *pl, const struct fwork *w)
 {
 	const struct analytics *a = pl->a;
 	size_t ncell = (size_t)pl->nslots * CELLS, x, node;
-	double *sn = NULL, *sd = NULL, root[NLEVELS], K = FC_PSEUDO;
+	double *sn = NULL, *sd = NULL, root[NLEVELS], K = FC_PSEUDO * RW_UNIT;
 	int l, d, pi, j, s;
 
 	memset(h, 0, sizeof(*h));
@@ -692,7 +861,8 @@ static int hmodel_fit(struct hmodel *h, const struct plan *pl, const struct fwor
 	sn = malloc(ncell * sizeof(*sn));
 	sd = malloc(ncell * sizeof(*sd));
 	h->ind = malloc((size_t)pl->nslots * (size_t)(pl->nind + 1) * sizeof(*h->ind));
-	if (!sn || !sd || !h->ind)
+	h->season = malloc(((size_t)pl->nslots + 1) * sizeof(*h->season));
+	if (!sn || !sd || !h->ind || !h->season)
 		goto oom;
 	for (l = 0; l < NLEVELS; l++)
 		for (d = 0; d < NDEPTH; d++)
@@ -766,6 +936,8 @@ static int hmodel_fit(struct hmodel *h, const struct plan *pl, const struct fwor
 					   : 1.0;
 		}
 	}
+	if (hmodel_calibrate(h, pl, w))
+		goto oom;
 	free(sn);
 	free(sd);
 	return 0;
@@ -773,6 +945,62 @@ oom:
 	free(sn);
 	free(sd);
 	return -1;
+}
+
+/* The run-rate in currency cur (forecast.h, "Run-rate"). */
+static void run_rate(const struct plan *pl, const struct fwork *w, int cur, double *mean,
+		     double *var)
+{
+	double v[MAX_SNAPS], lam = 0, q = 0, cnt = 0, all = 0, same = 0, cv2 = 0, pois;
+	int k, j, use[MAX_SNAPS], n = 0, ns = 0, nc = 0;
+
+	*mean = *var = 0;
+	for (k = 0; k < pl->nsnaps; k++) {
+		size_t c = (size_t)k * (size_t)pl->ncur + (size_t)cur;
+		double g = w->created_k[k] ? (double)w->created_now / (double)w->created_k[k] : 0;
+
+		/* a period when the scope made far fewer or more deals in a year
+		 * than now (the company's first months) says little of now */
+		use[k] = g >= 0.25 && g <= 4;
+		if (!use[k])
+			continue;
+		v[k] = g * w->rr[c];
+		lam += g * (double)w->rrn[c];
+		q += w->rr2[c];
+		cnt += (double)w->rrn[c];
+		all += v[k];
+		n++;
+		if (pl->snaps[k].season == 0) {
+			same += v[k];
+			ns++;
+		}
+	}
+	if (!n)
+		return;
+	*mean = ns ? same / ns : all / n;
+	/* how much a season's periods differ from one another, relative */
+	for (j = 0; j < pl->year; j++) {
+		double s1 = 0, s2 = 0;
+		int m = 0;
+
+		for (k = 0; k < pl->nsnaps; k++)
+			if (use[k] && pl->snaps[k].season == j) {
+				s1 += v[k];
+				s2 += v[k] * v[k];
+				m++;
+			}
+		if (m >= 2 && s1 > 0) {
+			double mu = s1 / m;
+
+			cv2 += (s2 - m * mu * mu) / (m - 1) / (mu * mu);
+			nc++;
+		}
+	}
+	cv2 = (cv2 + FC_TAU_PERIODS * FC_RR_CV * FC_RR_CV) / (nc + FC_TAU_PERIODS);
+	pois = cnt > 0 ? lam / n * q / cnt : 0;
+	*var = cv2 * *mean * *mean;
+	if (*var < pois)
+		*var = pois;
 }
 
 static double hmodel_p(const struct hmodel *h, const struct plan *pl, size_t slot,
@@ -787,7 +1015,7 @@ static double hmodel_p(const struct hmodel *h, const struct plan *pl, size_t slo
 	d.close_day = o->close_day;
 	d.pos = o->pos;
 	d.slot = pl->base[pl->a->pipeline[slot]] + o->pos;
-	return clamp01(h->r[0][NDEPTH - 1][cell_of(pl, slot, &d, pl->A, pl->dw0, pl->dT)] *
+	return clamp01(cell_rate(h, cell_of(pl, slot, &d, pl->A, pl->dw0, pl->dT)) *
 		       h->ind[(size_t)d.slot * (size_t)(h->nind + 1) + (size_t)ind_of(pl, slot)]);
 }
 
@@ -818,6 +1046,7 @@ struct sim {
 	double rr_mu, rr_sigma;   /* log-scale R (rr_on) */
 	int rr_on;
 	double rr_const;
+	double th_mu, th_sigma;   /* log-scale θ, the period factor (th_sigma 0: none) */
 	uint64_t seed;
 	int iterations, part, nparts;
 	double *totals;
@@ -826,7 +1055,8 @@ struct sim {
 static void *sim_run(void *arg)
 {
 	struct sim *s = arg;
-	uint64_t kn = mix64(s->seed ^ 0x6e6f726d616c2121ULL), kr = mix64(s->seed ^ 0x72756e2d72617465ULL);
+	uint64_t kn = mix64(s->seed ^ 0x6e6f726d616c2121ULL), kr = mix64(s->seed ^ 0x72756e2d72617465ULL),
+		 kt = mix64(s->seed ^ 0x7468657461212121ULL);
 	int c, j;
 	size_t d;
 
@@ -836,7 +1066,7 @@ static void *sim_run(void *arg)
 		double *t = s->totals + lo;
 
 		for (j = lo; j < hi; j++) {
-			double z = 0, r = s->rr_const;
+			double z = 0;
 
 			if (s->sigma > 0) {
 				double u1 = unit(mix64(kn + 2 * (uint64_t)j)),
@@ -844,14 +1074,7 @@ static void *sim_run(void *arg)
 
 				z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
 			}
-			if (s->rr_on) {
-				double u1 = unit(mix64(kr + 2 * (uint64_t)j)),
-				       u2 = unit(mix64(kr + 2 * (uint64_t)j + 1));
-
-				r = exp(s->rr_mu + s->rr_sigma * sqrt(-2 * log(u1)) *
-							   cos(6.283185307179586 * u2));
-			}
-			t[j - lo] = s->base + s->mu + s->sigma * z + r;
+			t[j - lo] = s->base + s->mu + s->sigma * z;
 		}
 		for (d = 0; d < s->nexact; d++) {
 			uint64_t k = s->key[d], thr = s->thr[d];
@@ -867,6 +1090,26 @@ static void *sim_run(void *arg)
 			if (j < hi)
 				t[j - lo] += amt * (double)((uint32_t)mix64(k + (uint64_t)j *
 								 0x9e3779b97f4a7c15ULL) < thr);
+		}
+		/* the period factor on the open deals, then the run-rate */
+		for (j = lo; j < hi; j++) {
+			double r = s->rr_const;
+
+			if (s->th_sigma > 0) {
+				double u1 = unit(mix64(kt + 2 * (uint64_t)j)),
+				       u2 = unit(mix64(kt + 2 * (uint64_t)j + 1));
+
+				t[j - lo] *= exp(s->th_mu + s->th_sigma * sqrt(-2 * log(u1)) *
+								cos(6.283185307179586 * u2));
+			}
+			if (s->rr_on) {
+				double u1 = unit(mix64(kr + 2 * (uint64_t)j)),
+				       u2 = unit(mix64(kr + 2 * (uint64_t)j + 1));
+
+				r = exp(s->rr_mu + s->rr_sigma * sqrt(-2 * log(u1)) *
+							   cos(6.283185307179586 * u2));
+			}
+			t[j - lo] += r;
 		}
 	}
 	return NULL;
@@ -923,8 +1166,8 @@ static void top_by_amount(struct cand *c, size_t n, size_t k)
 }
 
 int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean, double rr_var,
-		int iterations, uint64_t seed, int threads, double *totals, size_t *exact,
-		double *bound)
+		double tau2, int iterations, uint64_t seed, int threads, double *totals,
+		size_t *exact, double *bound)
 {
 	struct cand *c = malloc((n + 1) * sizeof(*c));
 	double base = 0, rest_v = 0, rest_t = 0, *sv = NULL, *st = NULL, *amt = NULL, mu = 0,
@@ -1004,6 +1247,12 @@ int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean,
 		s[0].rr_on = 1;
 		s[0].rr_sigma = sqrt(sg2);
 		s[0].rr_mu = log(rr_mean) - sg2 / 2;
+	}
+	if (tau2 > 0) {
+		double sg2 = log(1 + tau2);
+
+		s[0].th_sigma = sqrt(sg2);
+		s[0].th_mu = -sg2 / 2;
 	}
 	s[0].nparts = threads == 2 ? 2 : 1;
 	s[1] = s[0];
@@ -1314,9 +1563,11 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 		int months = q->period[5] == 'Q' ? 3 : 1,
 		    want = months == 3 ? FC_SNAPSHOTS_Q : FC_SNAPSHOTS_M,
 		    year = months == 3 ? 4 : 12;
-		long long len = (long long)pl.T - pl.F, off = (long long)pl.A - pl.F;
 
-		pl.grow_from = pl.A > len ? pl.A - (uint32_t)len : 0;
+		pl.year = year;
+		long long off = (long long)pl.A - pl.F;
+
+		pl.grow_from = pl.A > FC_GROWTH_DAYS * DAY ? pl.A - FC_GROWTH_DAYS * DAY : 0;
 		for (k = 1; pl.nsnaps < want && k < 1200; k++) {
 			struct tm tm;
 			time_t f = pl.F, t2 = pl.T;
@@ -1341,8 +1592,9 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 			s->w1 = (uint32_t)t2;
 			s->d0 = (uint16_t)(s->w0 / DAY);
 			s->d1 = (uint16_t)(s->w1 / DAY);
-			s->weight = k % year ? 1 : FC_SEASON_WEIGHT;
-			s->grow_from = s->at > len ? s->at - (uint32_t)len : 0;
+			s->season = k % year;
+			s->weight = (uint64_t)llround(RW_UNIT * pow(FC_RECENCY, (double)pl.nsnaps * months / 3.0));
+			s->grow_from = s->at > FC_GROWTH_DAYS * DAY ? s->at - FC_GROWTH_DAYS * DAY : 0;
 			pl.nsnaps++;
 		}
 		pl.amax = pl.nsnaps ? pl.snaps[0].at : 0;
@@ -1453,37 +1705,13 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 
 	/* historical and simulation */
 	if (pl.train) {
-		double sw = 0, m1 = 0, m2 = 0, lam = 0, qn = 0, nn = 0, ev = 0, var = 0;
-		long long created_now = wk[0].created_now;
+		double ev = 0, var = 0;
 
 		if (hmodel_fit(&hm, &pl, &wk[0]))
 			goto oom;
 		fitted = 1;
-		/* the run-rate, in the currency */
-		for (k = 0; k < pl.nsnaps && cur >= 0; k++) {
-			size_t c = (size_t)k * (size_t)pl.ncur + (size_t)cur;
-			double g = wk[0].created_k[k] ? (double)created_now / (double)wk[0].created_k[k]
-						      : 1.0,
-			       wgt = pl.snaps[k].weight, v;
-
-			g = g < 0.25 ? 0.25 : g > 4 ? 4 : g;
-			v = g * wk[0].rr[c];
-			sw += wgt;
-			m1 += wgt * v;
-			m2 += wgt * v * v;
-			lam += wgt * g * (double)wk[0].rrn[c];
-			qn += wk[0].rr2[c];
-			nn += (double)wk[0].rrn[c];
-		}
-		if (sw > 0) {
-			double mean = m1 / sw, v = m2 / sw - mean * mean, pois;
-
-			if (pl.nsnaps > 1)
-				v *= (double)pl.nsnaps / (double)(pl.nsnaps - 1);
-			pois = nn > 0 ? lam / sw * qn / nn : 0;
-			rr_mean = mean;
-			rr_var = v > pois ? v : pois;
-		}
+		if (cur >= 0)
+			run_rate(&pl, &wk[0], cur, &rr_mean, &rr_var);
 		amount = malloc((n + 1) * sizeof(*amount));
 		prob = malloc((n + 1) * sizeof(*prob));
 		if (!amount || !prob)
@@ -1503,7 +1731,9 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 		}
 		{
 			struct fc_model_result *h = &res.m[FC_HISTORICAL];
-			double mean = ev + rr_mean, sd = sqrt(var + rr_var);
+			/* θ S + R: Var = (1 + τ²) Var S + τ² (E S)² + Var R */
+			double mean = ev + rr_mean,
+			       sd = sqrt((1 + hm.tau2) * var + hm.tau2 * ev * ev + rr_var);
 
 			h->expected = round_minor(mean);
 			h->p10 = round_minor(mean - 1.2815515655446004 * sd);
@@ -1515,7 +1745,7 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 			double sum = 0;
 
 			totals = malloc((size_t)it * sizeof(*totals));
-			if (!totals || fc_simulate(amount, prob, n, rr_mean, rr_var, it, q->seed,
+			if (!totals || fc_simulate(amount, prob, n, rr_mean, rr_var, hm.tau2, it, q->seed,
 						   nthreads, totals, &res.exact_deals, &res.tail_bound))
 				goto oom;
 			for (i = 0; i < it; i++)
@@ -1601,12 +1831,15 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 				jw_key(w, "points");
 				jw_obj(w);
 				jw_key(w, "scope");
-				jw_double(w, fitted ? hm.points[0] : 0);
+				jw_double(w, fitted ? hm.points[0] / RW_UNIT : 0);
 				jw_key(w, "parent");
-				jw_double(w, fitted ? hm.points[1] : 0);
+				jw_double(w, fitted ? hm.points[1] / RW_UNIT : 0);
 				jw_key(w, "company");
-				jw_double(w, fitted ? hm.points[2] : 0);
+				jw_double(w, fitted ? hm.points[2] / RW_UNIT : 0);
 				jw_obj_end(w);
+				jw_key(w, "period_sd");
+				jw_double(w, fitted ? sqrt(hm.tau2) : 0);
+				jw_kint(w, "periods_measured", fitted ? hm.periods : 0);
 				jw_obj_end(w);
 			}
 			if (k == FC_SIMULATION) {

@@ -84,26 +84,27 @@
  * the period shifted back k periods (calendar months: 3 for a quarter, 1 for
  * a month), A_k = F_k + (A − F), W_k = [max(F_k, A_k), T_k).  Only k whose
  * outcome is known at A (T_k <= A), the first FC_SNAPSHOTS_Q (quarters) or
- * FC_SNAPSHOTS_M (months) of them — two years; the same period of the year
- * (k a multiple of 4 quarters or 12 months) weighs FC_SEASON_WEIGHT, the
- * others 1.  Every deal open at A_k (by the rules of "known at A", applied
- * at A_k) is a point; it is a success when the deal was won with closed_at
- * in W_k.  A point's features, all at A_k: its stage (pipeline, position);
- * where its close_date falls (in W_k, before it: overdue, after it); age in
- * stage (days since it entered the stage: < 14, < 30, < 60, < 120, more);
- * size (amount against m, the median amount of the deals existing at A,
- * estimated from an even sample: < m/2, < m, < 2m, more); channel (five
- * and none).  This is stage-to-outcome conversion and time to close in one
- * count: the share of comparable deals that were won inside a window of the
- * same length at the same place in the period.  Points need no censoring
- * (their window ended before A) and include deals that stalled.
+ * FC_SNAPSHOTS_M (months) of them — two years.  Every deal open at A_k (by
+ * the rules of "known at A", applied at A_k) is a point; it is a success
+ * when the deal was won with closed_at in W_k.  A point's features, all at
+ * A_k: its stage (pipeline, position); where its close_date falls (in W_k,
+ * before it: overdue, after it); age in stage (days since it entered the
+ * stage: < 14, < 30, < 60, < 120, more); size (amount against m, the median
+ * amount of the deals existing at A, from an even sample: < m/2, < m, < 2m,
+ * more); channel (five and none).  This is stage-to-outcome conversion and
+ * time to close in one count: the share of comparable deals that were won
+ * inside a window of the same length at the same place in the period.
+ * Points need no censoring (their window ended before A) and include deals
+ * that stalled.  A point of the period k periods back weighs FC_RECENCY per
+ * quarter further back (the latest 1), so rates follow a changing team.
  *
- * Shrinkage.  Counts (weighted) are kept per full cell (stage, close
- * position, age, size, channel) at three levels: the scope, its parent (a
- * user's team subtree; for the other scopes the company), the company
- * (every deal, whoever asks: only rates leave the model).  Rates go down the
- * feature hierarchy stage → +close position → +age → +size → +channel, each
- * node r = (successes + K·prior) / (points + K), K = FC_PSEUDO:
+ * Shrinkage.  Weighted counts are kept per full cell (stage, close position,
+ * age, size, channel) at three levels: the scope, its parent (a user's team
+ * subtree; for the other scopes the company), the company (every deal,
+ * whoever asks: only rates leave the model).  Rates go down the feature
+ * hierarchy stage → +close position → +age → +size → +channel, each node
+ * r = (successes + K·prior) / (points + K), K = FC_PSEUDO points of the
+ * latest period:
  *   company, stage node: prior = the stage's probability / 100 (with no
  *     history at all, historical falls back to the process map);
  *   company, deeper: prior = the parent node's rate;
@@ -111,18 +112,41 @@
  *     node × (this level's rate / the broader level's) at the parent node
  *     (at the stage node: over all points), so a scope that converts better
  *     than the company keeps that edge where its own data is thin.
- * Then an industry factor (of the deal's account), at the company level per
- * stage: f = ((won + K·r_s) / (points + K)) / r_s.  p_i = the scope level's
- * full-cell rate × f, clamped to [0, 1].  Deals in a stage their pipeline no
- * longer has get p = 0 (weighted: 0 too).
+ * An industry factor (of the deal's account), at the company level per
+ * stage: f = ((won + K·r_s) / (points + K)) / r_s.
+ *
+ * Seasons (and amounts).  The rates count deals; what books is amounts, and
+ * a quarter's end or a summer moves both.  For each past period and stage,
+ * the scope's points' booked amounts (their amount when won) over their
+ * amounts at A_k × the cell rates; the factor of the target's season (the
+ * periods 4 quarters or 12 months apart) is Σ booked / Σ predicted over that
+ * season's periods, shrunk towards the season's factor over all stages and
+ * that towards 1, each by K points of the average amount.  p_i = the scope
+ * level's full-cell rate × the industry factor × the season factor, clamped
+ * to [0, 1].  Deals in a stage their pipeline no longer has get p = 0
+ * (weighted: 0 too).
+ *
+ * Uncertainty.  Beside the draws' own noise, a period books more or less
+ * than its deals' probabilities say (a good quarter, a bad one): the open
+ * deals' bookings are θ · Σ amount_i B_i with θ a period factor of mean 1
+ * and variance τ².  τ² is measured on the past periods: each one's booked
+ * amount over what the model says of it out of sample (its cells' rates
+ * without its own points, its season factor without it), the squared
+ * deviations from 1 less the draws' noise, shrunk towards FC_TAU_PRIOR² as
+ * if that were measured on FC_TAU_PERIODS more periods.  So historical's
+ * variance is (1 + τ²) Σ a_i² p_i (1 − p_i) + τ² (Σ a_i p_i)² + Var[R], and
+ * the simulation draws θ lognormal.
  *
  * Run-rate.  Deals of the scope created at or after A_k and won in W_k:
- * R_k = Σ amount (count N_k, Σ amount² Q_k), scaled by growth g_k = the
- * scope's deals created in [A − (T − F), A) over those created in
- * [A_k − (T − F), A_k) (1 when none; clamped to [1/4, 4]).  E[R] = the
- * weighted mean of g_k R_k; Var[R] = the larger of their weighted variance
- * and the compound-Poisson variance (mean of g_k N_k) × ΣQ / ΣN.  In draws R
- * is lognormal with that mean and variance.
+ * R_k = Σ booked amount (count N_k, Σ amount² Q_k), scaled by the flow of
+ * new deals, g_k = the scope's deals created in the FC_GROWTH_DAYS before A
+ * over those in the FC_GROWTH_DAYS before A_k; a period with g_k outside
+ * [1/4, 4] (the company's first months) is not comparable and left out.
+ * E[R] = the mean of g_k R_k over the target's season's periods (over all
+ * when it has none); Var[R] = the larger of cv² E[R]² — cv² the relative
+ * variance among each season's periods, shrunk towards FC_RR_CV² like τ² —
+ * and the compound-Poisson variance (mean g_k N_k) × ΣQ / ΣN.  In draws R is
+ * lognormal with that mean and variance.
  *
  * ---- The sampler ------------------------------------------------------------
  *
@@ -159,8 +183,12 @@
 #define FC_MAX_TOP 100
 #define FC_SNAPSHOTS_Q 8       /* comparable past quarters */
 #define FC_SNAPSHOTS_M 24      /* comparable past months */
-#define FC_SEASON_WEIGHT 3     /* the same quarter or month of the year */
+#define FC_TAU_PRIOR 0.15      /* period factor: its sd before any period is measured */
+#define FC_TAU_PERIODS 2.0     /* ... worth that many measured periods */
+#define FC_RR_CV 0.3           /* run-rate: its relative sd before any is measured */
+#define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */
 #define FC_PSEUDO 20.0         /* shrinkage: pseudo-points of the prior */
+#define FC_RECENCY 0.8         /* a comparable period's weight, per quarter further back */
 #define FC_W1_EPS 0.005        /* sampler: bound of the normal part's error, in σ */
 #define FC_EXACT_MAX 20000     /* sampler: deals drawn exactly, at most */
 
@@ -227,14 +255,14 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 		     struct err *e);
 
 /* The sampler (see the top), exported for tests.  Fills totals[0 ..
- * iterations) with draws of Σ amount[i] · Bernoulli(p[i]) + R, R lognormal
- * with mean rr_mean and variance rr_var (rr_mean 0: no R; rr_var 0: R =
- * rr_mean).  threads 1 or 2; the draws do not depend on it.  *exact (may be
+ * iterations) with draws of θ · Σ amount[i] · Bernoulli(p[i]) + R, θ
+ * lognormal with mean 1 and variance tau2 (0: θ = 1), R lognormal with mean
+ * rr_mean and variance rr_var (rr_mean 0: no R; rr_var 0: R = rr_mean).  threads 1 or 2; the draws do not depend on it.  *exact (may be
  * NULL): deals drawn exactly; *bound (may be NULL): the Wasserstein bound
  * of the normal part in standard deviations of the total (0 when none).
  * -1 when out of memory. */
 int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean, double rr_var,
-		int iterations, uint64_t seed, int threads, double *totals, size_t *exact,
-		double *bound);
+		double tau2, int iterations, uint64_t seed, int threads, double *totals,
+		size_t *exact, double *bound);
 
 #endif

@@ -565,7 +565,7 @@ static void *bt_worker(void *arg)
 
 	err_clear(&e);
 	principal_system(&sys);
-	rc = store_open(run->db, 0, &st, &e);
+	rc = store_open(run->db, STORE_READONLY, &st, &e);
 	for (;;) {
 		pthread_mutex_lock(&run->mu);
 		if (rc && !run->rc) {

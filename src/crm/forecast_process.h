@@ -172,8 +172,8 @@ struct fp_backtest_opts {
 
 /* Replay as_of forecasts for every period from..to (closed by now) and
  * every scope, compare with the actuals, print to out.  The (period, scope)
- * groups are shared among o->threads workers, each with a connection of
- * its own to st's database; the figures do not depend on how many. */
+ * groups are shared among o->threads workers, each with a read-only
+ * connection of its own to st's database; the figures do not depend on how many. */
 int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_opts *o,
 		FILE *out, struct err *e);
 

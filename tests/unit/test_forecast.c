@@ -90,12 +90,12 @@ static void deals(size_t n, int whales, double spread, double *a, double *p)
 }
 
 static void compare(size_t n, int whales, double spread, double rr_mean, double rr_var,
-		    int it, int expect_normal)
+		    double tau2, int it, int expect_normal)
 {
 	int i;
 	double *a = malloc(n * sizeof(*a)), *p = malloc(n * sizeof(*p)),
 	       *fast = malloc((size_t)it * sizeof(double)), *slow = malloc((size_t)it * sizeof(double));
-	double var = rr_var, sd, mf = 0, ms = 0, vf = 0, qs[3] = {0.1, 0.5, 0.9}, bound,
+	double var = 0, ev = 0, sd, mf = 0, ms = 0, vf = 0, qs[3] = {0.1, 0.5, 0.9}, bound,
 	       noise = sqrt(20000.0 / it);
 	size_t k, exact;
 
@@ -104,10 +104,15 @@ static void compare(size_t n, int whales, double spread, double rr_mean, double 
 	assert_non_null(fast);
 	assert_non_null(slow);
 	deals(n, whales, spread, a, p);
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n; k++) {
 		var += a[k] * a[k] * p[k] * (1 - p[k]);
+		ev += a[k] * p[k];
+	}
+	/* θ S + R */
+	var = (1 + tau2) * var + tau2 * ev * ev + rr_var;
 	sd = sqrt(var);
-	assert_int_equal(fc_simulate(a, p, n, rr_mean, rr_var, it, 42, 2, fast, &exact, &bound), 0);
+	assert_int_equal(fc_simulate(a, p, n, rr_mean, rr_var, tau2, it, 42, 2, fast, &exact,
+				     &bound), 0);
 	if (expect_normal) /* the test must exercise the normal part (a tenth at least) */
 		assert_true(exact < n - n / 10);
 	else
@@ -120,6 +125,11 @@ static void compare(size_t n, int whales, double spread, double rr_mean, double 
 		for (k = 0; k < n; k++)
 			if (runif() < p[k])
 				t += a[k];
+		if (tau2 > 0) {
+			double s2 = log(1 + tau2);
+
+			t *= exp(-s2 / 2 + sqrt(s2) * rnorm());
+		}
 		if (rr_mean > 0 && rr_var > 0) {
 			double s2 = log(1 + rr_var / (rr_mean * rr_mean));
 
@@ -162,12 +172,13 @@ static void sampler_matches_brute_force(void **state)
 {
 	(void)state;
 	rng_state = 7;
-	compare(4000, 3, 1.1, 0, 0, 20000, 1);
-	compare(2500, 0, 1.1, 3e7, 4e13, 20000, 1); /* with the run-rate term */
-	compare(40, 0, 1.1, 0, 0, 20000, 0);        /* few deals: all drawn exactly */
-	compare(3000, 1, 1.1, 5e6, 0, 20000, 1);    /* a fixed run-rate */
+	compare(4000, 3, 1.1, 0, 0, 0, 20000, 1);
+	compare(2500, 0, 1.1, 3e7, 4e13, 0, 20000, 1); /* with the run-rate term */
+	compare(40, 0, 1.1, 0, 0, 0, 20000, 0);        /* few deals: all drawn exactly */
+	compare(3000, 1, 1.1, 5e6, 0, 0, 20000, 1);    /* a fixed run-rate */
+	compare(3000, 1, 1.1, 5e6, 1e13, 0.04, 20000, 1); /* and the period factor */
 	/* many alike deals: the normal part carries most of the spread */
-	compare(100000, 0, 0.3, 0, 0, 2000, 1);
+	compare(100000, 0, 0.3, 0, 0, 0, 2000, 1);
 }
 
 static void sampler_is_seeded(void **state)
@@ -184,13 +195,13 @@ static void sampler_is_seeded(void **state)
 	assert_non_null(t2);
 	rng_state = 11;
 	deals(n, 5, 1.1, a, p);
-	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, it, 99, 1, t1, &e1, &b1), 0);
-	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, it, 99, 2, t2, &e2, &b2), 0);
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 99, 1, t1, &e1, &b1), 0);
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 99, 2, t2, &e2, &b2), 0);
 	assert_true(e1 == e2 && b1 == b2);
 	assert_memory_equal(t1, t2, (size_t)it * sizeof(double));
-	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, it, 99, 2, t2, &e2, &b2), 0);
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 99, 2, t2, &e2, &b2), 0);
 	assert_memory_equal(t1, t2, (size_t)it * sizeof(double));
-	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, it, 100, 2, t2, &e2, &b2), 0);
+	assert_int_equal(fc_simulate(a, p, n, 1e7, 1e13, 0.01, it, 100, 2, t2, &e2, &b2), 0);
 	assert_memory_not_equal(t1, t2, (size_t)it * sizeof(double));
 	free(a);
 	free(p);
