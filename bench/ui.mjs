@@ -6,16 +6,17 @@
 // same navigation signed out, which loads the same HTML, script and style and renders the
 // login page (the cost of the shell alone).
 //
-//   node bench/ui.mjs [N] [RUNS]      (bench/ui.sh)
+//   node bench/ui.mjs [N] [RUNS]      (bench/ui.sh; UI_DB=path serves an existing demo database)
 import { accessLog, apiAs, launchBrowser, login, startServer } from '../tests/e2e/lib.mjs';
 
 const scale = +(process.argv[2] || 30000);
 const runs = +(process.argv[3] || 7);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const t0 = Date.now();
-const server = await startServer({ scale });
+// UI_DB=path: an existing `funnel demo --scale N` database (a million deals take minutes to make)
+const server = await startServer({ scale, db: process.env.UI_DB });
 const browser = await launchBrowser();
-console.log('ui: funnel demo --scale ' + scale + ' ready in ' + ((Date.now() - t0) / 1000).toFixed(1) +
+console.log('ui: ' + (process.env.UI_DB ? process.env.UI_DB : 'funnel demo --scale ' + scale) + ' ready in ' + ((Date.now() - t0) / 1000).toFixed(1) +
 	' s; Chromium ' + browser.version() + '; ' + runs + ' loads each');
 try {
 	// wait for the analytics index (the board's amounts come from the funnel report)

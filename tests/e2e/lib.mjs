@@ -24,15 +24,18 @@ const requireWeb = createRequire(join(ROOT, 'web', 'package.json'));
 export const { chromium } = requireWeb('playwright-core');
 
 // A server over a fresh demo company.  {url, dir, log(), stop()}
-export async function startServer({ seconds = 1800, scale } = {}) {
+// `db`: serve this existing demo database instead of making one (benchmarks at scale).
+export async function startServer({ seconds = 1800, scale, db: given } = {}) {
 	if (!existsSync(join(WEB, 'index.html')))
 		throw new Error(WEB + '/index.html is missing: run make web');
 	const dir = mkdtempSync(join(tmpdir(), 'funnel-e2e-'));
-	const db = join(dir, 'demo.db');
-	const demo = spawnSync(BIN, ['demo', '--db', db, ...(scale ? ['--scale', String(scale)] : [])],
-		{ encoding: 'utf8', timeout: 600000 });
-	if (demo.status !== 0)
-		throw new Error('funnel demo failed: ' + demo.stderr);
+	const db = given ? resolve(given) : join(dir, 'demo.db');
+	if (!given) {
+		const demo = spawnSync(BIN, ['demo', '--db', db, ...(scale ? ['--scale', String(scale)] : [])],
+			{ encoding: 'utf8', timeout: 1800000 });
+		if (demo.status !== 0)
+			throw new Error('funnel demo failed: ' + demo.stderr);
+	}
 	const logPath = join(dir, 'server.log');
 	const { openSync } = await import('node:fs');
 	const err = openSync(logPath, 'a');

@@ -90,7 +90,8 @@ export function Opportunity({ id }) {
 				<span class="opp-stage">{stage.name}</span>
 				<span class="opp-amount">{money(opp.amount, opp.currency)}</span>
 				<span class="muted">closes {date(opp.close_date)}</span>
-				<span class="muted">· {nameOf('accounts', opp.account_id)} · {nameOf('users', opp.owner_id)}</span>
+				<span class="muted">{nameOf('accounts', opp.account_id)}</span>
+				<span class="muted">owner {nameOf('users', opp.owner_id)}</span>
 			</div>
 			{stale && (
 				<div class="alert alert-warn" role="alert">
