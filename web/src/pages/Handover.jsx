@@ -79,10 +79,14 @@ function Start() {
 		return <Page title="Handover"><ErrorBox error={data.error} onRetry={data.reload} /></Page>;
 	if (!data.data)
 		return <Page title="Handover"><Loading what="people" /></Page>;
-	const people = managedUsers(data.data.users, data.data.teams, user).filter((u) => u.id !== user.id);
+	const managed = managedUsers(data.data.users, data.data.teams, user);
+	const people = managed.filter((u) => u.id !== user.id); // nobody hands over themselves
 	const leavers = people.filter((u) => u.role !== 'admin');
 	const others = people.filter((u) => String(u.id) !== form.from_user);
-	const managers = others.filter((u) => u.role === 'manager' || u.role === 'admin');
+	// the lower funnel may go to the caller too
+	const managers = managed.filter((u) => String(u.id) !== form.from_user && (u.role === 'manager' || u.role === 'admin'));
+	if (!managers.some((u) => u.id === user.id))
+		managers.unshift(user);
 	const drafts = data.data.list.filter((h) => h.status === 'draft');
 	const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
 
