@@ -284,7 +284,7 @@ struct plan {
 	int nsnaps;
 	uint32_t amin, amax;    /* earliest and latest A_k */
 	int64_t median;         /* size bands: m */
-	uint32_t grow_from;     /* A minus the period's length */
+	uint32_t grow_from;     /* A minus FC_GROWTH_DAYS */
 	int nind;               /* industries with a counter of their own */
 	int ncur;
 	int year;               /* periods in a year: 4 or 12 */
@@ -1080,16 +1080,23 @@ static void *sim_run(void *arg)
 			uint64_t k = s->key[d], thr = s->thr[d];
 			double amt = s->amount[d];
 
-			/* one hash, two draws (32 bits each); no branch to mispredict */
-			for (j = lo; j + 1 < hi; j += 2) {
-				uint64_t h = mix64(k + (uint64_t)j * 0x9e3779b97f4a7c15ULL);
+			/* one hash, four draws (16 bits each); no branch to mispredict */
+			for (j = lo; j + 4 <= hi; j += 4) {
+				uint64_t h = mix64(k + (uint64_t)(j >> 2) * 0x9e3779b97f4a7c15ULL);
+				double *u = t + (j - lo);
 
-				t[j - lo] += amt * (double)((uint32_t)h < thr);
-				t[j + 1 - lo] += amt * (double)((uint32_t)(h >> 32) < thr);
+				u[0] += amt * (double)((h & 0xFFFF) < thr);
+				u[1] += amt * (double)((h >> 16 & 0xFFFF) < thr);
+				u[2] += amt * (double)((h >> 32 & 0xFFFF) < thr);
+				u[3] += amt * (double)((h >> 48) < thr);
 			}
-			if (j < hi)
-				t[j - lo] += amt * (double)((uint32_t)mix64(k + (uint64_t)j *
-								 0x9e3779b97f4a7c15ULL) < thr);
+			if (j < hi) {
+				uint64_t h = mix64(k + (uint64_t)(j >> 2) * 0x9e3779b97f4a7c15ULL);
+				int q;
+
+				for (q = 0; j + q < hi; q++)
+					t[j + q - lo] += amt * (double)((h >> (16 * q) & 0xFFFF) < thr);
+			}
 		}
 		/* the period factor on the open deals, then the run-rate */
 		for (j = lo; j < hi; j++) {
@@ -1214,7 +1221,7 @@ int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean,
 	 * the total's W1 distance is at most the rest's; in units of the total's
 	 * standard deviation sqrt(sv[0]) */
 	for (m = 0; m < k; m++)
-		if (sv[m] > 0 && st[m] / sv[m] <= FC_W1_EPS * sqrt(sv[0]))
+		if (sv[m] > 0 && st[m] / sv[m] <= FC_W1_EPS(iterations) * sqrt(sv[0]))
 			break;
 	b = sv[m] > 0 ? st[m] / sv[m] / sqrt(sv[0]) : 0;
 	for (i = m; i < k; i++)
@@ -1226,7 +1233,7 @@ int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean,
 		goto out;
 	for (i = 0; i < m; i++) {
 		amt[i] = c[i].amount;
-		thr[i] = (uint64_t)ldexp(c[i].p, 32); /* p < 1: below 2^32 */
+		thr[i] = (uint64_t)llround(ldexp(c[i].p, 16)); /* to within 2^-16 */
 		key[i] = mix64(seed ^ mix64(0x6465616c00000000ULL + i));
 	}
 	memset(s, 0, sizeof(s));
@@ -1277,6 +1284,13 @@ out:
 	free(thr);
 	free(key);
 	return rc;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -1524,8 +1538,8 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 	pl.q = q;
 	pl.F = q->from;
 	pl.T = q->to;
-	if (!pl.T) {
-		rc = fail(e, E_INVAL, "no period");
+	if (!pl.T && forecast_period(q->period, &pl.F, &pl.T)) {
+		rc = err_field(e, "period", "must be a quarter (2026-Q4) or a month (2026-11)");
 		goto out;
 	}
 	pl.now = !q->as_of;
@@ -1613,16 +1627,7 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 						       ? v : a->amount[x];
 			}
 			if (ns) {
-				/* insertion sort is fine at this size only when small */
-				size_t ii, jj;
-
-				for (ii = 1; ii < ns; ii++) {
-					int64_t y = sample[ii];
-
-					for (jj = ii; jj > 0 && sample[jj - 1] > y; jj--)
-						sample[jj] = sample[jj - 1];
-					sample[jj] = y;
-				}
+				qsort(sample, ns, sizeof(*sample), cmp_i64);
 				pl.median = sample[ns / 2];
 			}
 		}

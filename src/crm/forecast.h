@@ -160,9 +160,11 @@
  * the exact part (independent) cannot increase it; the Wasserstein distance
  * is the mean gap between the two quantile functions.  The exact set is the
  * smallest prefix, by amount, after which that bound for the rest is at most
- * FC_W1_EPS standard deviations of the whole (at most FC_EXACT_MAX deals
- * exact; the bound reached is reported).  Random numbers are a counter hash
- * of (seed, deal, iteration), so chunks can run on any thread.
+ * FC_W1_EPS(iterations) standard deviations of the whole — half the Monte
+ * Carlo noise of the P10 and P90 themselves, so more draws draw more deals
+ * exactly (at most FC_EXACT_MAX; the bound reached is reported).  Random
+ * numbers are a counter hash of (seed, deal, iteration), 16 bits a draw (p
+ * to within 2^-16), so chunks can run on any thread.
  * tests/unit/test_forecast.c checks the quantiles against brute force.
  */
 #ifndef FUNNEL_FORECAST_H
@@ -189,7 +191,10 @@
 #define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */
 #define FC_PSEUDO 20.0         /* shrinkage: pseudo-points of the prior */
 #define FC_RECENCY 0.8         /* a comparable period's weight, per quarter further back */
-#define FC_W1_EPS 0.005        /* sampler: bound of the normal part's error, in σ */
+/* sampler: the normal part's error bound, in σ, is at most half the Monte
+ * Carlo noise of a P10 or P90 from `it` draws: ½ · √(0.1 · 0.9 / it) / φ(z₀.₉)
+ * = 0.855 / √it (0.0085 at 10,000 draws) */
+#define FC_W1_EPS(it) (0.855 / sqrt((double)(it)))
 #define FC_EXACT_MAX 20000     /* sampler: deals drawn exactly, at most */
 
 enum fc_model { FC_WEIGHTED, FC_CATEGORIES, FC_HISTORICAL, FC_SIMULATION, FC_NMODELS };
@@ -205,7 +210,7 @@ struct fc_scope {
 
 struct fc_query {
 	char period[8];      /* "2026-Q4" | "2026-11" */
-	uint32_t from, to;   /* [from, to), seconds since 1970, UTC */
+	uint32_t from, to;   /* [from, to), seconds since 1970, UTC; 0, 0: from period */
 	uint32_t as_of;      /* 0: now */
 	struct fc_scope scope;
 	unsigned models;     /* bit (1u << FC_x); 0: all */

@@ -117,7 +117,7 @@ static void compare(size_t n, int whales, double spread, double rr_mean, double 
 		assert_true(exact < n - n / 10);
 	else
 		assert_true(bound == 0);
-	assert_true(bound <= FC_W1_EPS + 1e-12);
+	assert_true(bound <= FC_W1_EPS(it) + 1e-12);
 	/* brute force: every deal, every iteration; R lognormal the same way */
 	for (i = 0; i < it; i++) {
 		double t = 0;
@@ -152,7 +152,7 @@ static void compare(size_t n, int whales, double spread, double rr_mean, double 
 	qsort(slow, (size_t)it, sizeof(double), cmp_d);
 	/* noise of one quantile estimate at 20,000 draws is ~0.012 sd, of the
 	 * mean 0.007 sd (and sqrt(20000 / it) times that at `it`); the normal
-	 * part adds at most FC_W1_EPS on average */
+	 * part adds at most FC_W1_EPS(it) on average */
 	if (fabs(mf - ms) > 0.04 * noise * sd)
 		fail_msg("n %zu: mean %.0f vs brute force %.0f (sd %.0f)", n, mf, ms, sd);
 	for (i = 0; i < 3; i++) {
