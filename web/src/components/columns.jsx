@@ -2,7 +2,7 @@
 // `sort` names the API's sort field; a column is sortable only when the list's
 // OpenAPI sort enum has it (the pages pass those they know the server sorts by).
 import { nameOf } from '../api.js';
-import { date, label as human, money } from '../format.js';
+import { date, dateTime, label as human, money } from '../format.js';
 import { Link } from '../router.jsx';
 import { Badge } from './ui.jsx';
 
@@ -36,3 +36,11 @@ export function opportunityColumns(stages, { account = true } = {}) {
 		col.owner(),
 	];
 }
+
+export const ActivityColumns = [
+	col.text('subject', 'Subject'),
+	col.badge('type', 'Type'),
+	{ key: 'due_at', label: 'Due', render: (r) => (r.due_at ? dateTime(r.due_at) : '—') },
+	{ key: 'done_at', label: 'Done', render: (r) => (r.done_at ? dateTime(r.done_at) : <span class="muted">open</span>) },
+	col.owner(),
+];

@@ -1,14 +1,10 @@
 // Accounts: the list (search, filters, sort, keyset pages, saved filters) and an
 // account's page (fields, edit, its contacts, opportunities and activities).
-import { useState } from 'preact/hooks';
-import { post } from '../api.js';
-import { navigate } from '../router.jsx';
-import { Modal, Page, toast } from '../components/ui.jsx';
+import { Page } from '../components/ui.jsx';
 import { RecordList } from '../components/RecordList.jsx';
-import { RecordForm } from '../components/RecordForm.jsx';
+import { NewRecord } from '../components/NewRecord.jsx';
 import { RecordPage, Related } from '../components/RecordPage.jsx';
-import { col, opportunityColumns, personName } from '../components/columns.jsx';
-import { ActivityColumns } from './Leads.jsx';
+import { ActivityColumns, col, opportunityColumns, personName } from '../components/columns.jsx';
 import { stageNames, useLookup } from '../components/lookups.jsx';
 
 const columns = [
@@ -26,29 +22,6 @@ export function Accounts() {
 		<Page title="Accounts" wide actions={<NewRecord resource="accounts" singular="account" />}>
 			<RecordList resource="accounts" singular="account" columns={columns} defaultSort="name" />
 		</Page>
-	);
-}
-
-// "New account" (contact, lead): the create form in a dialog, then the new record's page.
-export function NewRecord({ resource, singular, fixed, label, after, small }) {
-	const [open, setOpen] = useState(false);
-	const create = async (body) => {
-		const rec = await post('/' + resource, body);
-		setOpen(false);
-		toast('Created');
-		if (after)
-			after(rec);
-		else
-			navigate('/' + resource + '/' + rec.id);
-	};
-	return (
-		<>
-			<button type="button" class={'btn btn-primary' + (small ? ' btn-small' : '')} onClick={() => setOpen(true)}>{label || 'New ' + singular}</button>
-			<Modal title={'New ' + singular} open={open} onClose={() => setOpen(false)}>
-				{open && <RecordForm resource={resource} mode="create" fixed={fixed} idPrefix={'new-' + resource}
-					submitLabel={'Create ' + singular} onSubmit={create} onCancel={() => setOpen(false)} />}
-			</Modal>
-		</>
 	);
 }
 

@@ -2,10 +2,9 @@
 import { Page } from '../components/ui.jsx';
 import { RecordList } from '../components/RecordList.jsx';
 import { RecordPage, Related } from '../components/RecordPage.jsx';
-import { col, opportunityColumns, personName } from '../components/columns.jsx';
+import { ActivityColumns, col, opportunityColumns, personName } from '../components/columns.jsx';
 import { stageNames, useLookup } from '../components/lookups.jsx';
-import { NewRecord } from './Accounts.jsx';
-import { ActivityColumns } from './Leads.jsx';
+import { NewRecord } from '../components/NewRecord.jsx';
 
 const columns = [
 	col.link('last_name', 'Name', (r) => '/contacts/' + r.id, personName, 'last_name'),

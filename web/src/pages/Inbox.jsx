@@ -3,13 +3,12 @@
 // in one click and see what it became.  Keyset pages, as every list.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, loadNames, nameOf } from '../api.js';
-import { date } from '../format.js';
+import { date, label as human } from '../format.js';
 import { Link, navigate, useLocation } from '../router.jsx';
 import { Badge, ErrorBox, Page } from '../components/ui.jsx';
 import { leadStatusKinds, personName } from '../components/columns.jsx';
 import { ConvertButton, ConvertResult } from '../components/convert.jsx';
 import { Factors, TierBadge } from './Leads.jsx';
-import { label as human } from '../format.js';
 
 const TIERS = ['A', 'B', 'C', 'D'];
 const PAGE = 25;

@@ -7,19 +7,11 @@ import { Link } from '../router.jsx';
 import { Badge, Page } from '../components/ui.jsx';
 import { RecordList } from '../components/RecordList.jsx';
 import { RecordPage, Related } from '../components/RecordPage.jsx';
-import { col, leadStatusKinds, personName } from '../components/columns.jsx';
+import { ActivityColumns, col, leadStatusKinds, personName } from '../components/columns.jsx';
 import { ConvertButton, ConvertResult, canConvert } from '../components/convert.jsx';
-import { NewRecord } from './Accounts.jsx';
+import { NewRecord } from '../components/NewRecord.jsx';
 
 export const tierKinds = { A: 'ok', B: 'primary', C: 'warn', D: 'danger' };
-
-export const ActivityColumns = [
-	col.text('subject', 'Subject'),
-	col.badge('type', 'Type'),
-	{ key: 'due_at', label: 'Due', render: (r) => (r.due_at ? dateTime(r.due_at) : '—') },
-	{ key: 'done_at', label: 'Done', render: (r) => (r.done_at ? dateTime(r.done_at) : <span class="muted">open</span>) },
-	col.owner(),
-];
 
 export function TierBadge({ lead }) {
 	if (!lead.tier)
