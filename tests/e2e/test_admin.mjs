@@ -4,7 +4,7 @@ import { LOGINS, apiAs, assert, assertEqual, login, test } from './lib.mjs';
 
 test('an admin adds a user, who can sign in', async ({ page, base }) => {
 	await login(page, base, 'admin');
-	await page.getByRole('link', { name: 'Admin' }).click();
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true }).click();
 	await page.getByRole('heading', { name: 'Users' }).waitFor();
 	await page.getByRole('button', { name: 'Add user' }).click();
 	const dlg = page.getByRole('dialog');
