@@ -1022,6 +1022,9 @@ static int build(struct analytics *a, struct store *st, struct err *e)
 		log_warn("analytics: %lld field-history values (amount, close_date, "
 			 "forecast_category) do not parse and were left out",
 			 a->field_skipped);
+	/* the pool grew by halves while it was read: give the rest back */
+	if (a->fpcap > a->fplen + 65536 && !grow((void **)&a->fpool, 1, a->fplen + 65536))
+		a->fpcap = a->fplen + 65536;
 	for (i = 0; i < a->n; i++)
 		zone_widen(a, i);
 	if (a->contiguity_breaks)

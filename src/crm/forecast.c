@@ -244,6 +244,14 @@ int forecast_parse(const struct kv *params, int n, time_t now, struct fc_query *
 	return OK;
 }
 
+static inline uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 /* --- the plan: what every thread reads ---------------------------------------------- */
 
 #define NAGE 5
@@ -288,6 +296,9 @@ struct plan {
 	int nind;               /* industries with a counter of their own */
 	int ncur;
 	int year;               /* periods in a year: 4 or 12 */
+	uint64_t sample;        /* training: deals whose id hashes below this (all: max) */
+	int sample_scope;       /* ... the scope's deals too (it is everyone) */
+	double rr_scale;        /* the run-rate's sums over the sample's share */
 };
 
 /* What a thread gathers. */
@@ -463,12 +474,16 @@ static void train_deal(struct fwork *w, size_t i, unsigned lv)
 	uint8_t st = a->status[i];
 	size_t stride = (size_t)pl->nslots * CELLS;
 	struct dstate d;
-	int k, l;
+	int k, l, kc, ko;
 
+	/* the snapshots go back in time: the deal exists at A_k for k < kc, is
+	 * not closed yet for k >= ko; points are [ko, kc), run-rate from kc */
+	for (kc = 0; kc < pl->nsnaps && created < pl->snaps[kc].at; kc++)
+		;
 	if (lv & 1) {
-		for (k = 0; k < pl->nsnaps; k++)
-			if (created < pl->snaps[k].at && created >= pl->snaps[k].grow_from)
-				w->created_k[k]++;
+		/* the flow of new deals: made in the FC_GROWTH_DAYS before A_k */
+		for (k = kc - 1; k >= 0 && created >= pl->snaps[k].grow_from; k--)
+			w->created_k[k]++;
 		if (created < pl->A && created >= pl->grow_from)
 			w->created_now++;
 	}
@@ -477,24 +492,27 @@ static void train_deal(struct fwork *w, size_t i, unsigned lv)
 		if (!(lv & 1) || st != AN_WON)
 			return;
 	}
-	for (k = 0; k < pl->nsnaps; k++) {
+	for (ko = 0; st != AN_OPEN && ko < kc && closed < pl->snaps[ko].at; ko++)
+		;
+	for (k = kc; st == AN_WON && (lv & 1) && k < pl->nsnaps; k++) {
+		const struct snap *s = &pl->snaps[k];
+
+		if (closed >= s->w0 && closed < s->w1) {
+			/* what it booked: its amount when it closed */
+			int64_t v, amt = analytics_field_before(a, i, AN_F_AMOUNT, closed + 1, &v) == 1
+						 ? v : a->amount[i];
+			size_t x = (size_t)k * (size_t)pl->ncur + a->currency[i];
+
+			w->rr[x] += (double)amt;
+			w->rr2[x] += (double)amt * (double)amt;
+			w->rrn[x]++;
+		}
+	}
+	for (k = ko; k < kc; k++) {
 		const struct snap *s = &pl->snaps[k];
 		int won = st == AN_WON && closed >= s->w0 && closed < s->w1;
 		uint32_t c;
 
-		if (created >= s->at) {
-			if (won && (lv & 1)) {
-				/* what it booked: its amount when it closed */
-				int64_t v, amt = analytics_field_before(a, i, AN_F_AMOUNT, closed + 1, &v) == 1
-							 ? v : a->amount[i];
-				size_t x = (size_t)k * (size_t)pl->ncur + a->currency[i];
-
-				w->rr[x] += (double)amt;
-				w->rr2[x] += (double)amt * (double)amt;
-				w->rrn[x]++;
-			}
-			continue;
-		}
 		if (deal_at(pl, i, s->at, 0, &d) != D_OPEN || d.slot < 0)
 			continue;
 		c = cell_of(pl, i, &d, s->at, s->d0, s->d1);
@@ -553,10 +571,16 @@ static void *scan(void *arg)
 			if (a->status[i] == AN_DEAD)
 				continue;
 			lv = levels_of(pl, i);
-			if (pl->train)
-				train_deal(w, i, lv);
-			if (!(lv & 1))
-				continue;
+			if (pl->train) {
+				/* a sample of the company; the scope's own deals all
+				 * (for its level only), unless the scope is everyone */
+				if (mix64(a->id[i]) <= pl->sample)
+					train_deal(w, i, lv);
+				else if ((lv & 1) && !pl->sample_scope)
+					train_deal(w, i, 1);
+			}
+			if (!(lv & 1) || (a->status[i] != AN_OPEN && a->closed[i] < pl->F))
+				continue; /* not in scope; closed before the period */
 			s = deal_at(pl, i, pl->A, pl->now, &d);
 			if (s == D_WON) {
 				if (a->closed[i] >= pl->F && a->closed[i] < pl->T) {
@@ -964,7 +988,7 @@ static void run_rate(const struct plan *pl, const struct fwork *w, int cur, doub
 		use[k] = g >= 0.25 && g <= 4;
 		if (!use[k])
 			continue;
-		v[k] = g * w->rr[c];
+		v[k] = g * w->rr[c] * pl->rr_scale;
 		lam += g * (double)w->rrn[c];
 		q += w->rr2[c];
 		cnt += (double)w->rrn[c];
@@ -1021,13 +1045,6 @@ static double hmodel_p(const struct hmodel *h, const struct plan *pl, size_t slo
 
 /* --- the sampler ------------------------------------------------------------------ */
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
 
 /* A uniform in (0, 1) from a 64-bit hash. */
 static inline double unit(uint64_t h)
@@ -1572,6 +1589,17 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 	pl.ncur = a->currencies.n ? a->currencies.n : 1;
 	pl.nind = a->industries.n < 64 ? a->industries.n : 64;
 	pl.train = pl.window && (models & ((1u << FC_HISTORICAL) | (1u << FC_SIMULATION)));
+	/* learn from at most FC_TRAIN_DEALS deals: a sample, the same each time */
+	pl.sample = UINT64_MAX;
+	pl.rr_scale = 1;
+	if (analytics_deals(a) > FC_TRAIN_DEALS) {
+		double share = (double)FC_TRAIN_DEALS / (double)analytics_deals(a);
+
+		pl.sample = (uint64_t)ldexp(share, 64);
+		pl.sample_scope = q->scope.kind == FS_COMPANY && principal_is_admin(p);
+		if (pl.sample_scope)
+			pl.rr_scale = 1 / share;
+	}
 	if (pl.train) {
 		/* the comparable past points: the same forecast k periods ago */
 		int months = q->period[5] == 'Q' ? 3 : 1,

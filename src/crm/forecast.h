@@ -97,6 +97,12 @@
  * Points need no censoring (their window ended before A) and include deals
  * that stalled.  A point of the period k periods back weighs FC_RECENCY per
  * quarter further back (the latest 1), so rates follow a changing team.
+ * Beyond FC_TRAIN_DEALS deals in the index, the parent and company levels
+ * learn from a sample of that size (a deal is in it when a hash of its id
+ * is, so the same deals every time) and the scope from all its deals — from
+ * the sample too when the scope is the whole company, its run-rate then
+ * scaled by the sample's share: millions of points do not sharpen a rate
+ * per cell, they only cost time.
  *
  * Shrinkage.  Weighted counts are kept per full cell (stage, close position,
  * age, size, channel) at three levels: the scope, its parent (a user's team
@@ -189,6 +195,7 @@
 #define FC_TAU_PERIODS 2.0     /* ... worth that many measured periods */
 #define FC_RR_CV 0.3           /* run-rate: its relative sd before any is measured */
 #define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */
+#define FC_TRAIN_DEALS 2000000 /* historical: learns from a sample of at most this many */
 #define FC_PSEUDO 20.0         /* shrinkage: pseudo-points of the prior */
 #define FC_RECENCY 0.8         /* a comparable period's weight, per quarter further back */
 /* sampler: the normal part's error bound, in σ, is at most half the Monte
