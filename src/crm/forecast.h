@@ -224,7 +224,7 @@ struct fc_query {
 	int iterations;      /* simulation; 0: the default (10000) */
 	uint64_t seed;       /* simulation; same seed, same answer */
 	char currency[4];    /* "": the most common in scope */
-	int top;             /* contributing deals to list; 0: 10 */
+	int top;             /* contributing deals to list; 0: 10; -1: none */
 	int threads;         /* 0: 2 for large indexes, else 1 */
 };
 
