@@ -745,6 +745,9 @@ struct hmodel {
 	double points[NLEVELS], wins[NLEVELS];
 	double tau2;                /* variance of the period factor θ */
 	int periods;                /* past periods τ² was measured on */
+	/* each past period's open points: booked, and forecast out of sample
+	 * (0: not measured), with the draws' own variance of that forecast */
+	double kwon[MAX_SNAPS], kpred[MAX_SNAPS], knoise[MAX_SNAPS];
 };
 
 static void hmodel_release(struct hmodel *h)
@@ -766,18 +769,19 @@ static double clamp01(double x)
 }
 
 /* The season-and-amount factor of stage slot st in season j from the
- * scope's points, leaving snapshot `skip` out (-1: none): what the points'
+ * scope's points of the periods older than snapshot `newer` (-1: all of
+ * them; snapshots go back in time, so k > newer): what the points'
  * amounts booked over what the base rates say of them, shrunk towards the
  * season's factor over all stages, and that towards 1, by FC_PSEUDO points of
  * the average amount (forecast.h, "Seasons"). */
 static double season_factor(const struct hmodel *h, const struct plan *pl, int j, int st,
-			    int skip)
+			    int newer)
 {
 	double ws = 0, ps = 0, wall = 0, pall = 0, K = FC_PSEUDO * h->avg_amount, f;
 	int k, s;
 
 	for (k = 0; k < pl->nsnaps; k++) {
-		if (k == skip || pl->snaps[k].season != j)
+		if (k <= newer || pl->snaps[k].season != j)
 			continue;
 		for (s = 0; s < pl->nslots; s++) {
 			double w = h->won[(size_t)k * (size_t)pl->nslots + (size_t)s],
@@ -803,20 +807,24 @@ static double cell_rate(const struct hmodel *h, size_t c)
 	return clamp01(h->r[0][NDEPTH - 1][c] * h->season[c / CELLS]);
 }
 
-/* Season factors for the target, and τ²: how much the past periods'
- * bookings strayed from the model's out-of-sample forecast of them (its
- * season factor without that period), beyond the draws' own noise
- * (forecast.h, "Uncertainty"). */
+/* Season factors for the target; then, for each past period, what the
+ * model would have said of its open points then: its cells' rates and season
+ * factors from the older periods only (forecast.h, "Uncertainty"). */
 static int hmodel_calibrate(struct hmodel *h, const struct plan *pl, const struct fwork *w)
 {
 	size_t ncell = (size_t)pl->nslots * CELLS, c, ns = (size_t)pl->nsnaps * (size_t)pl->nslots;
-	double amount = 0, dev = 0, noise_sum = 0, count = 0;
-	int k, s, n = 0;
+	double amount = 0, count = 0, K = FC_PSEUDO * RW_UNIT, *cn, *cd;
+	int k, s;
 
 	h->won = calloc(ns + 1, sizeof(*h->won));
 	h->pred = calloc(ns + 1, sizeof(*h->pred));
-	if (!h->won || !h->pred)
+	cn = calloc(ncell, sizeof(*cn)); /* the newer periods' weighted wins, points */
+	cd = calloc(ncell, sizeof(*cd));
+	if (!h->won || !h->pred || !cn || !cd) {
+		free(cn);
+		free(cd);
 		return -1;
+	}
 	for (k = 0; k < pl->nsnaps; k++)
 		for (c = 0; c < ncell; c++) {
 			size_t x = (size_t)k * ncell + c;
@@ -835,39 +843,32 @@ static int hmodel_calibrate(struct hmodel *h, const struct plan *pl, const struc
 		h->season[s] = season_factor(h, pl, 0, s, -1);
 	for (k = 0; k < pl->nsnaps; k++) {
 		const double *pa = w->pa + (size_t)k * ncell, *pa2 = w->pa2 + (size_t)k * ncell;
-		double pred = 0, noise = 0, f = 1, rho;
+		double pred = 0, noise = 0, f = 1, wk = (double)pl->snaps[k].weight;
 
 		for (c = 0; c < ncell; c++) {
-			double p, r = h->r[0][NDEPTH - 1][c], D = (double)w->den[c],
-				  wk = (double)pl->snaps[k].weight, K = FC_PSEUDO * RW_UNIT;
+			double p, r = h->r[0][NDEPTH - 1][c], D = (double)w->den[c];
 			size_t x = (size_t)k * ncell + c;
 
+			cn[c] += wk * w->pw[x];
+			cd[c] += wk * w->pn[x];
 			if (c % CELLS == 0) /* a stage slot begins */
 				f = season_factor(h, pl, pl->snaps[k].season, (int)(c / CELLS), k);
 			if (!pa[c])
 				continue;
-			/* the cell's rate without this period's points: r = (N + K
-			 * prior) / (D + K), so without them (r (D + K) - N_k) /
-			 * (D - D_k + K) */
-			r = (r * (D + K) - wk * w->pw[x]) / (D - wk * w->pn[x] + K);
+			/* the cell's rate without the points of this period and
+			 * the newer ones: r = (N + K prior) / (D + K), so without
+			 * them (r (D + K) - N') / (D - D' + K) */
+			r = (r * (D + K) - cn[c]) / (D - cd[c] + K);
 			p = clamp01(r * f);
 			pred += pa[c] * p;
 			noise += pa2[c] * p * (1 - p);
 		}
-		if (pred <= 0)
-			continue;
-		rho = w->wona[k] / pred;
-		dev += (rho - 1) * (rho - 1);
-		noise_sum += noise / (pred * pred);
-		n++;
+		h->kwon[k] = w->wona[k];
+		h->kpred[k] = pred;
+		h->knoise[k] = noise;
 	}
-	h->periods = n;
-	dev -= noise_sum;
-	if (dev < 0)
-		dev = 0;
-	/* shrunk towards FC_TAU_PRIOR² as if that were measured on FC_TAU_PERIODS
-	 * more periods */
-	h->tau2 = (dev + FC_TAU_PERIODS * FC_TAU_PRIOR * FC_TAU_PRIOR) / (n + FC_TAU_PERIODS);
+	free(cn);
+	free(cd);
 	return 0;
 }
 
@@ -972,59 +973,106 @@ oom:
 }
 
 /* The run-rate in currency cur (forecast.h, "Run-rate"). */
-static void run_rate(const struct plan *pl, const struct fwork *w, int cur, double *mean,
-		     double *var)
-{
-	double v[MAX_SNAPS], lam = 0, q = 0, cnt = 0, all = 0, same = 0, cv2 = 0, pois;
-	int k, j, use[MAX_SNAPS], n = 0, ns = 0, nc = 0;
+struct rrate {
+	double mean, var;         /* E[R], and its compound-Poisson variance */
+	double v[MAX_SNAPS];      /* each past period's, scaled to the flow at A */
+	double g[MAX_SNAPS];      /* that scale: deals made before A over before A_k */
+	int use[MAX_SNAPS];       /* comparable (g within [1/4, 4]) */
+	double amount2;           /* Σ amount² / Σ amount of the deals it counted */
+};
 
-	*mean = *var = 0;
+/* The mean of the comparable periods' v in season j, of the periods older
+ * than snapshot `newer` (-1: all); over all seasons when j has none.  0 when
+ * there is none. */
+static double rr_mean_of(const struct plan *pl, const struct rrate *r, int j, int newer)
+{
+	double all = 0, same = 0;
+	int k, n = 0, ns = 0;
+
+	for (k = 0; k < pl->nsnaps; k++) {
+		if (!r->use[k] || k <= newer)
+			continue;
+		all += r->v[k];
+		n++;
+		if (pl->snaps[k].season == j) {
+			same += r->v[k];
+			ns++;
+		}
+	}
+	return ns ? same / ns : n ? all / n : 0;
+}
+
+static void run_rate(const struct plan *pl, const struct fwork *w, int cur, struct rrate *r)
+{
+	double lam = 0, q = 0, cnt = 0, sum = 0;
+	int k, n = 0;
+
+	memset(r, 0, sizeof(*r));
 	for (k = 0; k < pl->nsnaps; k++) {
 		size_t c = (size_t)k * (size_t)pl->ncur + (size_t)cur;
 		double g = w->created_k[k] ? (double)w->created_now / (double)w->created_k[k] : 0;
 
 		/* a period when the scope made far fewer or more deals in a year
 		 * than now (the company's first months) says little of now */
-		use[k] = g >= 0.25 && g <= 4;
-		if (!use[k])
+		r->use[k] = g >= 0.25 && g <= 4;
+		if (!r->use[k])
 			continue;
-		v[k] = g * w->rr[c] * pl->rr_scale;
+		r->g[k] = g;
+		r->v[k] = g * w->rr[c] * pl->rr_scale;
 		lam += g * (double)w->rrn[c];
 		q += w->rr2[c];
 		cnt += (double)w->rrn[c];
-		all += v[k];
+		sum += w->rr[c];
 		n++;
-		if (pl->snaps[k].season == 0) {
-			same += v[k];
-			ns++;
-		}
 	}
 	if (!n)
 		return;
-	*mean = ns ? same / ns : all / n;
-	/* how much a season's periods differ from one another, relative */
-	for (j = 0; j < pl->year; j++) {
-		double s1 = 0, s2 = 0;
-		int m = 0;
+	r->mean = rr_mean_of(pl, r, 0, -1);
+	r->amount2 = sum > 0 ? q / sum : 0;
+	r->var = cnt > 0 ? lam / n * q / cnt : 0;
+}
 
-		for (k = 0; k < pl->nsnaps; k++)
-			if (use[k] && pl->snaps[k].season == j) {
-				s1 += v[k];
-				s2 += v[k] * v[k];
-				m++;
-			}
-		if (m >= 2 && s1 > 0) {
-			double mu = s1 / m;
+/* Student's t at 0.9 by degrees of freedom 1..30 (beyond: the normal's). */
+static const double t90[31] = {
+	0,     3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
+	1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330, 1.328, 1.325,
+	1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313, 1.311, 1.310};
+#define Z90 1.2815515655446004
 
-			cv2 += (s2 - m * mu * mu) / (m - 1) / (mu * mu);
-			nc++;
+/* τ², the variance of the period factor θ on the whole forecast (open deals
+ * and run-rate), from the model's own errors at the same point of the past
+ * periods, each forecast from the periods older than it (forecast.h,
+ * "Uncertainty"). */
+static void period_error(struct hmodel *h, const struct plan *pl, const struct fwork *w,
+			 int cur, const struct rrate *r)
+{
+	double dev = 0, t;
+	int k, n = 0, nu;
+
+	for (k = 0; k + FC_ERR_OLDER < pl->nsnaps; k++) {
+		size_t c = (size_t)k * (size_t)pl->ncur + (size_t)(cur < 0 ? 0 : cur);
+		double rk = 0, rp = 0, pred, e, noise = h->knoise[k];
+
+		if (cur >= 0 && r->use[k]) {
+			/* its run-rate, and the older periods' scaled to its flow */
+			rk = w->rr[c] * pl->rr_scale;
+			rp = rr_mean_of(pl, r, pl->snaps[k].season, k) / r->g[k];
+			noise += rp * r->amount2;
 		}
+		pred = h->kpred[k] + rp;
+		if (h->kpred[k] <= 0 || pred <= 0)
+			continue;
+		e = (h->kwon[k] + rk) / pred - 1;
+		dev += e * e - noise / (pred * pred);
+		n++;
 	}
-	cv2 = (cv2 + FC_TAU_PERIODS * FC_RR_CV * FC_RR_CV) / (nc + FC_TAU_PERIODS);
-	pois = cnt > 0 ? lam / n * q / cnt : 0;
-	*var = cv2 * *mean * *mean;
-	if (*var < pois)
-		*var = pois;
+	if (dev < 0)
+		dev = 0;
+	h->periods = n;
+	h->tau2 = (dev + FC_TAU_PERIODS * FC_TAU_PRIOR * FC_TAU_PRIOR) / (n + FC_TAU_PERIODS);
+	nu = n + (int)FC_TAU_PERIODS;
+	t = nu < N(t90) ? t90[nu] : Z90;
+	h->tau2 *= (t / Z90) * (t / Z90);
 }
 
 static double hmodel_p(const struct hmodel *h, const struct plan *pl, size_t slot,
@@ -1115,17 +1163,10 @@ static void *sim_run(void *arg)
 					t[j + q - lo] += amt * (double)((h >> (16 * q) & 0xFFFF) < thr);
 			}
 		}
-		/* the period factor on the open deals, then the run-rate */
+		/* the run-rate, then the period factor on the whole */
 		for (j = lo; j < hi; j++) {
 			double r = s->rr_const;
 
-			if (s->th_sigma > 0) {
-				double u1 = unit(mix64(kt + 2 * (uint64_t)j)),
-				       u2 = unit(mix64(kt + 2 * (uint64_t)j + 1));
-
-				t[j - lo] *= exp(s->th_mu + s->th_sigma * sqrt(-2 * log(u1)) *
-								cos(6.283185307179586 * u2));
-			}
 			if (s->rr_on) {
 				double u1 = unit(mix64(kr + 2 * (uint64_t)j)),
 				       u2 = unit(mix64(kr + 2 * (uint64_t)j + 1));
@@ -1134,6 +1175,13 @@ static void *sim_run(void *arg)
 							   cos(6.283185307179586 * u2));
 			}
 			t[j - lo] += r;
+			if (s->th_sigma > 0) {
+				double u1 = unit(mix64(kt + 2 * (uint64_t)j)),
+				       u2 = unit(mix64(kt + 2 * (uint64_t)j + 1));
+
+				t[j - lo] *= exp(s->th_mu + s->th_sigma * sqrt(-2 * log(u1)) *
+								cos(6.283185307179586 * u2));
+			}
 		}
 	}
 	return NULL;
@@ -1531,6 +1579,7 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 	struct fc_result res;
 	struct topd *top = NULL;
 	double *amount = NULL, *prob = NULL, *totals = NULL, rr_mean = 0, rr_var = 0;
+	struct rrate rr = {0};
 	const char *scope_name, *cur_code;
 	unsigned models = q->models ? q->models : (1u << FC_NMODELS) - 1;
 	int rc, i, k, nthreads, cur = -1, digits, ntop = 0, want_top, fitted = 0, locked = 0;
@@ -1744,7 +1793,12 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 			goto oom;
 		fitted = 1;
 		if (cur >= 0)
-			run_rate(&pl, &wk[0], cur, &rr_mean, &rr_var);
+			run_rate(&pl, &wk[0], cur, &rr);
+		period_error(&hm, &pl, &wk[0], cur, &rr);
+		res.period_sd = sqrt(hm.tau2);
+		res.periods_measured = hm.periods;
+		rr_mean = rr.mean;
+		rr_var = rr.var;
 		amount = malloc((n + 1) * sizeof(*amount));
 		prob = malloc((n + 1) * sizeof(*prob));
 		if (!amount || !prob)
@@ -1764,9 +1818,9 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 		}
 		{
 			struct fc_model_result *h = &res.m[FC_HISTORICAL];
-			/* θ S + R: Var = (1 + τ²) Var S + τ² (E S)² + Var R */
+			/* θ (S + R): Var = (1 + τ²) (Var S + Var R) + τ² (E S + E R)² */
 			double mean = ev + rr_mean,
-			       sd = sqrt((1 + hm.tau2) * var + hm.tau2 * ev * ev + rr_var);
+			       sd = sqrt((1 + hm.tau2) * (var + rr_var) + hm.tau2 * mean * mean);
 
 			h->expected = round_minor(mean);
 			h->p10 = round_minor(mean - 1.2815515655446004 * sd);
@@ -1871,8 +1925,8 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 				jw_double(w, fitted ? hm.points[2] / RW_UNIT : 0);
 				jw_obj_end(w);
 				jw_key(w, "period_sd");
-				jw_double(w, fitted ? sqrt(hm.tau2) : 0);
-				jw_kint(w, "periods_measured", fitted ? hm.periods : 0);
+				jw_double(w, res.period_sd);
+				jw_kint(w, "periods_measured", res.periods_measured);
 				jw_obj_end(w);
 			}
 			if (k == FC_SIMULATION) {

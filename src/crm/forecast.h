@@ -70,9 +70,8 @@
  *              learned from comparable points of the past (below), and a
  *              run-rate R for deals not yet created.  expected = Σ amount_i
  *              p_i + E[R]; p10 / p50 / p90 from the normal with that mean
- *              and variance Σ amount_i² p_i (1 − p_i) + Var[R] (floored at
- *              0).
- * simulation   Monte Carlo of Σ amount_i · Bernoulli(p_i) + R with the
+ *              and the variance of "Uncertainty" below (floored at 0).
+ * simulation   Monte Carlo of θ · (Σ amount_i · Bernoulli(p_i) + R) with the
  *              historical p_i and R, `iterations` draws from `seed` (same
  *              seed, same answer, whatever the threads); expected is the
  *              mean of the draws, p10 / p50 / p90 their nearest-rank
@@ -133,15 +132,23 @@
  * (weighted: 0 too).
  *
  * Uncertainty.  Beside the draws' own noise, a period books more or less
- * than its deals' probabilities say (a good quarter, a bad one): the open
- * deals' bookings are θ · Σ amount_i B_i with θ a period factor of mean 1
- * and variance τ².  τ² is measured on the past periods: each one's booked
- * amount over what the model says of it out of sample (its cells' rates
- * without its own points, its season factor without it), the squared
- * deviations from 1 less the draws' noise, shrunk towards FC_TAU_PRIOR² as
- * if that were measured on FC_TAU_PERIODS more periods.  So historical's
- * variance is (1 + τ²) Σ a_i² p_i (1 − p_i) + τ² (Σ a_i p_i)² + Var[R], and
- * the simulation draws θ lognormal.
+ * than the model says (a good quarter, a bad one, a team that is changing):
+ * the forecast is θ · (Σ amount_i B_i + R) with θ a period factor of mean 1
+ * and variance τ².  τ² is the model's own error at the same point of the
+ * past periods, forecast as it would have been then: for each comparable
+ * period k with at least FC_ERR_OLDER older ones, its open points' cells'
+ * rates and season factors from the older periods' points only, its
+ * run-rate from the older periods' (scaled to its flow of new deals), and
+ * e_k = its booked total over that forecast − 1.  τ² = Σ (e_k² − the draws'
+ * noise in that forecast) over the n periods, shrunk towards FC_TAU_PRIOR²
+ * as if that were measured on FC_TAU_PERIODS more periods, then times
+ * (t₀.₉(ν) / z₀.₉)², ν = n + FC_TAU_PERIODS: τ itself is an estimate from a
+ * few periods, and Student's t is the honest interval for that.  Errors
+ * measured forward, not leaving one period out of a fit on all the others,
+ * count what a forecast made at the time could not know (a trend, a season
+ * not yet seen, a young team), which is what the interval must hold.  So
+ * historical's variance is (1 + τ²)(Σ a_i² p_i (1 − p_i) + Var R) +
+ * τ² (Σ a_i p_i + E R)², and the simulation draws θ lognormal.
  *
  * Run-rate.  Deals of the scope created at or after A_k and won in W_k:
  * R_k = Σ booked amount (count N_k, Σ amount² Q_k), scaled by the flow of
@@ -149,9 +156,8 @@
  * over those in the FC_GROWTH_DAYS before A_k; a period with g_k outside
  * [1/4, 4] (the company's first months) is not comparable and left out.
  * E[R] = the mean of g_k R_k over the target's season's periods (over all
- * when it has none); Var[R] = the larger of cv² E[R]² — cv² the relative
- * variance among each season's periods, shrunk towards FC_RR_CV² like τ² —
- * and the compound-Poisson variance (mean g_k N_k) × ΣQ / ΣN.  In draws R is
+ * when it has none); Var[R] = the compound-Poisson variance (mean g_k N_k)
+ * × ΣQ / ΣN (how much periods differ beyond that is in θ).  In draws R is
  * lognormal with that mean and variance.
  *
  * ---- The sampler ------------------------------------------------------------
@@ -193,7 +199,7 @@
 #define FC_SNAPSHOTS_M 24      /* comparable past months */
 #define FC_TAU_PRIOR 0.15      /* period factor: its sd before any period is measured */
 #define FC_TAU_PERIODS 2.0     /* ... worth that many measured periods */
-#define FC_RR_CV 0.3           /* run-rate: its relative sd before any is measured */
+#define FC_ERR_OLDER 2         /* period factor: measured on periods with this many older */
 #define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */
 #define FC_TRAIN_DEALS 2000000 /* historical: learns from a sample of at most this many */
 #define FC_PSEUDO 20.0         /* shrinkage: pseudo-points of the prior */
@@ -246,6 +252,8 @@ struct fc_result {
 	uint32_t as_of;                          /* the instant used (now when 0 was asked) */
 	long long excluded_other_currency;       /* open or won-in-period deals left out */
 	int64_t open_amount;                     /* Σ amount of the open deals counted */
+	double period_sd;                        /* historical, simulation: τ */
+	int periods_measured;                    /* ... measured on this many periods */
 	size_t exact_deals;                      /* simulation: drawn exactly */
 	double tail_bound;                       /* simulation: error bound of the normal part */
 };
@@ -267,7 +275,7 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 		     struct err *e);
 
 /* The sampler (see the top), exported for tests.  Fills totals[0 ..
- * iterations) with draws of θ · Σ amount[i] · Bernoulli(p[i]) + R, θ
+ * iterations) with draws of θ · (Σ amount[i] · Bernoulli(p[i]) + R), θ
  * lognormal with mean 1 and variance tau2 (0: θ = 1), R lognormal with mean
  * rr_mean and variance rr_var (rr_mean 0: no R; rr_var 0: R = rr_mean).  threads 1 or 2; the draws do not depend on it.  *exact (may be
  * NULL): deals drawn exactly; *bound (may be NULL): the Wasserstein bound

@@ -20,6 +20,8 @@ void fp_stats_add(struct fp_stats *s, int64_t forecast, int64_t actual, int has_
 		  int64_t lo, int64_t hi)
 {
 	s->n++;
+	s->sum_abs_error += fabs((double)(forecast - actual));
+	s->sum_actual += fabs((double)actual);
 	if (actual != 0) {
 		double d = (double)(forecast - actual) / (double)actual;
 
@@ -41,6 +43,13 @@ double fp_stats_mape(const struct fp_stats *s)
 double fp_stats_bias(const struct fp_stats *s)
 {
 	return s->n_ape ? s->sum_bias / s->n_ape : NAN;
+}
+
+/* Weighted APE: the errors over the actuals, pooled, so a scope whose
+ * actual was nearly nothing does not swamp the figure as it does MAPE. */
+double fp_stats_wape(const struct fp_stats *s)
+{
+	return s->sum_actual > 0 ? s->sum_abs_error / s->sum_actual : NAN;
 }
 
 double fp_stats_coverage(const struct fp_stats *s)
@@ -73,6 +82,7 @@ static void stats_json(struct jw *w, const struct fp_stats *s)
 	jw_kint(w, "n", s->n);
 	jw_kdouble(w, "mape", fp_stats_mape(s));
 	jw_kdouble(w, "bias", fp_stats_bias(s));
+	jw_kdouble(w, "wape", fp_stats_wape(s));
 	jw_kdouble(w, "coverage", fp_stats_coverage(s));
 }
 
@@ -353,7 +363,7 @@ static void print_tables(FILE *out, const struct fp_backtest_opts *o, const stru
 			 int npt, struct fp_stats all[FC_NMODELS], struct fp_stats *byweek,
 			 double seconds)
 {
-	char a[32], f[32], m1[16], m2[16], m3[16];
+	char a[32], f[32], m1[16], m2[16], m3[16], m4[16];
 	int i, m, k;
 
 	fprintf(out, "Backtest %s .. %s: %d scope%s, as_of at each period's start and %d "
@@ -388,12 +398,15 @@ static void print_tables(FILE *out, const struct fp_backtest_opts *o, const stru
 		}
 		fputc('\n', out);
 	}
-	fprintf(out, "%-12s %8s %8s %10s %6s\n", "model", "MAPE", "bias", "P10-P90", "n");
+	fprintf(out, "%-12s %8s %8s %8s %10s %6s\n", "model", "MAPE", "bias", "WAPE", "P10-P90",
+		"n");
 	for (m = 0; m < FC_NMODELS; m++) {
 		pct(m1, sizeof(m1), fp_stats_mape(&all[m]));
 		pct(m2, sizeof(m2), fp_stats_bias(&all[m]));
+		pct(m4, sizeof(m4), fp_stats_wape(&all[m]));
 		pct(m3, sizeof(m3), fp_stats_coverage(&all[m]));
-		fprintf(out, "%-12s %8s %8s %10s %6d\n", fc_model_names[m], m1, m2, m3, all[m].n);
+		fprintf(out, "%-12s %8s %8s %8s %10s %6d\n", fc_model_names[m], m1, m2, m4, m3,
+			all[m].n);
 	}
 	fprintf(out, "\nMAPE by as_of (weeks after the period's start)\n%-12s", "model");
 	for (k = 0; k < o->weeks; k++)

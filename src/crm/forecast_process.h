@@ -141,12 +141,14 @@ struct fp_stats {
 	int n;              /* pairs */
 	int n_ape;          /* pairs with an actual ≠ 0 */
 	double sum_ape, sum_bias;
+	double sum_abs_error, sum_actual; /* WAPE: Σ |forecast − actual| / Σ |actual| */
 	int n_interval, n_inside;
 };
 void fp_stats_add(struct fp_stats *s, int64_t forecast, int64_t actual, int has_interval,
 		  int64_t lo, int64_t hi);
 double fp_stats_mape(const struct fp_stats *s);     /* NAN when n_ape = 0 */
 double fp_stats_bias(const struct fp_stats *s);     /* NAN when n_ape = 0 */
+double fp_stats_wape(const struct fp_stats *s);     /* NAN when Σ |actual| = 0 */
 double fp_stats_coverage(const struct fp_stats *s); /* NAN when n_interval = 0 */
 
 /* GET /forecast/accuracy?period=&scope=&user_id=&team_id=: for a closed

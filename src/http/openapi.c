@@ -1064,6 +1064,7 @@ static const struct sprop p_facc_forecast[] = {
 	PROP("n", FT_INT, REQ, 0, "Snapshots"),
 	NUM("mape", REQ | P_NULL, "Mean APE over the weeks"),
 	NUM("bias", REQ | P_NULL, "Mean bias over the weeks"),
+	NUM("wape", REQ | P_NULL, "Σ |error| / Σ actual over the weeks"),
 	NUM("coverage", REQ | P_NULL, "Share of weeks whose interval held the actual"),
 };
 static const struct sprop p_facc_scope[] = {

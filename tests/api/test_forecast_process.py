@@ -260,11 +260,13 @@ class Accuracy(unittest.TestCase):
         self.assertEqual([x["inside"] for x in w["weeks"]], [None, None])
         self.assertAlmostEqual(w["mape"], 0.1)
         self.assertAlmostEqual(w["bias"], 0.0)
+        self.assertAlmostEqual(w["wape"], 2000 / 20000)    # |-1000| + |1000| over 2 x 10000
         self.assertIsNone(w["coverage"])
         h = f["historical"]
         self.assertEqual([x["inside"] for x in h["weeks"]], [True, False])  # 5k..12k; 12k..20k
         self.assertAlmostEqual(h["mape"], (0.2 + 0.5) / 2)
         self.assertAlmostEqual(h["bias"], (-0.2 + 0.5) / 2)
+        self.assertAlmostEqual(h["wape"], (2000 + 5000) / 20000)
         self.assertAlmostEqual(h["coverage"], 0.5)
         sub = f["submission"]
         self.assertEqual(sub["submitter_id"], self.o["rep_e1"]["id"])
@@ -420,6 +422,7 @@ class Backtest(unittest.TestCase):
         self.assertAlmostEqual(pt["weighted"]["ape"], 0.1)
         self.assertAlmostEqual(out["summary"]["weighted"]["mape"], 0.1)
         self.assertAlmostEqual(out["summary"]["weighted"]["bias"], -0.1)
+        self.assertAlmostEqual(out["summary"]["weighted"]["wape"], 0.1)
         self.assertIsNone(out["summary"]["weighted"]["coverage"])
         for m in ("historical", "simulation"):
             self.assertLessEqual(pt[m]["p10"], pt[m]["p90"])

@@ -108,8 +108,8 @@ static void compare(size_t n, int whales, double spread, double rr_mean, double 
 		var += a[k] * a[k] * p[k] * (1 - p[k]);
 		ev += a[k] * p[k];
 	}
-	/* θ S + R */
-	var = (1 + tau2) * var + tau2 * ev * ev + rr_var;
+	/* θ (S + R) */
+	var = (1 + tau2) * (var + rr_var) + tau2 * (ev + rr_mean) * (ev + rr_mean);
 	sd = sqrt(var);
 	assert_int_equal(fc_simulate(a, p, n, rr_mean, rr_var, tau2, it, 42, 2, fast, &exact,
 				     &bound), 0);
@@ -125,17 +125,17 @@ static void compare(size_t n, int whales, double spread, double rr_mean, double 
 		for (k = 0; k < n; k++)
 			if (runif() < p[k])
 				t += a[k];
-		if (tau2 > 0) {
-			double s2 = log(1 + tau2);
-
-			t *= exp(-s2 / 2 + sqrt(s2) * rnorm());
-		}
 		if (rr_mean > 0 && rr_var > 0) {
 			double s2 = log(1 + rr_var / (rr_mean * rr_mean));
 
 			t += exp(log(rr_mean) - s2 / 2 + sqrt(s2) * rnorm());
 		} else {
 			t += rr_mean;
+		}
+		if (tau2 > 0) {
+			double s2 = log(1 + tau2);
+
+			t *= exp(-s2 / 2 + sqrt(s2) * rnorm());
 		}
 		slow[i] = t;
 	}
@@ -177,6 +177,7 @@ static void sampler_matches_brute_force(void **state)
 	compare(40, 0, 1.1, 0, 0, 0, 20000, 0);        /* few deals: all drawn exactly */
 	compare(3000, 1, 1.1, 5e6, 0, 0, 20000, 1);    /* a fixed run-rate */
 	compare(3000, 1, 1.1, 5e6, 1e13, 0.04, 20000, 1); /* and the period factor */
+	compare(3000, 1, 1.1, 5e7, 1e14, 0.09, 20000, 1); /* ... on a large run-rate */
 	/* many alike deals: the normal part carries most of the spread */
 	compare(100000, 0, 0.3, 0, 0, 0, 2000, 1);
 }
@@ -467,6 +468,48 @@ static void as_of_ignores_later_events(void **state)
 	analytics_free(a);
 }
 
+/* The range's period factor is the model's own error on the past periods:
+ * small when every quarter converts alike (the fixture), large once some
+ * quarters book far more than their deals said. */
+static void period_factor_is_measured(void **state)
+{
+	static const char *const bursts[] = {"2025-01-06T00:00:00Z", "2026-04-06T00:00:00Z"};
+	struct analytics *a;
+	struct fc_result steady, uneven;
+	struct err e;
+	time_t t;
+	int b, k;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(analytics_build(H.st, &a, &e), OK);
+	forecast(a, "company", 0, "historical,simulation", &steady);
+	assert_true(steady.periods_measured >= 4);
+	/* no more than the prior shrunk by the periods measured */
+	if (steady.period_sd > 0.12)
+		fail_msg("steady history: period sd %.3f", steady.period_sd);
+	/* two quarters (not a season apart) each with a burst of deals made
+	 * and won inside them: their bookings are far above the forecast */
+	assert_int_equal(store_begin(H.st, &e), OK);
+	for (b = 0; b < 2; b++) {
+		assert_int_equal(time_parse_iso(bursts[b], &t), 0);
+		for (k = 0; k < 1500; k++)
+			insert_deal(k % 6, (long long)t + 60 * k, (long long)t + 86400 * 5, 1,
+				    "100000");
+	}
+	assert_int_equal(store_commit(H.st, &e), OK);
+	assert_int_equal(analytics_refresh(a, H.st, &e), OK);
+	forecast(a, "company", 0, "historical,simulation", &uneven);
+	if (uneven.period_sd < 0.25)
+		fail_msg("uneven history: period sd %.3f (steady %.3f)", uneven.period_sd,
+			 steady.period_sd);
+	/* and the range is wider for it, in both models */
+	for (k = FC_HISTORICAL; k <= FC_SIMULATION; k++)
+		assert_true(uneven.m[k].p90 - uneven.m[k].p10 >
+			    steady.m[k].p90 - steady.m[k].p10);
+	analytics_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest sampler[] = {
@@ -476,6 +519,7 @@ int main(void)
 	const struct CMUnitTest history[] = {
 		cmocka_unit_test(historical_recovers_known_rates),
 		cmocka_unit_test(as_of_ignores_later_events),
+		cmocka_unit_test(period_factor_is_measured),
 	};
 
 	return cmocka_run_group_tests_name("forecast sampler", sampler, NULL, NULL) |
