@@ -1047,13 +1047,21 @@ static void period_error(struct hmodel *h, const struct plan *pl, const struct f
 			 int cur, const struct rrate *r)
 {
 	double dev = 0, t;
-	int k, n = 0, nu;
+	int k, j, n = 0, nu;
 
-	for (k = 0; k + FC_ERR_OLDER < pl->nsnaps; k++) {
+	for (k = 0; k < pl->nsnaps; k++) {
 		size_t c = (size_t)k * (size_t)pl->ncur + (size_t)(cur < 0 ? 0 : cur);
 		double rk = 0, rp = 0, pred, e, noise = h->knoise[k];
+		int older = 0;
 
-		if (cur >= 0 && r->use[k]) {
+		/* a period forecast from fewer than FC_ERR_OLDER comparable
+		 * older periods (the company's first months) was a cold start,
+		 * and says little of the error of a forecast made from more */
+		for (j = k + 1; j < pl->nsnaps; j++)
+			older += r->use[j];
+		if (older < FC_ERR_OLDER)
+			continue;
+		if (r->use[k]) {
 			/* its run-rate, and the older periods' scaled to its flow */
 			rk = w->rr[c] * pl->rr_scale;
 			rp = rr_mean_of(pl, r, pl->snaps[k].season, k) / r->g[k];

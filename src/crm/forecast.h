@@ -135,8 +135,9 @@
  * than the model says (a good quarter, a bad one, a team that is changing):
  * the forecast is θ · (Σ amount_i B_i + R) with θ a period factor of mean 1
  * and variance τ².  τ² is the model's own error at the same point of the
- * past periods, forecast as it would have been then: for each comparable
- * period k with at least FC_ERR_OLDER older ones, its open points' cells'
+ * past periods, forecast as it would have been then: for each period k with
+ * at least FC_ERR_OLDER older comparable ones (as the run-rate counts them:
+ * not the company's first months), its open points' cells'
  * rates and season factors from the older periods' points only, its
  * run-rate from the older periods' (scaled to its flow of new deals), and
  * e_k = its booked total over that forecast − 1.  τ² = Σ (e_k² − the draws'
@@ -197,7 +198,7 @@
 #define FC_MAX_TOP 100
 #define FC_SNAPSHOTS_Q 8       /* comparable past quarters */
 #define FC_SNAPSHOTS_M 24      /* comparable past months */
-#define FC_TAU_PRIOR 0.15      /* period factor: its sd before any period is measured */
+#define FC_TAU_PRIOR 0.10      /* period factor: its sd before any period is measured */
 #define FC_TAU_PERIODS 2.0     /* ... worth that many measured periods */
 #define FC_ERR_OLDER 2         /* period factor: measured on periods with this many older */
 #define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */

@@ -1258,8 +1258,9 @@ static const struct sprop p_fc_points[] = {
 static const struct sprop p_fc_basis[] = {
 	PROP("comparable_periods", FT_INT, REQ, 0, "Past periods the model learned from"),
 	SUB("points", "ForecastPoints", REQ, "Points learned from, per level"),
-	NUM("period_sd", REQ, "sd of the period factor: how far a period strays from its deals' "
-			      "probabilities, relative"),
+	NUM("period_sd", REQ, "sd of the period factor: how far the model's forecasts of past "
+			      "periods, made from the periods before them, strayed from what they "
+			      "booked (relative), widened for the few periods measured"),
 	PROP("periods_measured", FT_INT, REQ, 0, "Past periods that sd was measured on"),
 };
 static const struct sprop p_fc_historical[] = {
