@@ -3,6 +3,8 @@
  */
 #include "api.h"
 
+#include "../crm/idempotency.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,4 +171,70 @@ long long api_if_match(struct req *rq, struct resp *rs)
 	fail(&e, E_PRECOND, "If-Match does not match the current version");
 	api_problem(rs, E_PRECOND, &e);
 	return -2;
+}
+
+/* The saved answer is the whole response (status, body, Location, ETag);
+ * a failed request is rolled back and not saved, so its retry runs again. */
+void api_idempotent(struct req *rq, struct resp *rs, api_handler inner)
+{
+	const char *key = api_header(rq, "Idempotency-Key");
+	struct idem_reply rep;
+	char fp[65];
+	const char *loc = NULL, *et = NULL;
+	struct err e;
+	int rc, i;
+
+	if (!key) {
+		inner(rq, rs);
+		return;
+	}
+	err_clear(&e);
+	if (!*key || strlen(key) > 200) {
+		err_field(&e, "Idempotency-Key", "must be 1 to 200 characters");
+		api_problem(rs, E_INVAL, &e);
+		return;
+	}
+	idem_fingerprint(rq->method_name, rq->path, rq->body ? rq->body : "", rq->body_len, fp);
+	rc = store_begin(rq->st, &e);
+	if (!rc)
+		rc = idem_lookup(rq->st, rq->p->user_id, key, fp, &rep, &e);
+	if (rc) {
+		store_rollback(rq->st);
+		api_problem(rs, rc, &e);
+		return;
+	}
+	if (rep.found) {
+		store_rollback(rq->st);
+		rs->status = rep.status;
+		rs->content_type = "application/json";
+		buf_reset(&rs->body);
+		buf_puts(&rs->body, rep.body.data);
+		if (rep.location[0])
+			api_set_header(rs, "Location", "%s", rep.location);
+		if (rep.etag[0])
+			api_set_header(rs, "ETag", "%s", rep.etag);
+		api_set_header(rs, "Idempotent-Replayed", "true");
+		buf_release(&rep.body);
+		return;
+	}
+	buf_release(&rep.body);
+	inner(rq, rs);
+	if (rs->status >= 300) {
+		store_rollback(rq->st);
+		return;
+	}
+	for (i = 0; i < rs->nheaders; i++) {
+		if (!strcmp(rs->headers[i].name, "Location"))
+			loc = rs->headers[i].value;
+		if (!strcmp(rs->headers[i].name, "ETag"))
+			et = rs->headers[i].value;
+	}
+	rc = idem_save(rq->st, rq->p->user_id, key, fp, rs->status, loc, et, rs->body.data, &e);
+	if (!rc)
+		rc = store_commit(rq->st, &e);
+	if (rc) {
+		store_rollback(rq->st);
+		rs->nheaders = 0;
+		api_problem(rs, rc, &e);
+	}
 }

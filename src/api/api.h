@@ -97,6 +97,12 @@ long long api_id(struct req *rq, struct resp *rs, int i);
  * of ours. */
 long long api_if_match(struct req *rq, struct resp *rs);
 
+/* Run `inner` (a POST that creates something) under the request's
+ * Idempotency-Key, if it has one (src/crm/idempotency.h): a retry with the
+ * same key and body gets the first answer back with Idempotent-Replayed:
+ * true; the same key with another request is 409. */
+void api_idempotent(struct req *rq, struct resp *rs, api_handler inner);
+
 /* --- handlers (one file per resource) ----------------------------------- */
 
 /* records.c: route_arg is the struct resource */

@@ -2,7 +2,7 @@
  * forecast_process.c — the forecasting process over HTTP
  * (src/crm/forecast_process.h):
  *
- *   POST /api/v1/forecast/submissions   a submission (201, Location)
+ *   POST /api/v1/forecast/submissions   a submission (201; Idempotency-Key)
  *   GET  /api/v1/forecast/submissions   the history of what the caller sees
  *   GET  /api/v1/forecast/rollup        a team's members, their numbers, the models
  *   GET  /api/v1/forecast/accuracy      a closed period's snapshots against the actual
@@ -11,7 +11,7 @@
 #include "../crm/forecast_process.h"
 #include "api.h"
 
-void api_forecast_submit(struct req *rq, struct resp *rs)
+static void submit(struct req *rq, struct resp *rs)
 {
 	json_t *body = api_body(rq, rs);
 	long long id = 0;
@@ -27,6 +27,13 @@ void api_forecast_submit(struct req *rq, struct resp *rs)
 	json_decref(body);
 	if (rc)
 		api_problem(rs, rc, &e);
+}
+
+/* A submission is appended, never replaced, so a retried POST would count
+ * twice: with an Idempotency-Key the retry gets the first answer instead. */
+void api_forecast_submit(struct req *rq, struct resp *rs)
+{
+	api_idempotent(rq, rs, submit);
 }
 
 void api_forecast_submissions(struct req *rq, struct resp *rs)

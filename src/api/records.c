@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../crm/idempotency.h"
 #include "api.h"
 
 static void etag(struct resp *rs, const struct record *rec)
@@ -78,72 +77,6 @@ void api_record_list(struct req *rq, struct resp *rs)
 	list_query_release(&q);
 }
 
-/* Run `inner` (a create) under the request's Idempotency-Key, if it has one:
- * a retry with the same key and body gets the first answer back. */
-static void with_idempotency(struct req *rq, struct resp *rs, api_handler inner)
-{
-	const char *key = api_header(rq, "Idempotency-Key");
-	struct idem_reply rep;
-	char fp[65];
-	const char *loc = NULL, *et = NULL;
-	struct err e;
-	int rc, i;
-
-	if (!key) {
-		inner(rq, rs);
-		return;
-	}
-	err_clear(&e);
-	if (!*key || strlen(key) > 200) {
-		err_field(&e, "Idempotency-Key", "must be 1 to 200 characters");
-		api_problem(rs, E_INVAL, &e);
-		return;
-	}
-	idem_fingerprint(rq->method_name, rq->path, rq->body ? rq->body : "", rq->body_len, fp);
-	rc = store_begin(rq->st, &e);
-	if (!rc)
-		rc = idem_lookup(rq->st, rq->p->user_id, key, fp, &rep, &e);
-	if (rc) {
-		store_rollback(rq->st);
-		api_problem(rs, rc, &e);
-		return;
-	}
-	if (rep.found) {
-		store_rollback(rq->st);
-		rs->status = rep.status;
-		rs->content_type = "application/json";
-		buf_reset(&rs->body);
-		buf_puts(&rs->body, rep.body.data);
-		if (rep.location[0])
-			api_set_header(rs, "Location", "%s", rep.location);
-		if (rep.etag[0])
-			api_set_header(rs, "ETag", "%s", rep.etag);
-		api_set_header(rs, "Idempotent-Replayed", "true");
-		buf_release(&rep.body);
-		return;
-	}
-	buf_release(&rep.body);
-	inner(rq, rs);
-	if (rs->status >= 300) {
-		store_rollback(rq->st);
-		return;
-	}
-	for (i = 0; i < rs->nheaders; i++) {
-		if (!strcmp(rs->headers[i].name, "Location"))
-			loc = rs->headers[i].value;
-		if (!strcmp(rs->headers[i].name, "ETag"))
-			et = rs->headers[i].value;
-	}
-	rc = idem_save(rq->st, rq->p->user_id, key, fp, rs->status, loc, et, rs->body.data, &e);
-	if (!rc)
-		rc = store_commit(rq->st, &e);
-	if (rc) {
-		store_rollback(rq->st);
-		rs->nheaders = 0;
-		api_problem(rs, rc, &e);
-	}
-}
-
 static void create(struct req *rq, struct resp *rs)
 {
 	const struct resource *r = rq->route_arg;
@@ -169,7 +102,7 @@ static void create(struct req *rq, struct resp *rs)
 
 void api_record_create(struct req *rq, struct resp *rs)
 {
-	with_idempotency(rq, rs, create);
+	api_idempotent(rq, rs, create);
 }
 
 void api_record_get(struct req *rq, struct resp *rs)

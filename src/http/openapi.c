@@ -1724,8 +1724,10 @@ static const struct op ops[] = {
 	 "A salesperson's own number for a period (scope user), a manager's adjusted number for "
 	 "a team of their subtree (scope team), an admin's for the company.  Append-only: every "
 	 "submission is kept with its time; the latest per period, scope and submitter is "
-	 "current.  404 for a team the caller does not manage; 403 for the company unless admin.",
-	 "ForecastSubmissionCreate", 201, "ForecastSubmission", NULL, "403 404"},
+	 "current.  404 for a team the caller does not manage; 403 for the company unless admin.  "
+	 "With an Idempotency-Key a retry is safe: the same key and body within 24 hours get the "
+	 "first answer again (Idempotent-Replayed: true), not a second submission.",
+	 "ForecastSubmissionCreate", 201, "ForecastSubmission", "Idempotent-Replayed", "403 404 409"},
 	{api_forecast_submissions, "list_forecast_submissions", "forecasts",
 	 "Forecast submissions, newest first",
 	 "What the caller sees: a rep their own, a manager their subtree's users and teams, an "
@@ -2286,11 +2288,17 @@ static void static_operation(struct jw *w, const struct route *rt, const struct 
 	jw_kstr(w, "summary", op->summary);
 	if (op->description)
 		jw_kstr(w, "description", op->description);
-	/* 412 only comes from If-Match, so a route that may answer it takes one */
+	/* 412 only comes from If-Match, so a route that may answer it takes one;
+	 * a route that may replay an answer takes an Idempotency-Key */
 	if (op->errors && strstr(op->errors, "412")) {
 		jw_key(w, "parameters");
 		jw_arr(w);
 		ref_to(w, "parameters", "If-Match");
+		jw_arr_end(w);
+	} else if (op->headers && strstr(op->headers, "Idempotent-Replayed")) {
+		jw_key(w, "parameters");
+		jw_arr(w);
+		ref_to(w, "parameters", "Idempotency-Key");
 		jw_arr_end(w);
 	}
 	if (op->request)

@@ -149,6 +149,47 @@ class Submissions(ServerTest):
         r2 = self.s.get(q(SUB, limit=1, cursor=r.json["next_cursor"]), self.tok("admin"))
         self.assertLess(r2.json["data"][0]["id"], r.json["data"][0]["id"])
 
+    def test_idempotency_key_stores_a_retry_once(self):
+        count = "SELECT count(*) FROM forecast_submissions WHERE period = '2027-Q1'"
+        body = {"period": "2027-Q1", "scope": "user", "commit": "400.00", "best_case": "600.00"}
+        h = {"Idempotency-Key": "fc-retry-1"}
+        r1 = self.s.post(SUB, body, self.tok("rep_w"), headers=h)
+        self.assertEqual(r1.status, 201, r1)
+        self.assertIsNone(r1.header("Idempotent-Replayed"))
+        r2 = self.s.post(SUB, body, self.tok("rep_w"), headers=h)
+        self.assertEqual(r2.status, 201, r2)
+        self.assertEqual(r2.raw, r1.raw)
+        self.assertEqual(r2.header("Idempotent-Replayed"), "true")
+        self.assertEqual(db_rows(self.s, count)[0][0], 1)
+        hist = self.s.get(q(SUB, period="2027-Q1"), self.tok("rep_w")).json["data"]
+        self.assertEqual([x["id"] for x in hist], [r1.json["id"]])
+        # the same key with another body: refused, nothing written
+        r3 = self.s.post(SUB, dict(body, commit="450.00"), self.tok("rep_w"), headers=h)
+        self.assertProblem(r3, 409)
+        self.assertEqual(db_rows(self.s, count)[0][0], 1)
+        # a refused submission is not remembered: the corrected one goes through
+        k2 = {"Idempotency-Key": "fc-retry-2"}
+        self.assertProblem(self.s.post(SUB, dict(body, best_case="1.00"), self.tok("rep_w"),
+                                       headers=k2), 400, "best_case")
+        r4 = self.s.post(SUB, dict(body, commit="500.00"), self.tok("rep_w"), headers=k2)
+        self.assertEqual(r4.status, 201, r4)
+        self.assertIsNone(r4.header("Idempotent-Replayed"))
+        # keys are per user: another person's key of the same name is theirs
+        t = self.o["teams"]
+        team = {"period": "2027-Q1", "scope": "team", "team_id": t["west"], "commit": 900,
+                "best_case": 1000}
+        r5 = self.s.post(SUB, team, self.tok("mgr_west"), headers=h)
+        self.assertEqual(r5.status, 201, r5)
+        self.assertEqual(self.s.post(SUB, team, self.tok("mgr_west"), headers=h).json["id"],
+                         r5.json["id"])
+        self.assertEqual(db_rows(self.s, count)[0][0], 3)
+        self.assertProblem(self.s.post(SUB, body, self.tok("rep_w"),
+                                       headers={"Idempotency-Key": ""}), 400, "Idempotency-Key")
+        self.assertEqual(db_rows(self.s, count)[0][0], 3)
+        # the document says so
+        params = self.doc["paths"][SUB]["post"]["parameters"]
+        self.assertEqual(params, [{"$ref": "#/components/parameters/Idempotency-Key"}])
+
     def test_rollup(self):
         o, t = self.o, self.o["teams"]
         self.submit("rep_e1", commit="700.00", best_case="900.00")

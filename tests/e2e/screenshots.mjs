@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // docs/screenshots/*.png: every screen of the web UI over a fresh demo company, at
-// 1280×800 (the dashboard: the whole page); the board, the opportunity page and the
-// dashboard also at 390 px wide (a phone).
+// 1280×800 (the dashboard and the forecast: the whole page); the board, the opportunity
+// page, the dashboard and the forecast also at 390 px wide (a phone).
 // Run by scripts/screenshots.sh (make screenshots).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, apiAs, launchBrowser, login, startServer } from './lib.mjs';
+import { BIN, ROOT, apiAs, launchBrowser, login, startServer } from './lib.mjs';
 
 const out = join(ROOT, 'docs', 'screenshots');
 mkdirSync(out, { recursive: true });
@@ -29,6 +30,16 @@ try {
 	const leaver = (await mgr.get('/users?team_id=' + mgr.user.team_id + '&limit=200')).data
 		.find((u) => u.role === 'rep' && u.email !== 'rep@demo.funnel');
 	const plan = (await mgr.call('POST', '/handovers', { from_user: leaver.id })).json;
+	// the forecast screen: numbers submitted this quarter by the rep, and weekly snapshots
+	// of the last quarter for its accuracy
+	const now = new Date(), qi = now.getUTCFullYear() * 4 + Math.floor(now.getUTCMonth() / 3);
+	const quarter = (i) => Math.floor(i / 4) + '-Q' + ((i % 4) + 1);
+	const rep = await apiAs(server.url, 'rep');
+	await rep.call('POST', '/forecast/submissions', { period: quarter(qi), scope: 'user', commit: '120000.00', best_case: '180000.00', note: 'Two renewals may slip to next quarter' });
+	for (const days of [6, 34, 62]) {
+		const asOf = new Date(Date.UTC(Math.floor((qi - 1) / 4), ((qi - 1) % 4) * 3, 1) + days * 86400000).toISOString().slice(0, 10);
+		spawnSync(BIN, ['forecast', 'snapshot', '--db', join(server.dir, 'demo.db'), '--period', quarter(qi - 1), '--as-of', asOf]);
+	}
 	const screens = [
 		// [file, who, path, phone too?, the whole page?]
 		['login', null, '/login', true],
@@ -42,6 +53,8 @@ try {
 		['lead', 'manager', '/leads/' + lead.id],
 		['inbox', 'manager', '/inbox', true],
 		['dashboard', 'manager', '/dashboard', true, true],
+		['forecast', 'manager', '/forecast', true, true],
+		['forecast-rep', 'rep', '/forecast'],
 		['handover', 'manager', '/handover'],
 		['handover-plan', 'manager', '/handover?id=' + plan.id],
 		['forms', 'admin', '/forms'],

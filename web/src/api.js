@@ -109,6 +109,15 @@ export const patch = async (path, body, opts = {}) => (await request('PATCH', pa
 export const put = async (path, body, opts = {}) => (await request('PUT', path, { ...opts, body })).data;
 export const del = async (path, opts = {}) => (await request('DELETE', path, opts)).data;
 
+// A fresh Idempotency-Key for one create (POST): the server answers a retry with the
+// same key and body with the first answer instead of creating twice (docs/api.md).
+// getRandomValues, not randomUUID: the latter needs a secure context.
+export function idempotencyKey() {
+	const b = new Uint8Array(16);
+	crypto.getRandomValues(b);
+	return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 // GETs of things that rarely change (pipelines), shared by every screen for the life of
 // the page; prefetch() starts one early, without sending the user to the login page.
 const shared = new Map();

@@ -9,6 +9,7 @@ import { ContactPage, Contacts } from './pages/Contacts.jsx';
 import { LeadPage, Leads } from './pages/Leads.jsx';
 import { Inbox } from './pages/Inbox.jsx';
 import { Dashboard } from './pages/Dashboard.jsx';
+import { Forecast } from './pages/Forecast.jsx';
 import { Handover } from './pages/Handover.jsx';
 import { FormPage, Forms } from './pages/Forms.jsx';
 import { Admin } from './pages/Admin.jsx';
@@ -24,6 +25,7 @@ export const routes = [
 	{ path: '/leads', page: Leads, nav: 'Leads' },
 	{ path: '/leads/:id', page: LeadPage },
 	{ path: '/inbox', page: Inbox, nav: 'Inbox' },
+	{ path: '/forecast', page: Forecast, nav: 'Forecast' },
 	{ path: '/dashboard', page: Dashboard, nav: 'Dashboard', roles: ['manager', 'admin'] },
 	{ path: '/handover', page: Handover, nav: 'Handover', roles: ['manager', 'admin'] },
 	{ path: '/forms', page: Forms, nav: 'Forms', roles: ['manager', 'admin'] },

@@ -12,7 +12,7 @@ import { Chart, ChartTable, scale, ticks } from './charts.jsx';
 import { cmoney, pct } from './dashfmt.js';
 import { Empty, ErrorBox, Loading, useAsync } from './ui.jsx';
 
-const MODELS = [
+export const MODELS = [
 	{ key: 'weighted', label: 'Weighted pipeline', note: 'amount × probability' },
 	{ key: 'categories', label: 'Categories (commit)', note: 'closed won + commit' },
 	{ key: 'historical', label: 'Historical', note: "the team's own history" },
