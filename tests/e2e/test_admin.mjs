@@ -4,6 +4,9 @@ import { LOGINS, apiAs, assert, assertEqual, login, test } from './lib.mjs';
 
 test('an admin adds a user, who can sign in', async ({ page, base }) => {
 	await login(page, base, 'admin');
+	// at 1280 px every entry of the admin's navigation shows, none scrolled out of sight
+	const nav = await page.getByRole('navigation', { name: 'Main' }).evaluate((n) => [n.scrollWidth, n.clientWidth]);
+	assert(nav[0] <= nav[1], `the navigation fits: ${nav[0]} px of entries in ${nav[1]} px`);
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true }).click();
 	await page.getByRole('heading', { name: 'Users' }).waitFor();
 	await page.getByRole('button', { name: 'Add user' }).click();
