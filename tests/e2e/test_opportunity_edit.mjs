@@ -26,7 +26,7 @@ test('upload a file: listed, downloads the same bytes, then deleted', async ({ p
 	await page.goto(base + '/opportunities/' + deal.id);
 	// a PNG: the signature the server checks, then random bytes
 	const bytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(70000)]);
-	await docsPanel(page).getByRole('button', { name: 'Upload a file…' }).click();
+	await docsPanel(page).getByRole('button', { name: 'Upload…' }).click();
 	const dialog = page.getByRole('dialog', { name: 'Upload a file' });
 	await dialog.getByLabel('File').setInputFiles({ name: 'signed contract.png', mimeType: 'image/png', buffer: bytes });
 	await dialog.getByLabel('Kind').selectOption('contract');
@@ -59,7 +59,7 @@ test('refused uploads say why: a type not taken, content not its type, too large
 		[{ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(E2E_MAX_UPLOAD + 300000, 'a') }, /too large \(1\.3 MB\): the server takes files up to 1\.0 MB/],
 	];
 	for (const [file, want] of tries) {
-		await docsPanel(page).getByRole('button', { name: 'Upload a file…' }).click();
+		await docsPanel(page).getByRole('button', { name: 'Upload…' }).click();
 		const dialog = page.getByRole('dialog', { name: 'Upload a file' });
 		await dialog.getByLabel('File').setInputFiles(file);
 		await dialog.getByRole('button', { name: 'Upload', exact: true }).click();

@@ -51,7 +51,7 @@ export function Attachments({ relatedType, relatedId, tick, kinds = [], heading 
 		<section class="panel" aria-labelledby={headingId}>
 			<h2 id={headingId}>{heading} <span class="spacer" />
 				{actions}
-				<button type="button" class="btn btn-small" onClick={() => setUploading(true)}>Upload a file…</button></h2>
+				<button type="button" class="btn btn-small" onClick={() => setUploading(true)}>Upload…</button></h2>
 			<ErrorBox error={list.error} onRetry={list.reload} />
 			{!data && !list.error && <Loading />}
 			{data && !data.data.length && <Empty>No files yet.</Empty>}
