@@ -14,6 +14,7 @@ export const BIN = resolve(ROOT, process.env.FUNNEL_BIN || 'funnel');
 export const WEB = resolve(ROOT, process.env.FUNNEL_WEB || 'web/dist');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const PASSWORD = 'demo-password';
+export const E2E_MAX_UPLOAD = 1048576; // funnel serve --max-upload of the e2e run
 export const LOGINS = {
 	admin: 'admin@demo.funnel',
 	manager: 'manager@demo.funnel',
@@ -25,7 +26,8 @@ export const { chromium } = requireWeb('playwright-core');
 
 // A server over a fresh demo company.  {url, dir, log(), stop()}
 // `db`: serve this existing demo database instead of making one (benchmarks at scale).
-export async function startServer({ seconds = 1800, scale, db: given } = {}) {
+// `maxUpload`: funnel serve --max-upload (bytes), so a test can send a file over it.
+export async function startServer({ seconds = 1800, scale, db: given, maxUpload } = {}) {
 	if (!existsSync(join(WEB, 'index.html')))
 		throw new Error(WEB + '/index.html is missing: run make web');
 	const dir = mkdtempSync(join(tmpdir(), 'funnel-e2e-'));
@@ -40,7 +42,7 @@ export async function startServer({ seconds = 1800, scale, db: given } = {}) {
 	const { openSync } = await import('node:fs');
 	const err = openSync(logPath, 'a');
 	const child = spawn('timeout', ['--signal=TERM', '--kill-after=10', String(seconds), BIN, 'serve',
-		'--db', db, '--listen', '127.0.0.1:0', '--web', WEB],
+		'--db', db, '--listen', '127.0.0.1:0', '--web', WEB, ...(maxUpload ? ['--max-upload', String(maxUpload)] : [])],
 	{ stdio: ['ignore', 'pipe', err], cwd: dir });
 	const url = await new Promise((res, rej) => {
 		let out = '';

@@ -8,7 +8,7 @@
 import { readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, accessLog, launchBrowser, registry, startServer } from './lib.mjs';
+import { E2E_MAX_UPLOAD, ROOT, accessLog, launchBrowser, registry, startServer } from './lib.mjs';
 
 const filter = process.argv[2] || '';
 const here = join(ROOT, 'tests', 'e2e');
@@ -25,7 +25,8 @@ mkdirSync(shots, { recursive: true });
 
 let passed = 0, failed = 0, server, browser;
 try {
-	server = await startServer();
+	// uploads over E2E_MAX_UPLOAD are refused (413), so a test can send a file over it
+	server = await startServer({ maxUpload: E2E_MAX_UPLOAD });
 	browser = await launchBrowser();
 	console.log('e2e: server ' + server.url + ', Chromium ' + browser.version());
 	for (const t of tests) {

@@ -62,11 +62,15 @@ export function query(params) {
 	return s ? '?' + s : '';
 }
 
-// request(method, path, {query, body, ifMatch, headers}) → {status, data, etag, headers}
+// request(method, path, {query, body | raw + contentType, ifMatch, headers}) → {status, data, etag, headers}
 export async function request(method, path, opts = {}) {
 	const headers = { Accept: 'application/json, application/problem+json' };
 	const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-	if (opts.body !== undefined) {
+	if (opts.raw !== undefined) {
+		// a file as the body, as it is (uploads): its own type, streamed by the browser
+		headers['Content-Type'] = opts.contentType || 'application/octet-stream';
+		init.body = opts.raw;
+	} else if (opts.body !== undefined) {
 		headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(opts.body);
 	}
@@ -108,6 +112,10 @@ export const post = async (path, body, opts = {}) => (await request('POST', path
 export const patch = async (path, body, opts = {}) => (await request('PATCH', path, { ...opts, body }));
 export const put = async (path, body, opts = {}) => (await request('PUT', path, { ...opts, body })).data;
 export const del = async (path, opts = {}) => (await request('DELETE', path, opts)).data;
+// A file as the body of a POST (POST /attachments?related_type=…): the File's own
+// Content-Type, or application/octet-stream when the browser does not know it.
+export const upload = async (path, file, q) =>
+	(await request('POST', path, { query: q, raw: file, contentType: file.type || 'application/octet-stream' })).data;
 
 // A fresh Idempotency-Key for one create (POST): the server answers a retry with the
 // same key and body with the first answer instead of creating twice (docs/api.md).

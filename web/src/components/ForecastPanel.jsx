@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { dateTime, label, money, plural } from '../format.js';
 import { Link } from '../router.jsx';
-import { Chart, ChartTable, scale, ticks } from './charts.jsx';
+import { Chart, ChartTable, scale, ticks, useNarrow } from './charts.jsx';
 import { cmoney, pct } from './dashfmt.js';
 import { Empty, ErrorBox, Loading, useAsync } from './ui.jsx';
 
@@ -22,12 +22,15 @@ export const MODELS = [
 const hasBand = (m) => m.total_p90 !== m.total_p10;
 
 // One row per model: a dot at the expected total, the P10–P90 band behind it when
-// the model claims one; a line at what is already won.
+// the model claims one; a line at what is already won.  On a phone (narrow) the names
+// and figures go above and below each row's track, which takes the whole width.
 export function ForecastChart({ f, title }) {
+	const [box, narrow] = useNarrow();
 	const models = MODELS.filter((x) => f.models[x.key]);
-	const W = 900, L = 200, R = 740, top = 34, rowH = 44, H = top + models.length * rowH + 26;
+	const W = narrow ? 360 : 900, L = narrow ? 22 : 200, R = narrow ? 338 : 740, top = 34, rowH = narrow ? 64 : 44;
+	const H = top + models.length * rowH + 26;
 	const hi = Math.max(1, f.closed_won, ...models.map((x) => f.models[x.key].total_p90));
-	const ts = ticks(0, hi, 5);
+	const ts = ticks(0, hi, narrow ? 3 : 5);
 	const x = scale(0, ts[ts.length - 1], L, R);
 	const desc = 'Closed won so far ' + money(f.closed_won, f.currency) + '. ' + models.map((m) => {
 		const v = f.models[m.key];
@@ -35,8 +38,8 @@ export function ForecastChart({ f, title }) {
 			(hasBand(v) ? ', 80% between ' + money(v.total_p10, f.currency) + ' and ' + money(v.total_p90, f.currency) : '');
 	}).join('; ') + '.';
 	return (
-		<div class="chart-scroll">
-			<Chart title={title} desc={desc} width={W} height={H} class="forecast-chart">
+		<div class="chart-scroll" ref={box}>
+			<Chart title={title} desc={desc} width={W} height={H} class="forecast-chart" narrow={narrow}>
 				<g class="axis">
 					{ts.map((t) => (
 						<g key={t}>
@@ -46,15 +49,18 @@ export function ForecastChart({ f, title }) {
 					))}
 				</g>
 				<line class="won-line" x1={x(f.closed_won)} x2={x(f.closed_won)} y1={top - 14} y2={H - 22} />
-				<text class="won-label" x={x(f.closed_won)} y={top - 18} text-anchor={x(f.closed_won) < L + 60 ? 'start' : 'middle'}
+				<text class="won-label" x={x(f.closed_won)} y={top - 18} text-anchor={x(f.closed_won) < L + 60 ? 'start' : x(f.closed_won) > W - 60 ? 'end' : 'middle'}
 					data-value={f.closed_won}>Won so far {cmoney(f.closed_won, f.currency)}</text>
 				{models.map((m, i) => {
 					const v = f.models[m.key];
-					const y = top + i * rowH + rowH / 2;
+					const y = top + i * rowH + rowH / 2 + (narrow ? 4 : 0);
+					// where the name and note go, and the figures: left and right of the track, or above and below it
+					const name = narrow ? { x: 0, dy: -14, anchor: 'start' } : { x: L - 14, dy: -2, anchor: 'end' };
+					const fig = narrow ? { x: W, dy: -14, anchor: 'end' } : { x: R + 12, dy: -2, anchor: 'start' };
 					return (
 						<g key={m.key} class={'fc-row fc-' + m.key} data-model={m.key}>
-							<text class="fc-label" x={L - 14} y={y - 2} text-anchor="end">{m.label}</text>
-							<text class="chart-note" x={L - 14} y={y + 13} text-anchor="end">{m.note}</text>
+							<text class="fc-label" x={name.x} y={y + name.dy} text-anchor={name.anchor}>{m.label}</text>
+							{!narrow && <text class="chart-note" x={L - 14} y={y + 13} text-anchor="end">{m.note}</text>}
 							<line class="fc-track" x1={L} x2={R} y1={y} y2={y} />
 							{hasBand(v) && (
 								<rect class="fc-band" x={x(v.total_p10)} y={y - 9} width={Math.max(1, x(v.total_p90) - x(v.total_p10))} height="18" rx="3">
@@ -63,8 +69,8 @@ export function ForecastChart({ f, title }) {
 							)}
 							{hasBand(v) && <line class="fc-p50" x1={x(v.total_p50)} x2={x(v.total_p50)} y1={y - 9} y2={y + 9} />}
 							<circle class="fc-dot" cx={x(v.total_expected)} cy={y} r="6" />
-							<text class="fc-value" x={R + 12} y={y - 2} data-value={v.total_expected}>{cmoney(v.total_expected, f.currency)}</text>
-							<text class="chart-note" x={R + 12} y={y + 13} data-p10={v.total_p10} data-p90={v.total_p90}>
+							<text class="fc-value" x={fig.x} y={y + fig.dy} text-anchor={fig.anchor} data-value={v.total_expected}>{cmoney(v.total_expected, f.currency)}</text>
+							<text class="chart-note" x={fig.x} y={y + (narrow ? 24 : 13)} text-anchor={fig.anchor} data-p10={v.total_p10} data-p90={v.total_p90}>
 								{hasBand(v) ? 'P10 ' + cmoney(v.total_p10, f.currency) + ' – P90 ' + cmoney(v.total_p90, f.currency) : 'no interval claimed'}
 							</text>
 						</g>
@@ -91,11 +97,12 @@ function CategoriesBar({ f }) {
 		{ key: 'pipeline', label: 'Pipeline', v: c.pipeline },
 	];
 	const total = parts.reduce((s, p) => s + p.v, 0) || 1; // geometry only, never shown
-	const W = 900, bar = 22;
+	const [box, narrow] = useNarrow();
+	const W = narrow ? 360 : 900, bar = 22;
 	let at = 0;
 	return (
-		<div class="chart-scroll">
-			<Chart title="Forecast categories" width={W} height={bar + 40} class="cat-chart"
+		<div class="chart-scroll" ref={box}>
+			<Chart title="Forecast categories" width={W} height={bar + (narrow ? 56 : 40)} class="cat-chart" narrow={narrow}
 				desc={parts.map((p) => p.label + ' ' + money(p.v, f.currency)).join(', ') + '.'}>
 				{parts.map((p) => {
 					const w = (p.v / total) * W;
@@ -109,7 +116,8 @@ function CategoriesBar({ f }) {
 					return g;
 				})}
 				{parts.map((p, i) => (
-					<text key={p.key} class="chart-note" x={(i * W) / 4} y={bar + 18} data-value={p.v}>{p.label}: {money(p.v, f.currency)}</text>
+					<text key={p.key} class="chart-note" x={narrow ? (i % 2) * W / 2 : (i * W) / 4} y={bar + 18 + (narrow ? Math.floor(i / 2) * 18 : 0)}
+						data-value={p.v}>{p.label}: {money(p.v, f.currency)}</text>
 				))}
 			</Chart>
 		</div>

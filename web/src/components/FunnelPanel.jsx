@@ -4,7 +4,7 @@
 // Figures are the server's (docs/reports.md); the chart only draws them.
 import { get } from '../api.js';
 import { money, plural } from '../format.js';
-import { Chart, ChartTable, FitText, Segmented, scale } from './charts.jsx';
+import { Chart, ChartTable, FitText, Segmented, scale, useNarrow } from './charts.jsx';
 import { cmoney, days, num, pct, periodBounds } from './dashfmt.js';
 import { Empty, ErrorBox, Loading, useAsync } from './ui.jsx';
 
@@ -26,13 +26,10 @@ function conversion(s, last) {
 
 // The big funnel: per stage, the deals that entered it in the period (the funnel's
 // shape), how many of them went further, and what is open in it now.
+// On a phone (useNarrow) each stage takes three lines instead of one wide row.
 export function FunnelChart({ stages, currency, title }) {
+	const [box, narrow] = useNarrow();
 	const rows = drawn(stages);
-	const W = 900, top = 30, rowH = 46, H = top + rows.length * rowH + 4;
-	const maxE = Math.max(1, ...rows.map((s) => s.entries));
-	const maxA = Math.max(1, ...rows.map((s) => s.open_amount));
-	const eW = scale(0, maxE, 0, 290), aW = scale(0, maxA, 0, 150);
-	const cx = 365, cc = 565, ox = 640;
 	const desc = rows.map((s, i) => {
 		const c = conversion(s, i === rows.length - 1);
 		return s.name + ': ' + plural(s.entries, 'entry', 'entries') +
@@ -40,43 +37,10 @@ export function FunnelChart({ stages, currency, title }) {
 			', ' + s.open_count + ' open worth ' + money(s.open_amount, currency);
 	}).join('; ') + '.';
 	return (
-		<div class="chart-scroll">
-			<Chart title={title} desc={desc} width={W} height={H} class="funnel-chart">
-				<g class="chart-head">
-					<text x="196" y="18" text-anchor="end">Stage</text>
-					<text x={cx} y="18" text-anchor="middle">Entered in the period</text>
-					<text x={cc} y="18" text-anchor="middle">Went further</text>
-					<text x={ox} y="18">Open now</text>
-				</g>
-				{rows.map((s, i) => {
-					const y = top + i * rowH;
-					const w = s.entries ? Math.max(2, eW(s.entries)) : 0;
-					const aw = s.open_amount ? Math.max(2, aW(s.open_amount)) : 0;
-					const c = conversion(s, i === rows.length - 1);
-					const inside = w > 48;
-					return (
-						<g key={s.key} class={'funnel-row section-' + s.section} data-stage={s.key}>
-							<FitText x="196" y={y + rowH / 2 + 5} text-anchor="end" class="funnel-label" text={s.name} max={28} />
-							<rect class="section-mark" x="204" y={y + 6} width="4" height={rowH - 12} />
-							<rect class="funnel-bar" x={cx - w / 2} y={y + 6} width={w} height={rowH - 12} rx="3" />
-							<text class={'funnel-entries' + (inside ? ' on-bar' : '')} x={inside ? cx : cx + w / 2 + 6}
-								y={y + rowH / 2 + 5} text-anchor={inside ? 'middle' : 'start'} data-value={s.entries}>{num(s.entries)}</text>
-							<text class="funnel-rate" x={cc} y={y + rowH / 2} text-anchor="middle"
-								data-value={c ? c.rate : ''}>{c ? pct(c.rate) : '—'}</text>
-							<text class="chart-note" x={cc} y={y + rowH / 2 + 14} text-anchor="middle">
-								{c ? c.numerator + ' of ' + c.denominator : ''}
-							</text>
-							<rect class="open-bar" x={ox} y={y + 10} width={aw} height="14" rx="2" />
-							<text class="funnel-open" x={ox + aw + 6} y={y + 22} data-value={s.open_amount}>
-								{s.open_count ? cmoney(s.open_amount, currency) : '—'}
-							</text>
-							<text class="chart-note" x={ox} y={y + 38}>
-								{s.open_count ? s.open_count + ' open · weighted ' + cmoney(s.weighted_amount, currency) : ''}
-							</text>
-						</g>
-					);
-				})}
-			</Chart>
+		<div class="chart-scroll" ref={box}>
+			{narrow
+				? <FunnelNarrow rows={rows} currency={currency} title={title} desc={desc} />
+				: <FunnelWide rows={rows} currency={currency} title={title} desc={desc} />}
 			<ul class="chart-legend" aria-hidden="true">
 				<li class="lg-upper">Upper funnel</li>
 				<li class="lg-middle">Middle</li>
@@ -85,6 +49,93 @@ export function FunnelChart({ stages, currency, title }) {
 				<li class="lg-open">Open amount now</li>
 			</ul>
 		</div>
+	);
+}
+
+function FunnelWide({ rows, currency, title, desc }) {
+	const W = 900, top = 30, rowH = 46, H = top + rows.length * rowH + 4;
+	const maxE = Math.max(1, ...rows.map((s) => s.entries));
+	const maxA = Math.max(1, ...rows.map((s) => s.open_amount));
+	const eW = scale(0, maxE, 0, 290), aW = scale(0, maxA, 0, 150);
+	const cx = 365, cc = 565, ox = 640;
+	return (
+		<Chart title={title} desc={desc} width={W} height={H} class="funnel-chart">
+			<g class="chart-head">
+				<text x="196" y="18" text-anchor="end">Stage</text>
+				<text x={cx} y="18" text-anchor="middle">Entered in the period</text>
+				<text x={cc} y="18" text-anchor="middle">Went further</text>
+				<text x={ox} y="18">Open now</text>
+			</g>
+			{rows.map((s, i) => {
+				const y = top + i * rowH;
+				const w = s.entries ? Math.max(2, eW(s.entries)) : 0;
+				const aw = s.open_amount ? Math.max(2, aW(s.open_amount)) : 0;
+				const c = conversion(s, i === rows.length - 1);
+				const inside = w > 48;
+				return (
+					<g key={s.key} class={'funnel-row section-' + s.section} data-stage={s.key}>
+						<FitText x="196" y={y + rowH / 2 + 5} text-anchor="end" class="funnel-label" text={s.name} max={28} />
+						<rect class="section-mark" x="204" y={y + 6} width="4" height={rowH - 12} />
+						<rect class="funnel-bar" x={cx - w / 2} y={y + 6} width={w} height={rowH - 12} rx="3" />
+						<text class={'funnel-entries' + (inside ? ' on-bar' : '')} x={inside ? cx : cx + w / 2 + 6}
+							y={y + rowH / 2 + 5} text-anchor={inside ? 'middle' : 'start'} data-value={s.entries}>{num(s.entries)}</text>
+						<text class="funnel-rate" x={cc} y={y + rowH / 2} text-anchor="middle"
+							data-value={c ? c.rate : ''}>{c ? pct(c.rate) : '—'}</text>
+						<text class="chart-note" x={cc} y={y + rowH / 2 + 14} text-anchor="middle">
+							{c ? c.numerator + ' of ' + c.denominator : ''}
+						</text>
+						<rect class="open-bar" x={ox} y={y + 10} width={aw} height="14" rx="2" />
+						<text class="funnel-open" x={ox + aw + 6} y={y + 22} data-value={s.open_amount}>
+							{s.open_count ? cmoney(s.open_amount, currency) : '—'}
+						</text>
+						<text class="chart-note" x={ox} y={y + 38}>
+							{s.open_count ? s.open_count + ' open · weighted ' + cmoney(s.weighted_amount, currency) : ''}
+						</text>
+					</g>
+				);
+			})}
+		</Chart>
+	);
+}
+
+// 360 wide: the stage and the share that went further on a line, the funnel's bar
+// under it (full width), then what is open now.
+function FunnelNarrow({ rows, currency, title, desc }) {
+	const W = 360, top = 24, rowH = 74, H = top + rows.length * rowH;
+	const maxE = Math.max(1, ...rows.map((s) => s.entries));
+	const maxA = Math.max(1, ...rows.map((s) => s.open_amount));
+	const eW = scale(0, maxE, 0, 250), aW = scale(0, maxA, 0, 90);
+	const cx = 130;
+	return (
+		<Chart title={title} desc={desc} width={W} height={H} class="funnel-chart" narrow>
+			<g class="chart-head">
+				<text x={cx} y="14" text-anchor="middle">Entered in the period</text>
+				<text x={W} y="14" text-anchor="end">Went further</text>
+			</g>
+			{rows.map((s, i) => {
+				const y = top + i * rowH;
+				const w = s.entries ? Math.max(2, eW(s.entries)) : 0;
+				const aw = s.open_amount ? Math.max(2, aW(s.open_amount)) : 0;
+				const c = conversion(s, i === rows.length - 1);
+				const inside = w > 48;
+				return (
+					<g key={s.key} class={'funnel-row section-' + s.section} data-stage={s.key}>
+						<FitText x="0" y={y + 14} class="funnel-label" text={s.name} max={30} />
+						<text class="funnel-rate" x={W} y={y + 14} text-anchor="end" data-value={c ? c.rate : ''}>{c ? pct(c.rate) : '—'}</text>
+						<rect class="section-mark" x="0" y={y + 20} width="4" height="24" />
+						<rect class="funnel-bar" x={cx - w / 2} y={y + 20} width={w} height="24" rx="3" />
+						<text class={'funnel-entries' + (inside ? ' on-bar' : '')} x={inside ? cx : cx + w / 2 + 6}
+							y={y + 37} text-anchor={inside ? 'middle' : 'start'} data-value={s.entries}>{num(s.entries)}</text>
+						<text class="chart-note" x={W} y={y + 37} text-anchor="end">{c ? c.numerator + ' of ' + c.denominator : ''}</text>
+						<rect class="open-bar" x="0" y={y + 52} width={aw} height="10" rx="2" />
+						<text class="funnel-open" x={aw + 6} y={y + 62} data-value={s.open_amount}>
+							{s.open_count ? cmoney(s.open_amount, currency) : 'nothing open'}
+							{s.open_count ? <tspan class="chart-note"> · {s.open_count} open · weighted {cmoney(s.weighted_amount, currency)}</tspan> : null}
+						</text>
+					</g>
+				);
+			})}
+		</Chart>
 	);
 }
 

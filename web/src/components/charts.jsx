@@ -6,12 +6,37 @@
 // Accessibility: every chart is an <svg role="img"> labelled by its <title> and
 // described by its <desc>, and is paired with a table of the same numbers
 // (<ChartTable>), which is also where exact values are read.
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 let nextId = 0;
 // A stable id for aria references, per component instance.
 export function useChartId(prefix) {
 	return useMemo(() => prefix + '-' + (++nextId), []); // eslint-disable-line
+}
+
+// The width below which a big chart draws its narrow layout (a phone) instead of being
+// scrolled sideways: the wide layouts are drawn for at least this many pixels.
+export const NARROW = 640;
+
+// [ref, narrow]: put ref on the chart's container; narrow is true while the container is
+// narrower than `limit` px (ResizeObserver; the window's width until it reports), so
+// the chart lays itself out for the room it has rather than shrinking its text.
+export function useNarrow(limit = NARROW) {
+	const ref = useRef(null);
+	const [narrow, setNarrow] = useState(() => typeof window !== 'undefined' && window.innerWidth < limit);
+	useEffect(() => {
+		const el = ref.current;
+		if (!el || typeof ResizeObserver === 'undefined')
+			return undefined;
+		const ro = new ResizeObserver((entries) => {
+			const w = entries[0].contentRect.width;
+			if (w > 0)
+				setNarrow(w < limit);
+		});
+		ro.observe(el);
+		return () => ro.disconnect();
+	}, [limit]);
+	return [ref, narrow];
 }
 
 // v in [d0, d1] → [r0, r1]
@@ -34,11 +59,12 @@ export function ticks(lo, hi, count = 4) {
 }
 
 // <svg> with its title and description wired for screen readers.  `width` and
-// `height` are the viewBox; the element scales to its container's width.
-export function Chart({ title, desc, width, height, children, class: cls, ...rest }) {
+// `height` are the viewBox; the element scales to its container's width.  `narrow`:
+// drawn in a narrow layout, so no minimum width (styles.css, .chart-narrow).
+export function Chart({ title, desc, width, height, children, class: cls, narrow, ...rest }) {
 	const id = useChartId('chart');
 	return (
-		<svg class={'chart' + (cls ? ' ' + cls : '')} viewBox={'0 0 ' + width + ' ' + height}
+		<svg class={'chart' + (cls ? ' ' + cls : '') + (narrow ? ' chart-narrow' : '')} viewBox={'0 0 ' + width + ' ' + height}
 			role="img" aria-labelledby={id + '-t ' + id + '-d'} preserveAspectRatio="xMinYMin meet" {...rest}>
 			<title id={id + '-t'}>{title}</title>
 			<desc id={id + '-d'}>{desc}</desc>

@@ -1,13 +1,17 @@
 // The opportunity page: its fields (inline edit: PATCH with If-Match, so a change made
 // by someone else meanwhile is not overwritten), the stage and its move, the timeline of
-// activities, stage history, documents, payments and the audit trail; quick actions
-// to log a call, schedule a meeting and generate the contract.
+// activities, stage history, files, payments and the audit trail; quick actions
+// to log a call, schedule a meeting and generate the contract; the account and the
+// pipeline changed in a dialog that says what the change does first; delete.
 import { useEffect, useState } from 'preact/hooks';
-import { cached, get, loadNames, nameOf, patch, post } from '../api.js';
-import { isOpenSection, useMove } from '../components/move.jsx';
+import { cached, del, get, loadNames, nameOf, patch, post } from '../api.js';
+import { Attachments } from '../components/attachments.jsx';
+import { RecordPicker } from '../components/lookups.jsx';
+import { useMove } from '../components/move.jsx';
+import { Payments } from '../components/payments.jsx';
 import { Badge, Empty, ErrorBox, Field, Loading, Modal, Page, toast } from '../components/ui.jsx';
-import { date, dateTime, isoToLocalInput, label, localInputToIso, money, plural, today } from '../format.js';
-import { Link } from '../router.jsx';
+import { date, dateTime, isoToLocalInput, label, localInputToIso, money, plural } from '../format.js';
+import { Link, navigate } from '../router.jsx';
 import { isManager, useSession } from '../session.js';
 
 const CHANNELS = ['field', 'inside', 'partner', 'web', 'retail'];
@@ -21,7 +25,7 @@ export function Opportunity({ id }) {
 	const [error, setError] = useState(null);
 	const [stale, setStale] = useState(false); // a 412: someone changed it meanwhile
 	const [tick, setTick] = useState(0);      // bump to reload the panels below
-	const [dialog, setDialog] = useState(null); // 'call' | 'meeting' | 'document'
+	const [dialog, setDialog] = useState(null); // 'call' | 'meeting' | 'document' | 'account' | 'pipeline' | 'delete'
 
 	const load = async () => {
 		setError(null);
@@ -47,16 +51,22 @@ export function Opportunity({ id }) {
 		setTick((t) => t + 1);
 	});
 
-	const save = async (field, value) => {
+	// PATCH some fields with If-Match; null when saved, else the ApiError (a 412 also
+	// raises the "someone changed it" banner)
+	const saveFields = async (body, what) => {
 		try {
-			const r = await patch('/opportunities/' + id, { [field]: value }, { ifMatch: '"v' + opp.version + '"' });
-			if (field === 'contact_id' && value)
-				await loadNames('contacts', [value]);
-			if (field === 'owner_id')
-				await loadNames('users', [value]);
-			setOpp(r.data);
+			const r = await patch('/opportunities/' + id, body, { ifMatch: '"v' + opp.version + '"' });
+			const o = r.data;
+			await Promise.all([
+				o.contact_id ? loadNames('contacts', [o.contact_id]) : null,
+				loadNames('users', [o.owner_id]),
+				loadNames('accounts', [o.account_id]),
+			]);
+			if (o.pipeline_id !== opp.pipeline_id)
+				setPipeline((await cached('/pipelines')).data.find((p) => p.id === o.pipeline_id) || null);
+			setOpp(o);
 			setTick((t) => t + 1);
-			toast(label(field.replace(/_id$/, '')) + ' saved');
+			toast(what + ' saved');
 			return null;
 		} catch (e) {
 			if (e.status === 412)
@@ -64,6 +74,7 @@ export function Opportunity({ id }) {
 			return e;
 		}
 	};
+	const save = (field, value) => saveFields({ [field]: value }, label(field.replace(/_id$/, '')));
 
 	if (error)
 		return <Page title="Opportunity"><ErrorBox error={error} onRetry={error.status === 404 ? null : load} />
@@ -80,6 +91,7 @@ export function Opportunity({ id }) {
 			<button type="button" class="btn" onClick={() => setDialog('meeting')}>Schedule a meeting</button>
 			<button type="button" class="btn" onClick={() => setDialog('document')}>Generate the contract</button>
 			{stages.length > 0 && <button type="button" class="btn btn-primary" onClick={() => mover.choose(opp, stages)}>Move stage…</button>}
+			<button type="button" class="btn btn-ghost" onClick={() => setDialog('delete')}>Delete…</button>
 		</>
 	);
 
@@ -101,9 +113,10 @@ export function Opportunity({ id }) {
 			)}
 			<div class="opp-grid">
 				<div class="opp-side">
-					<Details opp={opp} stage={stage} pipeline={pipeline} save={save} user={user} />
-					<Documents opp={opp} tick={tick} onGenerate={() => setDialog('document')} />
-					<Payments opp={opp} tick={tick} onPaid={() => load().then(refresh)} />
+					<Details opp={opp} stage={stage} pipeline={pipeline} save={save} user={user} onDialog={setDialog} />
+					<Attachments relatedType="opportunity" relatedId={opp.id} tick={tick} kinds={documentKinds(pipeline)}
+						actions={<button type="button" class="btn btn-small" onClick={() => setDialog('document')}>Generate…</button>} />
+					<Payments opp={opp} tick={tick} onChanged={() => load().then(refresh)} />
 				</div>
 				<div class="opp-main">
 					<Timeline opp={opp} tick={tick} onChange={refresh} />
@@ -114,6 +127,9 @@ export function Opportunity({ id }) {
 			{dialog === 'call' && <ActivityDialog kind="call" opp={opp} onClose={() => setDialog(null)} onSaved={refresh} />}
 			{dialog === 'meeting' && <ActivityDialog kind="meeting" opp={opp} onClose={() => setDialog(null)} onSaved={refresh} />}
 			{dialog === 'document' && <DocumentDialog opp={opp} onClose={() => setDialog(null)} onSaved={refresh} />}
+			{dialog === 'account' && <AccountDialog opp={opp} save={saveFields} onClose={() => setDialog(null)} />}
+			{dialog === 'pipeline' && <PipelineDialog opp={opp} pipeline={pipeline} save={saveFields} onClose={() => setDialog(null)} />}
+			{dialog === 'delete' && <DeleteDialog opp={opp} onClose={() => setDialog(null)} onStale={() => { setDialog(null); setStale(true); }} />}
 			{mover.dialog}
 		</Page>
 	);
@@ -121,7 +137,14 @@ export function Opportunity({ id }) {
 
 // --- fields ----------------------------------------------------------------------
 
-function Details({ opp, stage, pipeline, save, user }) {
+// the document kinds this deal's stage criteria ask for
+function documentKinds(pipeline) {
+	if (!pipeline)
+		return [];
+	return pipeline.stages.flatMap((s) => (s.criteria || []).filter((c) => c.kind === 'document' && c.document_kind).map((c) => c.document_kind));
+}
+
+function Details({ opp, stage, pipeline, save, user, onDialog }) {
 	const [contacts, setContacts] = useState(null);
 	const [users, setUsers] = useState(null);
 	const loadContacts = async () => {
@@ -140,7 +163,11 @@ function Details({ opp, stage, pipeline, save, user }) {
 			<h2 id="details-h">Details</h2>
 			<dl class="fields">
 				<F field="name" label="Name" type="text" />
-				<dt>Account</dt><dd>{nameOf('accounts', opp.account_id)}</dd>
+				<dt>Account</dt>
+				<dd class="editable">
+					<span><Link href={'/accounts/' + opp.account_id}>{nameOf('accounts', opp.account_id)}</Link></span>
+					<button type="button" class="btn-link" onClick={() => onDialog('account')} aria-label="Change account">Change</button>
+				</dd>
 				<F field="contact_id" label="Contact" type="select" nullable onOpen={loadContacts}
 					options={contacts && contacts.map((c) => [c.id, [c.first_name, c.last_name].filter(Boolean).join(' ') + (c.decision_maker ? ' (decision maker)' : '')])}
 					show={(v) => (v ? nameOf('contacts', v) : '—')} parse={(v) => (v ? +v : null)} />
@@ -148,7 +175,12 @@ function Details({ opp, stage, pipeline, save, user }) {
 					show={(v) => money(v, opp.currency)} />
 				<F field="close_date" label="Close date" type="date" show={date} />
 				<dt>Stage</dt>
-				<dd>{stage.name}{pipeline ? <span class="muted"> · {pipeline.name}</span> : null}{opp.stage_entered_at ? <span class="muted"> · since {date(opp.stage_entered_at)}</span> : null}</dd>
+				<dd>{stage.name}{opp.stage_entered_at ? <span class="muted"> · since {date(opp.stage_entered_at)}</span> : null}</dd>
+				<dt>Pipeline</dt>
+				<dd class="editable">
+					<span>{pipeline ? pipeline.name : '#' + opp.pipeline_id}</span>
+					<button type="button" class="btn-link" onClick={() => onDialog('pipeline')} aria-label="Change pipeline">Change</button>
+				</dd>
 				<F field="probability" label="Probability (%)" type="number" show={(v) => (v === null ? '—' : v + ' %')} parse={(v) => (v === '' ? null : +v)} />
 				<F field="forecast_category" label="Forecast category" type="select" nullable options={FORECAST.map((k) => [k, label(k)])} show={(v) => (v ? label(v) : '—')} />
 				<F field="channel" label="Channel" type="select" nullable options={CHANNELS.map((k) => [k, label(k)])} show={(v) => (v ? label(v) : '—')} />
@@ -350,105 +382,6 @@ function ChangeHistory({ opp, tick }) {
 	);
 }
 
-function Documents({ opp, tick, onGenerate }) {
-	const { data, error } = usePanel(() => get('/attachments', { related_type: 'opportunity', related_id: opp.id }), [opp.id, tick]);
-	return (
-		<section class="panel" aria-labelledby="docs-h">
-			<h2 id="docs-h">Documents <span class="spacer" /><button type="button" class="btn btn-small" onClick={onGenerate}>Generate…</button></h2>
-			<ErrorBox error={error} />
-			{!data && !error && <Loading />}
-			{data && !data.data.length && <Empty>No documents yet.</Empty>}
-			{data && data.data.length > 0 && (
-				<ul class="docs">
-					{data.data.map((d) => (
-						<li key={d.id}>
-							<a href={d.url} target="_blank" rel="noopener">{d.filename}</a>{' '}
-							{d.kind && <Badge>{label(d.kind)}</Badge>}
-							<span class="muted small"> {Math.max(1, Math.round(d.size / 1024))} KB · {date(d.created_at)}</span>
-						</li>
-					))}
-				</ul>
-			)}
-		</section>
-	);
-}
-
-function Payments({ opp, tick, onPaid }) {
-	const { data, error } = usePanel(() => get('/opportunities/' + opp.id + '/payments'), [opp.id, tick]);
-	const [form, setForm] = useState(null);
-	const submit = async (e) => {
-		e.preventDefault();
-		setForm({ ...form, busy: true, error: null });
-		try {
-			const body = { amount: form.amount, paid_at: form.paid_at };
-			if (form.method)
-				body.method = form.method;
-			if (form.reference)
-				body.reference = form.reference;
-			const r = await post('/opportunities/' + opp.id + '/payments', body);
-			setForm(null);
-			toast('Payment recorded' + (r.moved_to ? ': the deal moved to payment collected' : ''));
-			onPaid();
-		} catch (err) {
-			setForm({ ...form, busy: false, error: err });
-		}
-	};
-	const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
-	return (
-		<section class="panel" aria-labelledby="pay-h">
-			<h2 id="pay-h">Payments</h2>
-			<ErrorBox error={error} />
-			{!data && !error && <Loading />}
-			{data && (
-				<>
-					<dl class="fields compact">
-						<dt>Status</dt><dd><Badge kind={data.status === 'paid' ? 'ok' : data.status === 'overdue' ? 'danger' : undefined}>{label(data.status)}</Badge></dd>
-						<dt>To pay</dt><dd>{money(data.to_pay, data.currency)}{data.scheduled !== null ? ' (schedule)' : ''}</dd>
-						<dt>Paid</dt><dd>{money(data.paid, data.currency)}</dd>
-						<dt>Outstanding</dt><dd>{money(data.outstanding, data.currency)}</dd>
-					</dl>
-					{data.installments.length > 0 && (
-						<div class="table-wrap"><table>
-							<thead><tr><th>Due</th><th class="num">Amount</th><th class="num">Paid</th></tr></thead>
-							<tbody>{data.installments.map((i, n) => <tr key={n}><td>{date(i.due_date)}</td><td class="num">{money(i.amount, data.currency)}</td><td class="num">{money(i.paid, data.currency)}</td></tr>)}</tbody>
-						</table></div>
-					)}
-					{data.payments.length > 0 && (
-						<ul class="payments">
-							{data.payments.map((p, n) => <li key={n}>{date(p.paid_at)}: {money(p.amount, data.currency)}{p.method ? ' · ' + p.method : ''}{p.reference ? ' · ' + p.reference : ''}</li>)}
-						</ul>
-					)}
-					{opp.status === 'won' && data.outstanding > 0 && !form && (
-						<button type="button" class="btn btn-small" onClick={() => setForm({ amount: String(data.outstanding), paid_at: today(), method: '', reference: '' })}>Record a payment</button>
-					)}
-					{opp.status !== 'won' && <p class="hint">Payments are recorded once the deal is won.</p>}
-					{form && (
-						<form onSubmit={submit} class="pay-form">
-							{form.error && <p class="alert alert-error" role="alert">{form.error.message}</p>}
-							<div class="form-row">
-								<Field label="Amount" name="pay-amount" error={form.error && form.error.fields.amount}>
-									{(id) => <input id={id} inputMode="decimal" value={form.amount} onInput={set('amount')} required />}
-								</Field>
-								<Field label="Paid on" name="pay-date" error={form.error && form.error.fields.paid_at}>
-									{(id) => <input id={id} type="date" value={form.paid_at} max={today()} onInput={set('paid_at')} required />}
-								</Field>
-							</div>
-							<div class="form-row">
-								<Field label="Method" name="pay-method">{(id) => <input id={id} value={form.method} onInput={set('method')} maxLength={100} />}</Field>
-								<Field label="Reference" name="pay-ref">{(id) => <input id={id} value={form.reference} onInput={set('reference')} maxLength={200} />}</Field>
-							</div>
-							<div class="form-actions">
-								<button type="button" class="btn" onClick={() => setForm(null)}>Cancel</button>
-								<button type="submit" class="btn btn-primary" disabled={form.busy}>Record payment</button>
-							</div>
-						</form>
-					)}
-				</>
-			)}
-		</section>
-	);
-}
-
 // --- quick actions ---------------------------------------------------------------
 
 function ActivityDialog({ kind, opp, onClose, onSaved }) {
@@ -549,6 +482,198 @@ function DocumentDialog({ opp, onClose, onSaved }) {
 					</Field>
 				)}
 			</form>
+		</Modal>
+	);
+}
+
+// --- account, pipeline, delete ----------------------------------------------------
+
+// Another account: searched as the lists search (?q=).  The deal's contact must work
+// for its account (the server refuses otherwise), so the dialog says what becomes of
+// the contact and offers the new account's contacts.
+function AccountDialog({ opp, save, onClose }) {
+	const [account, setAccount] = useState(null);
+	const [contacts, setContacts] = useState(null);
+	const [contact, setContact] = useState('');
+	const [err, setErr] = useState(null);
+	const [busy, setBusy] = useState(false);
+	const pick = async (aid) => {
+		setAccount(aid);
+		setContacts(null);
+		setContact('');
+		setErr(null);
+		if (aid)
+			try {
+				const r = await get('/contacts', { account_id: aid, limit: 200 });
+				setContacts(r.data);
+				const dm = r.data.filter((c) => c.decision_maker);
+				if (opp.contact_id && r.data.length === 1)
+					setContact(String(r.data[0].id));
+				else if (opp.contact_id && dm.length === 1)
+					setContact(String(dm[0].id));
+			} catch (x) {
+				setErr(x);
+			}
+	};
+	const submit = async (e) => {
+		e.preventDefault();
+		setBusy(true);
+		const body = { account_id: account };
+		if (contact || opp.contact_id)
+			body.contact_id = contact ? +contact : null;
+		const res = await save(body, 'Account');
+		setBusy(false);
+		if (!res || res.status === 412)
+			onClose();
+		else
+			setErr(res);
+	};
+	const same = account === opp.account_id;
+	const fe = (k) => err && err.fields && err.fields[k];
+	return (
+		<Modal open title="Change the account" onClose={onClose}
+			footer={[<button key="c" type="button" class="btn" onClick={onClose}>Cancel</button>,
+				<button key="s" type="submit" form="account-form" class="btn btn-primary" disabled={busy || !account || same}>Change account</button>]}>
+			<form id="account-form" onSubmit={submit}>
+				{err && <p class="alert alert-error" role="alert">{err.message}</p>}
+				<p>Now: <strong>{nameOf('accounts', opp.account_id)}</strong>{opp.contact_id ? <> · contact {nameOf('contacts', opp.contact_id)}</> : null}</p>
+				<Field label="New account" name="acc-new" error={fe('account_id')} hint="Type part of its name.">
+					{(id, d) => <RecordPicker id={id} kind="accounts" value={account} onChange={(v) => pick(v)} describedBy={d} />}
+				</Field>
+				{same && <p class="hint">That is the deal's account already.</p>}
+				{account && !same && contacts && (
+					<Field label={'Contact at ' + nameOf('accounts', account)} name="acc-contact" error={fe('contact_id')}
+						hint={opp.contact_id ? nameOf('contacts', opp.contact_id) + ' works for ' + nameOf('accounts', opp.account_id) +
+							', not for the new account: the deal takes one of its contacts, or none.' : 'Optional.'}>
+						{(id, d) => (
+							<select id={id} aria-describedby={d} value={contact} onChange={(e) => setContact(e.currentTarget.value)}>
+								<option value="">— no contact —</option>
+								{contacts.map((c) => <option key={c.id} value={String(c.id)}>{[c.first_name, c.last_name].filter(Boolean).join(' ')}{c.decision_maker ? ' (decision maker)' : ''}</option>)}
+							</select>
+						)}
+					</Field>
+				)}
+				{account && !same && <p class="hint">Stage, amount and owner stay; the change is on the deal's change history.</p>}
+			</form>
+		</Modal>
+	);
+}
+
+// What PATCH {pipeline_id} does to the stage (src/crm/opportunity.c): the deal keeps
+// its stage when the new pipeline has one of the same key; otherwise it starts at the
+// new pipeline's first upper-funnel stage.  A new stage brings its probability,
+// forecast category and status (a won deal can become open again), and a stage
+// history row; the stage criteria are not checked across pipelines.
+export function pipelineChange(opp, from, to) {
+	const kept = to.stages.find((s) => s.key === opp.stage);
+	const upper = [...to.stages].sort((a, b) => a.position - b.position).find((s) => s.section === 'upper');
+	const target = kept || upper || null;
+	const old = from ? from.stages.find((s) => s.key === opp.stage) : null;
+	if (!target)
+		return { target: null };
+	const status = target.section === 'won' ? 'won' : target.section === 'lost' ? 'lost' : 'open';
+	return {
+		target, kept: !!kept, old,
+		status, statusChanges: status !== opp.status,
+		probability: kept ? opp.probability : target.probability,
+		category: kept ? opp.forecast_category : target.forecast_category,
+	};
+}
+
+function PipelineDialog({ opp, pipeline, save, onClose }) {
+	const [list, setList] = useState(null);
+	const [choice, setChoice] = useState('');
+	const [err, setErr] = useState(null);
+	const [busy, setBusy] = useState(false);
+	useEffect(() => {
+		cached('/pipelines').then((r) => setList(r.data), setErr);
+	}, []);
+	const to = list && list.find((p) => String(p.id) === choice);
+	const c = to ? pipelineChange(opp, pipeline, to) : null;
+	const submit = async (e) => {
+		e.preventDefault();
+		setBusy(true);
+		const res = await save({ pipeline_id: to.id }, 'Pipeline');
+		setBusy(false);
+		if (!res || res.status === 412)
+			onClose();
+		else
+			setErr(res);
+	};
+	const others = list ? list.filter((p) => p.id !== opp.pipeline_id) : [];
+	return (
+		<Modal open title="Change the pipeline" onClose={onClose}
+			footer={[<button key="c" type="button" class="btn" onClick={onClose}>Cancel</button>,
+				<button key="s" type="submit" form="pipeline-form" class="btn btn-primary" disabled={busy || !c || !c.target}>Change pipeline</button>]}>
+			<form id="pipeline-form" onSubmit={submit}>
+				{err && <p class="alert alert-error" role="alert">{err.message}</p>}
+				{!list && !err && <Loading what="pipelines" />}
+				{list && !others.length && <p>There is no other pipeline. Admins and managers add them under Admin → Pipelines.</p>}
+				{others.length > 0 && (
+					<Field label="New pipeline" name="pipe-new" error={err && err.fields && err.fields.pipeline_id}>
+						{(id, d) => (
+							<select id={id} aria-describedby={d} value={choice} onChange={(e) => { setChoice(e.currentTarget.value); setErr(null); }}>
+								<option value="">— choose —</option>
+								{others.map((p) => <option key={p.id} value={String(p.id)}>{p.name}</option>)}
+							</select>
+						)}
+					</Field>
+				)}
+				{c && !c.target && <p class="alert alert-warn">{to.name} has no upper-funnel stage to start the deal in; the server will refuse the change.</p>}
+				{c && c.target && (
+					<div class="consequence" role="status" aria-live="polite">
+						<h3>What the change does</h3>
+						{c.kept ? (
+							<p>{to.name} has a stage <strong>{c.target.name}</strong> of the same key: the deal stays in it; probability and forecast category stay.</p>
+						) : (
+							<p>{to.name} has no stage “{c.old ? c.old.name : opp.stage}”: the deal starts again at its first stage, <strong>{c.target.name}</strong>, entered now
+								and recorded in the stage history. The stage criteria are not checked for a change of pipeline.</p>
+						)}
+						<dl class="fields compact">
+							<dt>Stage</dt><dd>{c.old ? c.old.name : opp.stage} → {c.target.name}</dd>
+							<dt>Probability</dt><dd>{opp.probability} % → {c.probability} %</dd>
+							<dt>Forecast category</dt><dd>{label(opp.forecast_category) || '—'} → {label(c.category) || '—'}</dd>
+							<dt>Status</dt><dd>{label(opp.status)} → {label(c.status)}</dd>
+						</dl>
+						{c.statusChanges && <p class="alert alert-warn">The deal is {opp.status} now and would be {c.status} after the change.</p>}
+					</div>
+				)}
+			</form>
+		</Modal>
+	);
+}
+
+function DeleteDialog({ opp, onClose, onStale }) {
+	const [err, setErr] = useState(null);
+	const [busy, setBusy] = useState(false);
+	const go = async () => {
+		setBusy(true);
+		setErr(null);
+		try {
+			await del('/opportunities/' + opp.id, { ifMatch: '"v' + opp.version + '"' });
+			toast('Deleted ' + opp.name);
+			navigate('/opportunities');
+		} catch (x) {
+			setBusy(false);
+			if (x.status === 412)
+				onStale();
+			else
+				setErr(x);
+		}
+	};
+	const why = err && (err.status === 404
+		? 'This deal is not there any more: someone deleted it, or it is no longer yours to see.'
+		: err.status === 403 ? err.message + '. Ask your manager or an admin.' : err.message);
+	return (
+		<Modal open title="Delete the deal" onClose={onClose}
+			footer={[<button key="c" type="button" class="btn" onClick={onClose}>Cancel</button>,
+				err && err.status === 404
+					? <Link key="l" class="btn btn-primary" href="/opportunities">Back to the list</Link>
+					: <button key="d" type="button" class="btn btn-danger" onClick={go} disabled={busy}>Delete the deal</button>]}>
+			{why && <p class="alert alert-error" role="alert">{why}</p>}
+			<p>Delete <strong>{opp.name}</strong> ({money(opp.amount, opp.currency)}, {nameOf('accounts', opp.account_id)})?</p>
+			<p>Its stage history, payment schedule and payments go with it, and it leaves the reports and the forecast. This cannot be undone;
+				the deletion, with the deal as it was, stays in the audit trail.</p>
 		</Modal>
 	);
 }
