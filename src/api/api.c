@@ -170,3 +170,28 @@ long long api_if_match(struct req *rq, struct resp *rs)
 	api_problem(rs, E_PRECOND, &e);
 	return -2;
 }
+
+int api_args(struct req *rq, struct resp *rs, unsigned want, struct api_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->match = -1;
+	err_clear(&a->e);
+	if ((want & API_ID) && (a->id = api_id(rq, rs, 0)) < 0)
+		return -1;
+	if ((want & API_ITEM) && (a->item = api_id(rq, rs, 1)) < 0)
+		return -1;
+	if ((want & API_MATCH) && (a->match = api_if_match(rq, rs)) == -2)
+		return -1;
+	if ((want & API_BODY) && !(a->body = api_body(rq, rs)))
+		return -1;
+	return 0;
+}
+
+int api_done(struct resp *rs, struct api_args *a, int rc)
+{
+	json_decref(a->body);
+	a->body = NULL;
+	if (rc)
+		api_problem(rs, rc, &a->e);
+	return rc;
+}

@@ -97,6 +97,27 @@ long long api_id(struct req *rq, struct resp *rs, int i);
  * of ours. */
 long long api_if_match(struct req *rq, struct resp *rs);
 
+/* What a handler reads of its request before it calls the domain, read in
+ * the one order every handler keeps: the path ids (404), If-Match (412), the
+ * body (415, 400).  API_ITEM is path parameter 1, read after the id. */
+enum { API_ID = 1, API_ITEM = 2, API_MATCH = 4, API_BODY = 8 };
+
+struct api_args {
+	long long id, item; /* path parameters 0 and 1 */
+	long long match;    /* If-Match: a version, or -1 when absent */
+	json_t *body;       /* NULL unless API_BODY */
+	struct err e;       /* cleared, for the domain call */
+};
+
+/* Read what `want` names into `a`.  Returns 0, or -1 when the problem is
+ * already answered (nothing to release then). */
+int api_args(struct req *rq, struct resp *rs, unsigned want, struct api_args *a);
+
+/* After the domain call that answered `rc`: release the body, and answer
+ * a->e as the problem when rc is not OK.  Returns rc; on OK the caller
+ * answers. */
+int api_done(struct resp *rs, struct api_args *a, int rc);
+
 /* --- handlers (one file per resource) ----------------------------------- */
 
 /* records.c: route_arg is the struct resource */

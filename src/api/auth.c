@@ -205,17 +205,10 @@ void api_token_create(struct req *rq, struct resp *rs)
 
 void api_token_revoke(struct req *rq, struct resp *rs)
 {
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	rc = token_revoke(rq->st, rq->p, id, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	rs->status = 204;
+	if (!api_done(rs, &a, token_revoke(rq->st, rq->p, a.id, &a.e)))
+		rs->status = 204;
 }

@@ -59,63 +59,32 @@ void api_pipeline_get(struct req *rq, struct resp *rs)
 
 void api_pipeline_create(struct req *rq, struct resp *rs)
 {
-	json_t *body = api_body(rq, rs);
-	struct err e;
-	long long id = 0;
-	int rc;
+	struct api_args a;
 
-	if (!body)
+	if (api_args(rq, rs, API_BODY, &a))
 		return;
-	err_clear(&e);
-	rc = pipeline_create(rq->st, rq->p, body, &id, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 201, id);
+	if (!api_done(rs, &a, pipeline_create(rq->st, rq->p, a.body, &a.id, &a.e)))
+		answer(rq, rs, 201, a.id);
 }
 
 void api_pipeline_update(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0), match;
-	json_t *body;
-	struct err e;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_MATCH | API_BODY, &a))
 		return;
-	match = api_if_match(rq, rs);
-	if (match == -2)
-		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	rc = pipeline_update(rq->st, rq->p, id, body, match, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 200, id);
+	if (!api_done(rs, &a, pipeline_update(rq->st, rq->p, a.id, a.body, a.match, &a.e)))
+		answer(rq, rs, 200, a.id);
 }
 
 void api_pipeline_delete(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
-	struct err e;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	rc = pipeline_delete(rq->st, rq->p, id, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	rs->status = 204;
+	if (!api_done(rs, &a, pipeline_delete(rq->st, rq->p, a.id, &a.e)))
+		rs->status = 204;
 }
 
 void api_opportunity_move(struct req *rq, struct resp *rs)
