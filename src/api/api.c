@@ -3,6 +3,8 @@
  */
 #include "api.h"
 
+#include "../crm/analytics.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,4 +196,16 @@ int api_done(struct resp *rs, struct api_args *a, int rc)
 	if (rc)
 		api_problem(rs, rc, &a->e);
 	return rc;
+}
+
+int api_index(struct resp *rs, int rc, struct analytics **a, struct jw *w, struct err *e)
+{
+	if (!rc)
+		rc = analytics_ready(2000, a, e);
+	if (rc) {
+		api_problem(rs, rc, e);
+		return rc;
+	}
+	api_json(rs, 200, w);
+	return 0;
 }

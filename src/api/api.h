@@ -118,6 +118,13 @@ int api_args(struct req *rq, struct resp *rs, unsigned want, struct api_args *a)
  * answers. */
 int api_done(struct resp *rs, struct api_args *a, int rc);
 
+struct analytics;
+/* Reports over the analytics index: unless `rc` (the parse of the query)
+ * failed, wait for the index, which a server just started may still be
+ * building, then start the 200 answer in w.  Returns 0, or not when the
+ * problem is already answered. */
+int api_index(struct resp *rs, int rc, struct analytics **a, struct jw *w, struct err *e);
+
 /* --- handlers (one file per resource) ----------------------------------- */
 
 /* records.c: route_arg is the struct resource */
