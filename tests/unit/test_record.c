@@ -580,12 +580,36 @@ static void test_create_refusals(void **state)
 	assert_field(&e, "password", "at least 8");
 }
 
+/* Deals whose amount (and currency) are `money`, a JSON fragment: the
+ * minor units stored and how the amount is written back. */
+static const struct {
+	const char *money;
+	long long minor;
+	const char *json; /* NULL: not checked */
+} money_ok[] = {
+	/* currencies with 0 and 3 decimals; JSON numbers */
+	{"'amount':150000,'currency':'JPY'", 150000, "\"amount\":150000,"},
+	{"'amount':1.234,'currency':'KWD'", 1234, "\"amount\":1.234,"},
+	{"'amount':19.99", 1999, NULL},
+};
+
+/* Refusals name the field. */
+static const struct {
+	const char *money, *field, *message;
+} money_bad[] = {
+	{"'amount':'1.5','currency':'JPY'", "amount", "whole number"},
+	{"'amount':10.005", "amount", "more decimals"},
+	{"'amount':'12,50'", "amount", "decimal number"},
+	{"'stage':'nirvana'", "stage", "not a stage"},
+};
+
 static void test_money_fields(void **state)
 {
 	struct record rec;
 	struct buf b = BUF_INIT;
 	struct err e;
 	long long acc, id;
+	size_t i;
 
 	(void)state;
 	acc = create_ok(&W.sys, &account_resource, "{'name':'Money AG','owner_id':%lld}",
@@ -608,54 +632,25 @@ static void test_money_fields(void **state)
 	assert_non_null(strstr(b.data, "\"amount\":1234.50,"));
 	record_release(&rec);
 
-	/* currencies with 0 and 3 decimals; JSON numbers */
-	id = create_ok(&W.sys, &opportunity_resource,
-		       "{'name':'Yen deal','account_id':%lld,'owner_id':%lld,"
-		       "'close_date':'2026-12-31','amount':150000,'currency':'JPY'}",
-		       acc, W.rep1);
-	assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
-	assert_int_equal(record_int(&rec, "amount"), 150000);
-	json_of(&rec, &b);
-	assert_non_null(strstr(b.data, "\"amount\":150000,"));
-	record_release(&rec);
-	id = create_ok(&W.sys, &opportunity_resource,
-		       "{'name':'Dinar deal','account_id':%lld,'owner_id':%lld,"
-		       "'close_date':'2026-12-31','amount':1.234,'currency':'KWD'}",
-		       acc, W.rep1);
-	assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
-	assert_int_equal(record_int(&rec, "amount"), 1234);
-	json_of(&rec, &b);
-	assert_non_null(strstr(b.data, "\"amount\":1.234,"));
-	record_release(&rec);
-	id = create_ok(&W.sys, &opportunity_resource,
-		       "{'name':'Float deal','account_id':%lld,'owner_id':%lld,"
-		       "'close_date':'2026-12-31','amount':19.99}",
-		       acc, W.rep1);
-	assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
-	assert_int_equal(record_int(&rec, "amount"), 1999);
-	record_release(&rec);
-
-	/* refusals name the field */
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad yen','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','amount':'1.5','currency':'JPY'}",
-		     acc, W.rep1);
-	assert_field(&e, "amount", "whole number");
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad cents','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','amount':10.005}",
-		     acc, W.rep1);
-	assert_field(&e, "amount", "more decimals");
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad text','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','amount':'12,50'}",
-		     acc, W.rep1);
-	assert_field(&e, "amount", "decimal number");
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad stage','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','stage':'nirvana'}",
-		     acc, W.rep1);
-	assert_field(&e, "stage", "not a stage");
+	for (i = 0; i < sizeof(money_ok) / sizeof(money_ok[0]); i++) {
+		id = create_ok(&W.sys, &opportunity_resource,
+			       "{'name':'Deal %zu','account_id':%lld,'owner_id':%lld,"
+			       "'close_date':'2026-12-31',%s}",
+			       i, acc, W.rep1, money_ok[i].money);
+		assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
+		assert_int_equal(record_int(&rec, "amount"), money_ok[i].minor);
+		json_of(&rec, &b);
+		if (money_ok[i].json)
+			assert_non_null(strstr(b.data, money_ok[i].json));
+		record_release(&rec);
+	}
+	for (i = 0; i < sizeof(money_bad) / sizeof(money_bad[0]); i++) {
+		create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
+			     "{'name':'Bad %zu','account_id':%lld,'owner_id':%lld,"
+			     "'close_date':'2026-12-31',%s}",
+			     i, acc, W.rep1, money_bad[i].money);
+		assert_field(&e, money_bad[i].field, money_bad[i].message);
+	}
 	buf_release(&b);
 }
 
