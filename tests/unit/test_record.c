@@ -143,6 +143,26 @@ static void create_fails(const struct principal *p, const struct resource *r, in
 	}
 }
 
+/* Update record `id` of r as p with the body fmt, If-Match `match`; its
+ * answer, with the record into out and the problems into e. */
+static int update(const struct principal *p, const struct resource *r, long long id,
+		  long long match, struct record *out, struct err *e, const char *fmt, ...)
+{
+	char text[4096];
+	json_t *body;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	body = J("%s", text);
+	err_clear(e);
+	rc = record_update(W.st, p, r, id, body, match, out, e);
+	json_decref(body);
+	return rc;
+}
+
 static long long user_ok(const char *email, const char *role, long long team)
 {
 	char t[32] = "null";
@@ -660,18 +680,15 @@ static void test_update_delete(void **state)
 	struct buf b = BUF_INIT;
 	struct jw w;
 	struct err e;
-	json_t *body;
 	long long id, contact;
 
 	(void)state;
 	id = create_ok(&W.sys, &account_resource, "{'name':'Before','owner_id':%lld}", W.rep1);
 
 	/* a partial update with the right version */
-	body = J("{'name':'After','phone':'+49 30 1234'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, 1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, 1, &out, &e,
+				"{'name':'After','phone':'+49 30 1234'}"),
 			 OK);
-	json_decref(body);
 	assert_int_equal(out.version, 2);
 	assert_string_equal(record_text(&out, "name"), "After");
 	assert_string_equal(record_text(&out, "phone"), "+49 30 1234");
@@ -679,43 +696,33 @@ static void test_update_delete(void **state)
 	record_release(&out);
 
 	/* a stale version is refused */
-	body = J("{'name':'Lost update'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, 1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, 1, &out, &e,
+				"{'name':'Lost update'}"),
 			 E_PRECOND);
-	json_decref(body);
 	assert_non_null(strstr(e.msg, "version 1, now 2"));
 	record_release(&out);
 
 	/* writing the same values changes nothing, not even the version */
-	body = J("{'name':'After'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				"{'name':'After'}"),
 			 OK);
-	json_decref(body);
 	assert_int_equal(out.version, 2);
 	record_release(&out);
 
 	/* invalid updates: nulls on required fields, server fields */
-	body = J("{'name':null,'owner_id':null,'version':7}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				"{'name':null,'owner_id':null,'version':7}"),
 			 E_INVAL);
-	json_decref(body);
 	assert_field(&e, "version", "set by the server");
 	record_release(&out);
-	body = J("{'name':null}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				"{'name':null}"),
 			 E_INVAL);
-	json_decref(body);
 	assert_field(&e, "name", "may not be null");
 	record_release(&out);
-	body = J("{'owner_id':null}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				"{'owner_id':null}"),
 			 E_INVAL);
-	json_decref(body);
 	assert_field(&e, "owner_id", "is required");
 	record_release(&out);
 	/* nothing of the refused writes stuck */
@@ -751,11 +758,9 @@ static void test_update_delete(void **state)
 	err_clear(&e);
 	assert_int_equal(record_delete(W.st, &W.sys, &account_resource, id, -1, &e), E_NOTFOUND);
 	/* updating a deleted record */
-	body = J("{'name':'Ghost'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				"{'name':'Ghost'}"),
 			 E_NOTFOUND);
-	json_decref(body);
 	record_release(&out);
 	buf_release(&b);
 }
@@ -888,7 +893,6 @@ static void test_visibility(void **state)
 	struct principal r1, r2, em, sm;
 	struct record rec;
 	struct err e;
-	json_t *body;
 	long long a1, a2, c2, o2;
 
 	(void)state;
@@ -912,11 +916,9 @@ static void test_visibility(void **state)
 	record_release(&rec);
 	assert_int_equal(record_visible(W.st, &r2, &account_resource, a1, NULL), E_NOTFOUND);
 	assert_int_equal(record_visible(W.st, &r1, &account_resource, a1, NULL), OK);
-	body = J("{'name':'Hijack'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &r2, &account_resource, a1, body, -1, &rec, &e),
+	assert_int_equal(update(&r2, &account_resource, a1, -1, &rec, &e,
+				"{'name':'Hijack'}"),
 			 E_NOTFOUND);
-	json_decref(body);
 	record_release(&rec);
 	err_clear(&e);
 	assert_int_equal(record_delete(W.st, &r2, &account_resource, a1, -1, &e), E_NOTFOUND);
@@ -941,11 +943,9 @@ static void test_visibility(void **state)
 	assert_field(&e, "owner_id", "in the teams you manage");
 	create_ok(&sm, &account_resource, "{'name':'Assigned','owner_id':%lld}", W.rep2);
 	/* reassigning your own record to someone else is assigning too */
-	body = J("{'owner_id':%lld}", W.rep2);
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &r1, &account_resource, a1, body, -1, &rec, &e),
+	assert_int_equal(update(&r1, &account_resource, a1, -1, &rec, &e,
+				"{'owner_id':%lld}", W.rep2),
 			 E_FORBIDDEN);
-	json_decref(body);
 	record_release(&rec);
 
 	/* a contact is visible through its account, an account through a deal on it */
@@ -987,16 +987,13 @@ static void test_disabled_user(void **state)
 	struct principal p;
 	struct record out;
 	struct err e;
-	json_t *body;
 
 	(void)state;
 	load_principal(W.gone, &p);
 	principal_release(&p);
-	body = J("{'active':false}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &user_resource, W.gone, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &user_resource, W.gone, -1, &out, &e,
+				"{'active':false}"),
 			 OK);
-	json_decref(body);
 	assert_int_equal(record_int(&out, "active"), 0);
 	record_release(&out);
 	err_clear(&e);
