@@ -209,3 +209,18 @@ int api_index(struct resp *rs, int rc, struct analytics **a, struct jw *w, struc
 	api_json(rs, 200, w);
 	return 0;
 }
+
+void api_data(struct resp *rs, struct jw *w)
+{
+	api_json(rs, 200, w);
+	jw_obj(w);
+	jw_key(w, "data");
+}
+
+int api_data_end(struct resp *rs, struct jw *w, int rc, const struct err *e)
+{
+	jw_obj_end(w);
+	if (rc)
+		api_problem(rs, rc, e);
+	return rc;
+}

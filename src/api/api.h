@@ -118,6 +118,12 @@ int api_args(struct req *rq, struct resp *rs, unsigned want, struct api_args *a)
  * answers. */
 int api_done(struct resp *rs, struct api_args *a, int rc);
 
+/* Answers {"data": ...} whose value the domain call writes: api_data()
+ * starts the 200 answer up to the key; api_data_end() closes it after the
+ * call that answered `rc`, or answers e as the problem.  Returns rc. */
+void api_data(struct resp *rs, struct jw *w);
+int api_data_end(struct resp *rs, struct jw *w, int rc, const struct err *e);
+
 struct analytics;
 /* Reports over the analytics index: unless `rc` (the parse of the query)
  * failed, wait for the index, which a server just started may still be

@@ -71,14 +71,10 @@ void api_attachment_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
+	api_data(rs, &w);
 	rc = attachment_list(rq->st, rq->p, query(rq, "related_type"), query(rq, "related_id"),
 			     &w, &e);
-	jw_obj_end(&w);
-	if (rc)
-		api_problem(rs, rc, &e);
+	api_data_end(rs, &w, rc, &e);
 }
 
 void api_attachment_get(struct req *rq, struct resp *rs)

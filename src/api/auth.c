@@ -149,13 +149,9 @@ void api_token_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
+	api_data(rs, &w);
 	rc = token_list(rq->st, rq->p, &w, &e);
-	jw_obj_end(&w);
-	if (rc)
-		api_problem(rs, rc, &e);
+	api_data_end(rs, &w, rc, &e);
 }
 
 void api_token_create(struct req *rq, struct resp *rs)

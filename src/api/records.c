@@ -204,21 +204,11 @@ void api_record_delete(struct req *rq, struct resp *rs)
 void api_record_history(struct req *rq, struct resp *rs)
 {
 	const struct resource *r = rq->route_arg;
+	struct api_args a;
 	struct jw w;
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
-	rc = record_history(rq->st, rq->p, r, id, &w, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	jw_obj_end(&w);
+	api_data(rs, &w);
+	api_data_end(rs, &w, record_history(rq->st, rq->p, r, a.id, &w, &a.e), &a.e);
 }
