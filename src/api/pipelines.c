@@ -85,54 +85,47 @@ void api_pipeline_delete(struct req *rq, struct resp *rs)
 
 void api_opportunity_move(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
 	struct write_opts o = {0, NULL};
+	struct api_args a;
 	struct record rec;
 	struct jw w;
-	struct err e;
-	json_t *body, *patch = NULL, *v;
+	json_t *patch = NULL, *v;
 	const char *key;
 	int rc;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_BODY, &a))
 		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	json_object_foreach(body, key, v) {
+	json_object_foreach(a.body, key, v) {
 		if (!strcmp(key, "stage") || !strcmp(key, "lost_reason"))
 			continue;
 		if (!strcmp(key, "override")) {
 			if (!json_is_boolean(v))
-				err_field(&e, "override", "must be true or false");
+				err_field(&a.e, "override", "must be true or false");
 			o.override = json_is_true(v);
 		} else if (!strcmp(key, "reason")) {
 			if (!json_is_string(v) || json_string_length(v) > 1000)
-				err_field(&e, "reason", "must be text of at most 1000 characters");
+				err_field(&a.e, "reason", "must be text of at most 1000 characters");
 			else
 				o.reason = json_string_value(v);
 		} else {
-			err_field(&e, key, "is not a field of a move");
+			err_field(&a.e, key, "is not a field of a move");
 		}
 	}
-	if (!json_is_string(json_object_get(body, "stage")))
-		err_field(&e, "stage", "is required: the key of the stage to move to");
-	if (!e.nfields) {
-		patch = json_pack("{s:O}", "stage", json_object_get(body, "stage"));
-		if (json_object_get(body, "lost_reason"))
-			json_object_set(patch, "lost_reason", json_object_get(body, "lost_reason"));
-		rc = record_update_opts(rq->st, rq->p, &opportunity_resource, id, patch, -1, &o,
-					&rec, &e);
+	if (!json_is_string(json_object_get(a.body, "stage")))
+		err_field(&a.e, "stage", "is required: the key of the stage to move to");
+	if (!a.e.nfields) {
+		patch = json_pack("{s:O}", "stage", json_object_get(a.body, "stage"));
+		v = json_object_get(a.body, "lost_reason");
+		if (v)
+			json_object_set(patch, "lost_reason", v);
+		rc = record_update_opts(rq->st, rq->p, &opportunity_resource, a.id, patch, -1, &o,
+					&rec, &a.e);
 	} else {
 		rc = E_INVAL;
 	}
 	json_decref(patch);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
+	if (api_done(rs, &a, rc))
 		return;
-	}
 	api_json(rs, 200, &w);
 	record_json(&rec, &w);
 	api_set_header(rs, "ETag", "\"v%lld\"", rec.version);
