@@ -143,20 +143,13 @@ static void create_fails(const struct principal *p, const struct resource *r, in
 	}
 }
 
-/* Update record `id` of r as p with the body fmt, If-Match `match`; its
- * answer, with the record into out and the problems into e. */
+/* Update record `id` of r as p with body (released here), If-Match `match`;
+ * its answer, with the record into out and the problems into e. */
 static int update(const struct principal *p, const struct resource *r, long long id,
-		  long long match, struct record *out, struct err *e, const char *fmt, ...)
+		  long long match, struct record *out, struct err *e, json_t *body)
 {
-	char text[4096];
-	json_t *body;
-	va_list ap;
 	int rc;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	body = J("%s", text);
 	err_clear(e);
 	rc = record_update(W.st, p, r, id, body, match, out, e);
 	json_decref(body);
@@ -687,7 +680,7 @@ static void test_update_delete(void **state)
 
 	/* a partial update with the right version */
 	assert_int_equal(update(&W.sys, &account_resource, id, 1, &out, &e,
-				"{'name':'After','phone':'+49 30 1234'}"),
+				J("{'name':'After','phone':'+49 30 1234'}")),
 			 OK);
 	assert_int_equal(out.version, 2);
 	assert_string_equal(record_text(&out, "name"), "After");
@@ -697,31 +690,31 @@ static void test_update_delete(void **state)
 
 	/* a stale version is refused */
 	assert_int_equal(update(&W.sys, &account_resource, id, 1, &out, &e,
-				"{'name':'Lost update'}"),
+				J("{'name':'Lost update'}")),
 			 E_PRECOND);
 	assert_non_null(strstr(e.msg, "version 1, now 2"));
 	record_release(&out);
 
 	/* writing the same values changes nothing, not even the version */
 	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
-				"{'name':'After'}"),
+				J("{'name':'After'}")),
 			 OK);
 	assert_int_equal(out.version, 2);
 	record_release(&out);
 
 	/* invalid updates: nulls on required fields, server fields */
 	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
-				"{'name':null,'owner_id':null,'version':7}"),
+				J("{'name':null,'owner_id':null,'version':7}")),
 			 E_INVAL);
 	assert_field(&e, "version", "set by the server");
 	record_release(&out);
 	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
-				"{'name':null}"),
+				J("{'name':null}")),
 			 E_INVAL);
 	assert_field(&e, "name", "may not be null");
 	record_release(&out);
 	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
-				"{'owner_id':null}"),
+				J("{'owner_id':null}")),
 			 E_INVAL);
 	assert_field(&e, "owner_id", "is required");
 	record_release(&out);
@@ -759,7 +752,7 @@ static void test_update_delete(void **state)
 	assert_int_equal(record_delete(W.st, &W.sys, &account_resource, id, -1, &e), E_NOTFOUND);
 	/* updating a deleted record */
 	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
-				"{'name':'Ghost'}"),
+				J("{'name':'Ghost'}")),
 			 E_NOTFOUND);
 	record_release(&out);
 	buf_release(&b);
@@ -917,7 +910,7 @@ static void test_visibility(void **state)
 	assert_int_equal(record_visible(W.st, &r2, &account_resource, a1, NULL), E_NOTFOUND);
 	assert_int_equal(record_visible(W.st, &r1, &account_resource, a1, NULL), OK);
 	assert_int_equal(update(&r2, &account_resource, a1, -1, &rec, &e,
-				"{'name':'Hijack'}"),
+				J("{'name':'Hijack'}")),
 			 E_NOTFOUND);
 	record_release(&rec);
 	err_clear(&e);
@@ -944,7 +937,7 @@ static void test_visibility(void **state)
 	create_ok(&sm, &account_resource, "{'name':'Assigned','owner_id':%lld}", W.rep2);
 	/* reassigning your own record to someone else is assigning too */
 	assert_int_equal(update(&r1, &account_resource, a1, -1, &rec, &e,
-				"{'owner_id':%lld}", W.rep2),
+				J("{'owner_id':%lld}", W.rep2)),
 			 E_FORBIDDEN);
 	record_release(&rec);
 
@@ -992,7 +985,7 @@ static void test_disabled_user(void **state)
 	load_principal(W.gone, &p);
 	principal_release(&p);
 	assert_int_equal(update(&W.sys, &user_resource, W.gone, -1, &out, &e,
-				"{'active':false}"),
+				J("{'active':false}")),
 			 OK);
 	assert_int_equal(record_int(&out, "active"), 0);
 	record_release(&out);
