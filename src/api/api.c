@@ -4,6 +4,7 @@
 #include "api.h"
 
 #include "../crm/idempotency.h"
+#include "../crm/analytics.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -237,4 +238,56 @@ void api_idempotent(struct req *rq, struct resp *rs, api_handler inner)
 		rs->nheaders = 0;
 		api_problem(rs, rc, &e);
 	}
+}
+
+int api_args(struct req *rq, struct resp *rs, unsigned want, struct api_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->match = -1;
+	err_clear(&a->e);
+	if ((want & API_ID) && (a->id = api_id(rq, rs, 0)) < 0)
+		return -1;
+	if ((want & API_ITEM) && (a->item = api_id(rq, rs, 1)) < 0)
+		return -1;
+	if ((want & API_MATCH) && (a->match = api_if_match(rq, rs)) == -2)
+		return -1;
+	if ((want & API_BODY) && !(a->body = api_body(rq, rs)))
+		return -1;
+	return 0;
+}
+
+int api_done(struct resp *rs, struct api_args *a, int rc)
+{
+	json_decref(a->body);
+	a->body = NULL;
+	if (rc)
+		api_problem(rs, rc, &a->e);
+	return rc;
+}
+
+int api_index(struct resp *rs, int rc, struct analytics **a, struct jw *w, struct err *e)
+{
+	if (!rc)
+		rc = analytics_ready(2000, a, e);
+	if (rc) {
+		api_problem(rs, rc, e);
+		return rc;
+	}
+	api_json(rs, 200, w);
+	return 0;
+}
+
+void api_data(struct resp *rs, struct jw *w)
+{
+	api_json(rs, 200, w);
+	jw_obj(w);
+	jw_key(w, "data");
+}
+
+int api_data_end(struct resp *rs, struct jw *w, int rc, const struct err *e)
+{
+	jw_obj_end(w);
+	if (rc)
+		api_problem(rs, rc, e);
+	return rc;
 }

@@ -102,6 +102,39 @@ long long api_if_match(struct req *rq, struct resp *rs);
  * same key and body gets the first answer back with Idempotent-Replayed:
  * true; the same key with another request is 409. */
 void api_idempotent(struct req *rq, struct resp *rs, api_handler inner);
+/* What a handler reads of its request before it calls the domain, read in
+ * the one order every handler keeps: the path ids (404), If-Match (412), the
+ * body (415, 400).  API_ITEM is path parameter 1, read after the id. */
+enum { API_ID = 1, API_ITEM = 2, API_MATCH = 4, API_BODY = 8 };
+
+struct api_args {
+	long long id, item; /* path parameters 0 and 1 */
+	long long match;    /* If-Match: a version, or -1 when absent */
+	json_t *body;       /* NULL unless API_BODY */
+	struct err e;       /* cleared, for the domain call */
+};
+
+/* Read what `want` names into `a`.  Returns 0, or -1 when the problem is
+ * already answered (nothing to release then). */
+int api_args(struct req *rq, struct resp *rs, unsigned want, struct api_args *a);
+
+/* After the domain call that answered `rc`: release the body, and answer
+ * a->e as the problem when rc is not OK.  Returns rc; on OK the caller
+ * answers. */
+int api_done(struct resp *rs, struct api_args *a, int rc);
+
+/* Answers {"data": ...} whose value the domain call writes: api_data()
+ * starts the 200 answer up to the key; api_data_end() closes it after the
+ * call that answered `rc`, or answers e as the problem.  Returns rc. */
+void api_data(struct resp *rs, struct jw *w);
+int api_data_end(struct resp *rs, struct jw *w, int rc, const struct err *e);
+
+struct analytics;
+/* Reports over the analytics index: unless `rc` (the parse of the query)
+ * failed, wait for the index, which a server just started may still be
+ * building, then start the 200 answer in w.  Returns 0, or not when the
+ * problem is already answered. */
+int api_index(struct resp *rs, int rc, struct analytics **a, struct jw *w, struct err *e);
 
 /* --- handlers (one file per resource) ----------------------------------- */
 

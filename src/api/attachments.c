@@ -71,32 +71,21 @@ void api_attachment_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
+	api_data(rs, &w);
 	rc = attachment_list(rq->st, rq->p, query(rq, "related_type"), query(rq, "related_id"),
 			     &w, &e);
-	jw_obj_end(&w);
-	if (rc)
-		api_problem(rs, rc, &e);
+	api_data_end(rs, &w, rc, &e);
 }
 
 void api_attachment_get(struct req *rq, struct resp *rs)
 {
-	struct attachment a;
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
+	struct attachment at;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	rc = attachment_get(rq->st, rq->p, id, &a, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rs, 200, &a);
+	if (!api_done(rs, &a, attachment_get(rq->st, rq->p, a.id, &at, &a.e)))
+		answer(rs, 200, &at);
 }
 
 /* Content-Disposition for a stored (already sanitised) name: an ASCII
@@ -167,18 +156,11 @@ void api_attachment_content(struct req *rq, struct resp *rs)
 
 void api_attachment_delete(struct req *rq, struct resp *rs)
 {
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a) ||
+	    api_done(rs, &a, attachment_delete(rq->st, rq->p, rq->files_dir, a.id, &a.e)))
 		return;
-	err_clear(&e);
-	rc = attachment_delete(rq->st, rq->p, rq->files_dir, id, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
 	rs->status = 204;
 	buf_reset(&rs->body);
 }

@@ -149,13 +149,9 @@ void api_token_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
+	api_data(rs, &w);
 	rc = token_list(rq->st, rq->p, &w, &e);
-	jw_obj_end(&w);
-	if (rc)
-		api_problem(rs, rc, &e);
+	api_data_end(rs, &w, rc, &e);
 }
 
 void api_token_create(struct req *rq, struct resp *rs)
@@ -205,17 +201,10 @@ void api_token_create(struct req *rq, struct resp *rs)
 
 void api_token_revoke(struct req *rq, struct resp *rs)
 {
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	rc = token_revoke(rq->st, rq->p, id, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	rs->status = 204;
+	if (!api_done(rs, &a, token_revoke(rq->st, rq->p, a.id, &a.e)))
+		rs->status = 204;
 }

@@ -17,13 +17,8 @@ void api_forecast(struct req *rq, struct resp *rs)
 
 	err_clear(&e);
 	rc = forecast_parse(rq->query, rq->nquery, time_now(), &q, &e);
-	if (!rc) /* a server just started may still be building the index */
-		rc = analytics_ready(2000, &a, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
+	if (api_index(rs, rc, &a, &w, &e))
 		return;
-	}
-	api_json(rs, 200, &w);
 	rc = forecast_compute(a, rq->st, rq->p, &q, NULL, &w, &e);
 	if (rc)
 		api_problem(rs, rc, &e);

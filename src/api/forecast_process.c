@@ -49,8 +49,7 @@ void api_forecast_submissions(struct req *rq, struct resp *rs)
 		api_problem(rs, rc, &e);
 }
 
-/* The roll-up and accuracy read the analytics index, which a server just
- * started may still be building. */
+/* The roll-up and accuracy read the analytics index. */
 static void with_index(struct req *rq, struct resp *rs,
 		       int (*fn)(struct analytics *, struct store *, const struct principal *,
 				 const struct kv *, int, time_t, struct jw *, struct err *))
@@ -61,12 +60,8 @@ static void with_index(struct req *rq, struct resp *rs,
 	int rc;
 
 	err_clear(&e);
-	rc = analytics_ready(2000, &a, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
+	if (api_index(rs, OK, &a, &w, &e))
 		return;
-	}
-	api_json(rs, 200, &w);
 	rc = fn(a, rq->st, rq->p, rq->query, rq->nquery, time_now(), &w, &e);
 	if (rc)
 		api_problem(rs, rc, &e);

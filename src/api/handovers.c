@@ -115,64 +115,30 @@ void api_handover_get(struct req *rq, struct resp *rs)
 
 void api_handover_update(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
-	json_t *body;
-	struct err e;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_BODY, &a))
 		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	rc = handover_update(rq->st, rq->p, id, body, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 200, id);
+	if (!api_done(rs, &a, handover_update(rq->st, rq->p, a.id, a.body, &a.e)))
+		answer(rq, rs, 200, a.id);
 }
 
 void api_handover_item_update(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0), item;
-	json_t *body;
-	struct err e;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_ITEM | API_BODY, &a))
 		return;
-	item = api_id(rq, rs, 1);
-	if (item < 0)
-		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	rc = handover_item_update(rq->st, rq->p, id, item, body, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 200, id);
+	if (!api_done(rs, &a, handover_item_update(rq->st, rq->p, a.id, a.item, a.body, &a.e)))
+		answer(rq, rs, 200, a.id);
 }
 
 void api_handover_execute(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
-	struct err e;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	rc = handover_execute(rq->st, rq->p, id, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 200, id);
+	if (!api_done(rs, &a, handover_execute(rq->st, rq->p, a.id, &a.e)))
+		answer(rq, rs, 200, a.id);
 }

@@ -7,19 +7,11 @@
 
 void api_opportunity_stages(struct req *rq, struct resp *rs)
 {
+	struct api_args a;
 	struct jw w;
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
-	rc = opportunity_stages(rq->st, rq->p, id, &w, &e);
-	jw_obj_end(&w);
-	if (rc)
-		api_problem(rs, rc, &e);
+	api_data(rs, &w);
+	api_data_end(rs, &w, opportunity_stages(rq->st, rq->p, a.id, &w, &a.e), &a.e);
 }

@@ -59,45 +59,21 @@ void api_payment_list(struct req *rq, struct resp *rs)
 
 void api_installments_set(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
-	struct err e;
-	json_t *body;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_BODY, &a))
 		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	rc = payment_set_schedule(rq->st, rq->p, id, body, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 200, id, NULL);
+	if (!api_done(rs, &a, payment_set_schedule(rq->st, rq->p, a.id, a.body, &a.e)))
+		answer(rq, rs, 200, a.id, NULL);
 }
 
 void api_payment_create(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
 	struct payment_outcome o;
-	struct err e;
-	json_t *body;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_BODY, &a))
 		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	rc = payment_record(rq->st, rq->p, id, body, &o, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 201, id, &o);
+	if (!api_done(rs, &a, payment_record(rq->st, rq->p, a.id, a.body, &o, &a.e)))
+		answer(rq, rs, 201, a.id, &o);
 }

@@ -40,13 +40,9 @@ void api_pipeline_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
+	api_data(rs, &w);
 	rc = pipeline_list_json(rq->st, &w, &e);
-	jw_obj_end(&w);
-	if (rc)
-		api_problem(rs, rc, &e);
+	api_data_end(rs, &w, rc, &e);
 }
 
 void api_pipeline_get(struct req *rq, struct resp *rs)
@@ -59,115 +55,77 @@ void api_pipeline_get(struct req *rq, struct resp *rs)
 
 void api_pipeline_create(struct req *rq, struct resp *rs)
 {
-	json_t *body = api_body(rq, rs);
-	struct err e;
-	long long id = 0;
-	int rc;
+	struct api_args a;
 
-	if (!body)
+	if (api_args(rq, rs, API_BODY, &a))
 		return;
-	err_clear(&e);
-	rc = pipeline_create(rq->st, rq->p, body, &id, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 201, id);
+	if (!api_done(rs, &a, pipeline_create(rq->st, rq->p, a.body, &a.id, &a.e)))
+		answer(rq, rs, 201, a.id);
 }
 
 void api_pipeline_update(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0), match;
-	json_t *body;
-	struct err e;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_MATCH | API_BODY, &a))
 		return;
-	match = api_if_match(rq, rs);
-	if (match == -2)
-		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	rc = pipeline_update(rq->st, rq->p, id, body, match, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	answer(rq, rs, 200, id);
+	if (!api_done(rs, &a, pipeline_update(rq->st, rq->p, a.id, a.body, a.match, &a.e)))
+		answer(rq, rs, 200, a.id);
 }
 
 void api_pipeline_delete(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
-	struct err e;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	rc = pipeline_delete(rq->st, rq->p, id, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	rs->status = 204;
+	if (!api_done(rs, &a, pipeline_delete(rq->st, rq->p, a.id, &a.e)))
+		rs->status = 204;
 }
 
 void api_opportunity_move(struct req *rq, struct resp *rs)
 {
-	long long id = api_id(rq, rs, 0);
 	struct write_opts o = {0, NULL};
+	struct api_args a;
 	struct record rec;
 	struct jw w;
-	struct err e;
-	json_t *body, *patch = NULL, *v;
+	json_t *patch = NULL, *v;
 	const char *key;
 	int rc;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_BODY, &a))
 		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	json_object_foreach(body, key, v) {
+	json_object_foreach(a.body, key, v) {
 		if (!strcmp(key, "stage") || !strcmp(key, "lost_reason"))
 			continue;
 		if (!strcmp(key, "override")) {
 			if (!json_is_boolean(v))
-				err_field(&e, "override", "must be true or false");
+				err_field(&a.e, "override", "must be true or false");
 			o.override = json_is_true(v);
 		} else if (!strcmp(key, "reason")) {
 			if (!json_is_string(v) || json_string_length(v) > 1000)
-				err_field(&e, "reason", "must be text of at most 1000 characters");
+				err_field(&a.e, "reason", "must be text of at most 1000 characters");
 			else
 				o.reason = json_string_value(v);
 		} else {
-			err_field(&e, key, "is not a field of a move");
+			err_field(&a.e, key, "is not a field of a move");
 		}
 	}
-	if (!json_is_string(json_object_get(body, "stage")))
-		err_field(&e, "stage", "is required: the key of the stage to move to");
-	if (!e.nfields) {
-		patch = json_pack("{s:O}", "stage", json_object_get(body, "stage"));
-		if (json_object_get(body, "lost_reason"))
-			json_object_set(patch, "lost_reason", json_object_get(body, "lost_reason"));
-		rc = record_update_opts(rq->st, rq->p, &opportunity_resource, id, patch, -1, &o,
-					&rec, &e);
+	if (!json_is_string(json_object_get(a.body, "stage")))
+		err_field(&a.e, "stage", "is required: the key of the stage to move to");
+	if (!a.e.nfields) {
+		patch = json_pack("{s:O}", "stage", json_object_get(a.body, "stage"));
+		v = json_object_get(a.body, "lost_reason");
+		if (v)
+			json_object_set(patch, "lost_reason", v);
+		rc = record_update_opts(rq->st, rq->p, &opportunity_resource, a.id, patch, -1, &o,
+					&rec, &a.e);
 	} else {
 		rc = E_INVAL;
 	}
 	json_decref(patch);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
+	if (api_done(rs, &a, rc))
 		return;
-	}
 	api_json(rs, 200, &w);
 	record_json(&rec, &w);
 	api_set_header(rs, "ETag", "\"v%lld\"", rec.version);

@@ -81,20 +81,11 @@ static void create(struct req *rq, struct resp *rs)
 {
 	const struct resource *r = rq->route_arg;
 	struct record rec;
-	struct err e;
-	json_t *body;
-	int rc;
+	struct api_args a;
 
-	body = api_body(rq, rs);
-	if (!body)
+	if (api_args(rq, rs, API_BODY, &a) ||
+	    api_done(rs, &a, record_create(rq->st, rq->p, r, a.body, 0, &rec, &a.e)))
 		return;
-	err_clear(&e);
-	rc = record_create(rq->st, rq->p, r, body, 0, &rec, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
 	answer_record(rs, 201, &rec);
 	api_set_header(rs, "Location", "/api/v1/%s/%lld", r->path ? r->path : r->name, rec.id);
 	record_release(&rec);
@@ -109,18 +100,11 @@ void api_record_get(struct req *rq, struct resp *rs)
 {
 	const struct resource *r = rq->route_arg;
 	struct record rec;
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a) ||
+	    api_done(rs, &a, record_get(rq->st, rq->p, r, a.id, &rec, &a.e)))
 		return;
-	err_clear(&e);
-	rc = record_get(rq->st, rq->p, r, id, &rec, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
 	answer_record(rs, 200, &rec);
 	record_release(&rec);
 }
@@ -129,26 +113,11 @@ void api_record_update(struct req *rq, struct resp *rs)
 {
 	const struct resource *r = rq->route_arg;
 	struct record rec;
-	struct err e;
-	long long id = api_id(rq, rs, 0), match;
-	json_t *body;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_MATCH | API_BODY, &a) ||
+	    api_done(rs, &a, record_update(rq->st, rq->p, r, a.id, a.body, a.match, &rec, &a.e)))
 		return;
-	match = api_if_match(rq, rs);
-	if (match == -2)
-		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
-	rc = record_update(rq->st, rq->p, r, id, body, match, &rec, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
 	answer_record(rs, 200, &rec);
 	record_release(&rec);
 }
@@ -156,21 +125,11 @@ void api_record_update(struct req *rq, struct resp *rs)
 void api_record_delete(struct req *rq, struct resp *rs)
 {
 	const struct resource *r = rq->route_arg;
-	struct err e;
-	long long id = api_id(rq, rs, 0), match;
-	int rc;
+	struct api_args a;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_MATCH, &a) ||
+	    api_done(rs, &a, record_delete(rq->st, rq->p, r, a.id, a.match, &a.e)))
 		return;
-	match = api_if_match(rq, rs);
-	if (match == -2)
-		return;
-	err_clear(&e);
-	rc = record_delete(rq->st, rq->p, r, id, match, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
 	rs->status = 204;
 	buf_reset(&rs->body);
 }
@@ -178,21 +137,11 @@ void api_record_delete(struct req *rq, struct resp *rs)
 void api_record_history(struct req *rq, struct resp *rs)
 {
 	const struct resource *r = rq->route_arg;
+	struct api_args a;
 	struct jw w;
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
-	rc = record_history(rq->st, rq->p, r, id, &w, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	jw_obj_end(&w);
+	api_data(rs, &w);
+	api_data_end(rs, &w, record_history(rq->st, rq->p, r, a.id, &w, &a.e), &a.e);
 }

@@ -16,13 +16,8 @@ void api_report_funnel(struct req *rq, struct resp *rs)
 
 	err_clear(&e);
 	rc = funnel_parse(rq->query, rq->nquery, time_now(), &q, &e);
-	if (!rc) /* a server just started may still be building the index */
-		rc = analytics_ready(2000, &a, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
+	if (api_index(rs, rc, &a, &w, &e))
 		return;
-	}
-	api_json(rs, 200, &w);
 	rc = funnel_report(a, rq->st, rq->p, &q, &w, &e);
 	if (rc)
 		api_problem(rs, rc, &e);

@@ -88,13 +88,8 @@ void api_report_stale(struct req *rq, struct resp *rs)
 
 	err_clear(&e);
 	rc = parse(rq, &q, &e);
-	if (!rc) /* a server just started may still be building the index */
-		rc = analytics_ready(2000, &a, &e);
-	if (rc) {
-		api_problem(rs, rc, &e);
+	if (api_index(rs, rc, &a, &w, &e))
 		return;
-	}
-	api_json(rs, 200, &w);
 	rc = stale_report(a, rq->st, rq->p, &q, &w, &e);
 	if (rc)
 		api_problem(rs, rc, &e);

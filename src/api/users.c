@@ -13,70 +13,54 @@
 
 void api_quota_list(struct req *rq, struct resp *rs)
 {
+	struct api_args a;
 	struct jw w;
-	struct err e;
-	long long id = api_id(rq, rs, 0);
-	int rc;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID, &a))
 		return;
-	err_clear(&e);
-	api_json(rs, 200, &w);
-	jw_obj(&w);
-	jw_key(&w, "data");
-	rc = quota_list(rq->st, rq->p, id, &w, &e);
-	jw_obj_end(&w);
-	if (rc)
-		api_problem(rs, rc, &e);
+	api_data(rs, &w);
+	api_data_end(rs, &w, quota_list(rq->st, rq->p, a.id, &w, &a.e), &a.e);
 }
 
 void api_quota_set(struct req *rq, struct resp *rs)
 {
 	const char *period = rq->params[1], *key, *currency = "EUR", *why;
-	json_t *body, *v, *amount = NULL;
-	long long id = api_id(rq, rs, 0), minor = 0;
-	struct err e;
+	json_t *v, *amount = NULL;
+	long long minor = 0;
+	struct api_args a;
 	int rc, digits;
 
-	if (id < 0)
+	if (api_args(rq, rs, API_ID | API_BODY, &a))
 		return;
-	body = api_body(rq, rs);
-	if (!body)
-		return;
-	err_clear(&e);
 	if (!quota_period_valid(period))
-		err_field(&e, "period", "must be a quarter (2026-Q4) or a month (2026-11)");
-	json_object_foreach(body, key, v) {
+		err_field(&a.e, "period", "must be a quarter (2026-Q4) or a month (2026-11)");
+	json_object_foreach(a.body, key, v) {
 		if (!strcmp(key, "amount"))
 			amount = v;
 		else if (!strcmp(key, "currency") && json_is_string(v))
 			currency = json_string_value(v);
 		else if (!strcmp(key, "currency"))
-			err_field(&e, "currency", "must be a string");
+			err_field(&a.e, "currency", "must be a string");
 		else
-			err_field(&e, key, "is not a field of a quota");
+			err_field(&a.e, key, "is not a field of a quota");
 	}
 	digits = money_digits(currency);
 	if (digits < 0)
-		err_field(&e, "currency", "must be an ISO 4217 currency code such as EUR");
+		err_field(&a.e, "currency", "must be an ISO 4217 currency code such as EUR");
 	else if (!amount)
-		err_field(&e, "amount", "is required");
+		err_field(&a.e, "amount", "is required");
 	else if (json_is_integer(amount) || json_is_real(amount)) {
 		if (money_from_double(json_number_value(amount), digits, &minor, &why))
-			err_field(&e, "amount", "%s", why);
+			err_field(&a.e, "amount", "%s", why);
 	} else if (json_is_string(amount)) {
 		if (money_parse(json_string_value(amount), digits, &minor, &why))
-			err_field(&e, "amount", "%s", why);
+			err_field(&a.e, "amount", "%s", why);
 	} else {
-		err_field(&e, "amount", "must be a number");
+		err_field(&a.e, "amount", "must be a number");
 	}
-	if (!e.nfields && minor < 0)
-		err_field(&e, "amount", "must not be negative");
-	rc = e.nfields ? E_INVAL : quota_set(rq->st, rq->p, id, period, minor, currency, &e);
-	json_decref(body);
-	if (rc) {
-		api_problem(rs, rc, &e);
-		return;
-	}
-	api_quota_list(rq, rs);
+	if (!a.e.nfields && minor < 0)
+		err_field(&a.e, "amount", "must not be negative");
+	rc = a.e.nfields ? E_INVAL : quota_set(rq->st, rq->p, a.id, period, minor, currency, &a.e);
+	if (!api_done(rs, &a, rc))
+		api_quota_list(rq, rs);
 }

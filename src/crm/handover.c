@@ -958,26 +958,57 @@ static int head_load(struct store *st, const struct principal *p, long long id, 
 	return rc;
 }
 
-static int touch(struct store *st, long long id, const char *now, struct err *e)
-{
-	struct stmt *s = store_prepare(st,
-				       "UPDATE handovers SET updated_at = ?, version = version + 1 "
-				       "WHERE id = ?",
-				       e);
-	int rc;
-
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_text(s, 1, now);
-	stmt_bind_int(s, 2, id);
-	rc = stmt_step(s, e);
-	stmt_done(s);
-	return rc;
-}
-
 static int set_text(struct store *st, const char *sql, long long id, const char *v, struct err *e)
 {
 	return store_run(st, e, sql, "ti", v, id);
+}
+
+/* A change to handover h may start once its members are checked (e holds no
+ * field problem) and it is still a draft: the transaction begins and `now`
+ * is the time of the change. */
+static int begin_change(struct store *st, const struct head *h, char *now, struct err *e)
+{
+	int rc;
+
+	if (e && e->nfields)
+		return E_INVAL;
+	if (strcmp(h->status, "draft"))
+		return fail(e, E_CONFLICT, "handover %lld is %s: only drafts change", h->id,
+			    h->status);
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	time_iso(time_now(), now);
+	return OK;
+}
+
+/* The end of a change begun by begin_change() that came to `rc`: on OK the
+ * handover's new version, committed; otherwise rolled back. */
+static int end_change(struct store *st, long long id, const char *now, int rc, struct err *e)
+{
+	if (!rc)
+		rc = store_run(st, e,
+			       "UPDATE handovers SET updated_at = ?, version = version + 1 "
+			       "WHERE id = ?",
+			       "ti", now, id);
+	if (!rc)
+		rc = store_commit(st, e);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
+/* The audit line of a change of one of the handover's users, from `from`
+ * to `to`. */
+static int history_user(struct store *st, const struct principal *p, long long id,
+			const char *now, const char *field, long long from, long long to,
+			struct err *e)
+{
+	char a[32], b[32];
+
+	snprintf(a, sizeof(a), "%lld", from);
+	snprintf(b, sizeof(b), "%lld", to);
+	return history_add(st, "handovers", id, now, p->user_id, "update", field, a, b, e);
 }
 
 int handover_update(struct store *st, const struct principal *p, long long id, json_t *body,
@@ -989,9 +1020,8 @@ int handover_update(struct store *st, const struct principal *p, long long id, j
 	long long succ = 0, mgr = 0;
 	int want_replan = 0, cancel = 0, rc;
 	const char *key, *note = NULL;
-	char now[TIME_ISO_LEN], a[32], b[32];
+	char now[TIME_ISO_LEN];
 	json_t *v;
-	struct stmt *s;
 
 	rc = head_load(st, p, id, &h, e);
 	if (rc)
@@ -1025,14 +1055,9 @@ int handover_update(struct store *st, const struct principal *p, long long id, j
 				  "manager, note, status)");
 		}
 	}
-	if (e && e->nfields)
-		return E_INVAL;
-	if (strcmp(h.status, "draft"))
-		return fail(e, E_CONFLICT, "handover %lld is %s: only drafts change", id, h.status);
-	rc = store_begin(st, e);
+	rc = begin_change(st, &h, now, e);
 	if (rc)
 		return rc;
-	time_iso(time_now(), now);
 	if (json_object_get(body, "note"))
 		rc = set_text(st, "UPDATE handovers SET note = ? WHERE id = ?", id, note, e);
 	if (!rc && cancel) {
@@ -1054,64 +1079,28 @@ int handover_update(struct store *st, const struct principal *p, long long id, j
 		if (!rc && mv)
 			rc = mgr ? check_named(st, p, &l, mgr, "manager", 1, &mwhy, e)
 				 : pick_manager(st, p, &l, &mgr, &mwhy, e);
-		if (!rc && sv) {
-			s = store_prepare(st,
-					  "UPDATE handovers SET successor = ?, successor_auto = ?, "
-					  "successor_reason = ? WHERE id = ?",
-					  e);
-			if (!s) {
-				rc = E_INTERNAL;
-				goto fail;
-			}
-			stmt_bind_int(s, 1, succ);
-			stmt_bind_int(s, 2, json_is_null(sv));
-			stmt_bind_text(s, 3, swhy.data);
-			stmt_bind_int(s, 4, id);
-			rc = stmt_step(s, e);
-			stmt_done(s);
-		}
-		if (!rc && mv) {
-			s = store_prepare(
-				st,
-				"UPDATE handovers SET manager = ?, manager_reason = ? WHERE "
-				"id = ?",
-				e);
-			if (!s) {
-				rc = E_INTERNAL;
-				goto fail;
-			}
-			stmt_bind_int(s, 1, mgr);
-			stmt_bind_text(s, 2, mwhy.data);
-			stmt_bind_int(s, 3, id);
-			rc = stmt_step(s, e);
-			stmt_done(s);
-		}
+		if (!rc && sv)
+			rc = store_run(st, e,
+				       "UPDATE handovers SET successor = ?, successor_auto = ?, "
+				       "successor_reason = ? WHERE id = ?",
+				       "iiti", succ, (long long)json_is_null(sv), swhy.data, id);
+		if (!rc && mv)
+			rc = store_run(st, e,
+				       "UPDATE handovers SET manager = ?, manager_reason = ? WHERE "
+				       "id = ?",
+				       "iti", mgr, mwhy.data, id);
 		if (!sv)
 			succ = h.successor;
 		if (!mv)
 			mgr = h.manager;
-		if (!rc && succ != h.successor) {
-			snprintf(a, sizeof(a), "%lld", h.successor);
-			snprintf(b, sizeof(b), "%lld", succ);
-			rc = history_add(st, "handovers", id, now, p->user_id, "update",
-					 "successor", a, b, e);
-		}
-		if (!rc && mgr != h.manager) {
-			snprintf(a, sizeof(a), "%lld", h.manager);
-			snprintf(b, sizeof(b), "%lld", mgr);
-			rc = history_add(st, "handovers", id, now, p->user_id, "update", "manager",
-					 a, b, e);
-		}
+		if (!rc && succ != h.successor)
+			rc = history_user(st, p, id, now, "successor", h.successor, succ, e);
+		if (!rc && mgr != h.manager)
+			rc = history_user(st, p, id, now, "manager", h.manager, mgr, e);
 		if (!rc)
 			rc = replan(st, p, id, h.from_user, succ, mgr, e);
 	}
-	if (!rc)
-		rc = touch(st, id, now, e);
-	if (!rc)
-		rc = store_commit(st, e);
-fail:
-	if (rc)
-		store_rollback(st);
+	rc = end_change(st, id, now, rc, e);
 	buf_release(&swhy);
 	buf_release(&mwhy);
 	return rc;
@@ -1125,7 +1114,7 @@ int handover_item_update(struct store *st, const struct principal *p, long long 
 	struct head h;
 	struct stmt *s;
 	const char *key, *resource = NULL;
-	char res[32] = "", due[TIME_ISO_LEN], now[TIME_ISO_LEN], a[32], b[32], field[64];
+	char res[32] = "", due[TIME_ISO_LEN], now[TIME_ISO_LEN], field[64];
 	long long record_id = 0, old_owner = 0, new_owner = 0;
 	int has_task = 0, rc, ok;
 	json_t *v;
@@ -1202,59 +1191,28 @@ int handover_item_update(struct store *st, const struct principal *p, long long 
 				  "included, task_due_at, task_subject)");
 		}
 	}
-	if (e && e->nfields)
-		return E_INVAL;
-	if (strcmp(h.status, "draft"))
-		return fail(e, E_CONFLICT, "handover %lld is %s: only drafts change", id, h.status);
-	rc = store_begin(st, e);
+	rc = begin_change(st, &h, now, e);
 	if (rc)
 		return rc;
-	time_iso(time_now(), now);
 	if (new_owner && new_owner != old_owner) {
 		/* the task goes with the record, except the leaver's own introduction
 		 * call (middle funnel), which stays the leaver's */
-		s = store_prepare(
-			st,
-			"UPDATE handover_items SET new_owner_id = ?1, task_owner_id = CASE "
-			"WHEN task_owner_id = ?3 THEN ?3 WHEN task_owner_id IS NULL THEN NULL "
-			"ELSE ?1 END WHERE id = ?2",
-			e);
-		if (!s) {
-			rc = E_INTERNAL;
-			goto fail;
-		}
-		stmt_bind_int(s, 1, new_owner);
-		stmt_bind_int(s, 2, item_id);
-		stmt_bind_int(s, 3, h.from_user);
-		rc = stmt_step(s, e);
-		stmt_done(s);
+		rc = store_run(st, e,
+			       "UPDATE handover_items SET new_owner_id = ?1, task_owner_id = CASE "
+			       "WHEN task_owner_id = ?3 THEN ?3 WHEN task_owner_id IS NULL THEN "
+			       "NULL ELSE ?1 END WHERE id = ?2",
+			       "iii", new_owner, item_id, h.from_user);
 		/* what followed it (still with the old owner) follows the change:
 		 * the account and contacts behind a deal, activities behind it */
+		if (!rc)
+			rc = store_run(st, e,
+				       "UPDATE handover_items SET new_owner_id = ? WHERE "
+				       "handover_id = ? AND follows_resource = ? AND follows_id = ? "
+				       "AND new_owner_id = ?",
+				       "iitii", new_owner, id, resource, record_id, old_owner);
 		if (!rc) {
-			s = store_prepare(
-				st,
-				"UPDATE handover_items SET new_owner_id = ? WHERE "
-				"handover_id = ? AND follows_resource = ? AND follows_id = ? "
-				"AND new_owner_id = ?",
-				e);
-			if (!s) {
-				rc = E_INTERNAL;
-				goto fail;
-			}
-			stmt_bind_int(s, 1, new_owner);
-			stmt_bind_int(s, 2, id);
-			stmt_bind_text(s, 3, resource);
-			stmt_bind_int(s, 4, record_id);
-			stmt_bind_int(s, 5, old_owner);
-			rc = stmt_step(s, e);
-			stmt_done(s);
-		}
-		if (!rc) {
-			snprintf(a, sizeof(a), "%lld", old_owner);
-			snprintf(b, sizeof(b), "%lld", new_owner);
 			snprintf(field, sizeof(field), "item %lld new_owner_id", item_id);
-			rc = history_add(st, "handovers", id, now, p->user_id, "update", field, a,
-					 b, e);
+			rc = history_user(st, p, id, now, field, old_owner, new_owner, e);
 		}
 	}
 	v = json_object_get(body, "included");
@@ -1273,14 +1231,7 @@ int handover_item_update(struct store *st, const struct principal *p, long long 
 	if (!rc && v)
 		rc = set_text(st, "UPDATE handover_items SET task_subject = ? WHERE id = ?",
 			      item_id, json_string_value(v), e);
-	if (!rc)
-		rc = touch(st, id, now, e);
-	if (!rc)
-		rc = store_commit(st, e);
-fail:
-	if (rc)
-		store_rollback(st);
-	return rc;
+	return end_change(st, id, now, rc, e);
 }
 
 /* --- execution ------------------------------------------------------------- */

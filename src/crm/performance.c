@@ -268,6 +268,20 @@ static int add_row(struct perf *f, const struct row *r, struct err *e)
 	return OK;
 }
 
+/* `sql` over the period, its two parameters bound to [from, to); NULL
+ * with e set when it does not prepare. */
+static struct stmt *in_period(struct perf *f, const char *sql, const char *from, const char *to,
+			      struct err *e)
+{
+	struct stmt *s = store_prepare(f->st, sql, e);
+
+	if (s) {
+		stmt_bind_text(s, 1, from);
+		stmt_bind_text(s, 2, to);
+	}
+	return s;
+}
+
 /* Deals closed in the period and open deals due in it, grouped. */
 static int load_deals(struct perf *f, struct err *e)
 {
@@ -275,16 +289,14 @@ static int load_deals(struct perf *f, struct err *e)
 	struct row r;
 	int rc;
 
-	s = store_prepare(f->st,
-			  "SELECT owner_id, status, currency, sum(amount), count(*), "
-			  "sum(julianday(closed_at) - julianday(created_at)) FROM opportunities "
-			  "WHERE status IN ('won', 'lost') AND closed_at >= ? AND closed_at < ? "
-			  "GROUP BY owner_id, status, currency",
-			  e);
+	s = in_period(f,
+		      "SELECT owner_id, status, currency, sum(amount), count(*), "
+		      "sum(julianday(closed_at) - julianday(created_at)) FROM opportunities "
+		      "WHERE status IN ('won', 'lost') AND closed_at >= ? AND closed_at < ? "
+		      "GROUP BY owner_id, status, currency",
+		      f->from_iso, f->to_iso, e);
 	if (!s)
 		return E_INTERNAL;
-	stmt_bind_text(s, 1, f->from_iso);
-	stmt_bind_text(s, 2, f->to_iso);
 	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
 		memset(&r, 0, sizeof(r));
 		r.owner = stmt_int(s, 0);
@@ -300,15 +312,13 @@ static int load_deals(struct perf *f, struct err *e)
 	if (rc)
 		return rc;
 
-	s = store_prepare(f->st,
-			  "SELECT owner_id, currency, sum(amount * probability), count(*) "
-			  "FROM opportunities WHERE status = 'open' AND close_date >= ? "
-			  "AND close_date < ? GROUP BY owner_id, currency",
-			  e);
+	s = in_period(f,
+		      "SELECT owner_id, currency, sum(amount * probability), count(*) "
+		      "FROM opportunities WHERE status = 'open' AND close_date >= ? "
+		      "AND close_date < ? GROUP BY owner_id, currency",
+		      f->from, f->to, e);
 	if (!s)
 		return E_INTERNAL;
-	stmt_bind_text(s, 1, f->from);
-	stmt_bind_text(s, 2, f->to);
 	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
 		memset(&r, 0, sizeof(r));
 		r.owner = stmt_int(s, 0);
@@ -406,14 +416,12 @@ static int load_counts(struct perf *f, struct err *e)
 	struct stmt *s;
 	int rc, i;
 
-	s = store_prepare(f->st,
-			  "SELECT owner_id, type, count(*) FROM activities "
-			  "WHERE done_at >= ? AND done_at < ? GROUP BY owner_id, type",
-			  e);
+	s = in_period(f,
+		      "SELECT owner_id, type, count(*) FROM activities "
+		      "WHERE done_at >= ? AND done_at < ? GROUP BY owner_id, type",
+		      f->from_iso, f->to_iso, e);
 	if (!s)
 		return E_INTERNAL;
-	stmt_bind_text(s, 1, f->from_iso);
-	stmt_bind_text(s, 2, f->to_iso);
 	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
 		struct rep *r = rep_find(f, stmt_int(s, 0));
 
@@ -425,14 +433,12 @@ static int load_counts(struct perf *f, struct err *e)
 	if (rc)
 		return rc;
 
-	s = store_prepare(f->st,
-			  "SELECT owner_id, count(*) FROM opportunities "
-			  "WHERE created_at >= ? AND created_at < ? GROUP BY owner_id",
-			  e);
+	s = in_period(f,
+		      "SELECT owner_id, count(*) FROM opportunities "
+		      "WHERE created_at >= ? AND created_at < ? GROUP BY owner_id",
+		      f->from_iso, f->to_iso, e);
 	if (!s)
 		return E_INTERNAL;
-	stmt_bind_text(s, 1, f->from_iso);
-	stmt_bind_text(s, 2, f->to_iso);
 	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
 		struct rep *r = rep_find(f, stmt_int(s, 0));
 

@@ -988,6 +988,28 @@ static void bind_val(struct stmt *s, int n, const struct field *f, const struct 
 		stmt_bind_text(s, n, v->s);
 }
 
+/* OK when p's role may `verb` (create, change, delete) records of r. */
+static int may_write(const struct principal *p, const struct resource *r, const char *verb,
+		     struct err *e)
+{
+	if (p->role >= r->write_role)
+		return OK;
+	return fail(e, E_FORBIDDEN, "only %ss may %s %s", role_name(r->write_role), verb, r->name);
+}
+
+/* What follows a write, inside its transaction: the resource's own hook,
+ * then the record as it now stands into out (when wanted). */
+static int after_write(struct store *st, const struct principal *p, const struct resource *r,
+		       const struct record *old, const struct record *rec, struct record *out,
+		       struct err *e)
+{
+	int rc = r->after_write ? r->after_write(st, p, old, rec, e) : OK;
+
+	if (!rc && out)
+		rc = load(st, NULL, r, rec->id, out, e);
+	return rc;
+}
+
 int record_create(struct store *st, const struct principal *p, const struct resource *r,
 		  json_t *body, int lenient, struct record *out, struct err *e)
 {
@@ -1000,9 +1022,9 @@ int record_create(struct store *st, const struct principal *p, const struct reso
 	if (out)
 		record_init(out, r);
 	record_init(&rec, r);
-	if (p->role < r->write_role)
-		return fail(e, E_FORBIDDEN, "only %ss may create %s", role_name(r->write_role),
-			    r->name);
+	rc = may_write(p, r, "create", e);
+	if (rc)
+		return rc;
 	rc = record_decode(r, body, lenient, &rec, e);
 	if (rc)
 		goto out;
@@ -1044,16 +1066,9 @@ int record_create(struct store *st, const struct principal *p, const struct reso
 	rec.id = store_last_id(st);
 	stmt_done(s);
 	s = NULL;
-	if (r->after_write) {
-		rc = r->after_write(st, p, NULL, &rec, e);
-		if (rc)
-			goto fail;
-	}
-	if (out) {
-		rc = load(st, NULL, r, rec.id, out, e);
-		if (rc)
-			goto fail;
-	}
+	rc = after_write(st, p, r, NULL, &rec, out, e);
+	if (rc)
+		goto fail;
 	rc = store_commit(st, e);
 	goto out;
 fail:
@@ -1091,9 +1106,8 @@ int record_update_opts(struct store *st, const struct principal *p, const struct
 	if (rc)
 		return rc;
 	rc = load(st, p, r, id, &old, e);
-	if (!rc && p->role < r->write_role)
-		rc = fail(e, E_FORBIDDEN, "only %ss may change %s", role_name(r->write_role),
-			  r->name);
+	if (!rc)
+		rc = may_write(p, r, "change", e);
 	if (rc)
 		goto fail;
 	if (if_match >= 0 && if_match != old.version) {
@@ -1174,12 +1188,7 @@ int record_update_opts(struct store *st, const struct principal *p, const struct
 		if (rc)
 			goto fail;
 	}
-	if (r->after_write) {
-		rc = r->after_write(st, p, &old, &rec, e);
-		if (rc)
-			goto fail;
-	}
-	rc = load(st, NULL, r, id, out, e);
+	rc = after_write(st, p, r, &old, &rec, out, e);
 	if (rc)
 		goto fail;
 	rc = store_commit(st, e);
@@ -1210,9 +1219,8 @@ int record_delete(struct store *st, const struct principal *p, const struct reso
 	if (rc)
 		return rc;
 	rc = load(st, p, r, id, &old, e);
-	if (!rc && p->role < r->write_role)
-		rc = fail(e, E_FORBIDDEN, "only %ss may delete %s", role_name(r->write_role),
-			  r->name);
+	if (!rc)
+		rc = may_write(p, r, "delete", e);
 	if (rc)
 		goto fail;
 	if (if_match >= 0 && if_match != old.version) {

@@ -2132,6 +2132,29 @@ static void write_rule(struct buf *b, const struct resource *r)
 			    "records to others.");
 }
 
+/* operationId and summary of an operation on one record of r: "<verb>_<singular><after>"
+ * and "<Summary> a <singular>".  Leaves d empty. */
+static void record_names(struct jw *w, struct buf *d, const struct resource *r, const char *verb,
+			 const char *after, const char *summary)
+{
+	char id[80];
+
+	op_id(id, sizeof(id), verb, r->singular, after);
+	jw_kstr(w, "operationId", id);
+	buf_printf(d, "%s %s %s", summary, article(r->singular), r->singular);
+	jw_kstr(w, "summary", d->data);
+	buf_reset(d);
+}
+
+/* "parameters": [the one named in components]. */
+static void one_parameter(struct jw *w, const char *name)
+{
+	jw_key(w, "parameters");
+	jw_arr(w);
+	ref_to(w, "parameters", name);
+	jw_arr_end(w);
+}
+
 static void record_operation(struct jw *w, const struct route *rt, enum rec_op op)
 {
 	const struct resource *r = rt->arg;
@@ -2161,12 +2184,7 @@ static void record_operation(struct jw *w, const struct route *rt, enum rec_op o
 		jw_arr_end(w);
 		break;
 	case R_CREATE:
-		op_id(id, sizeof(id), "create", r->singular, "");
-		jw_kstr(w, "operationId", id);
-		buf_printf(&d, "Create %s %s", article(r->singular),
-			   r->singular);
-		jw_kstr(w, "summary", d.data);
-		buf_reset(&d);
+		record_names(w, &d, r, "create", "", "Create");
 		buf_puts(&d, "Answers 201 with the record, its ETag and its Location.  Every "
 			     "problem with the input is answered at once; unknown members are "
 			     "refused.");
@@ -2174,66 +2192,38 @@ static void record_operation(struct jw *w, const struct route *rt, enum rec_op o
 		buf_puts(&d, " With an Idempotency-Key a retry is safe: the same key and body within "
 			     "24 hours get the first answer again (Idempotent-Replayed: true).");
 		jw_kstr(w, "description", d.data);
-		jw_key(w, "parameters");
-		jw_arr(w);
-		ref_to(w, "parameters", "Idempotency-Key");
-		jw_arr_end(w);
+		one_parameter(w, "Idempotency-Key");
 		schema_name(schema, sizeof(schema), r, "Create");
 		request_body(w, schema);
 		break;
 	case R_GET:
-		op_id(id, sizeof(id), "get", r->singular, "");
-		jw_kstr(w, "operationId", id);
-		buf_printf(&d, "Read %s %s", article(r->singular),
-			   r->singular);
-		jw_kstr(w, "summary", d.data);
-		buf_reset(&d);
+		record_names(w, &d, r, "get", "", "Read");
 		buf_printf(&d, "%s One the caller may not see is 404, as if it did not exist.",
 			   visibility_text(r->vis));
 		jw_kstr(w, "description", d.data);
 		break;
 	case R_UPDATE:
-		op_id(id, sizeof(id), "update", r->singular, "");
-		jw_kstr(w, "operationId", id);
-		buf_printf(&d, "Change %s %s", article(r->singular),
-			   r->singular);
-		jw_kstr(w, "summary", d.data);
-		buf_reset(&d);
+		record_names(w, &d, r, "update", "", "Change");
 		buf_puts(&d, "Only the members sent change.  With If-Match (the ETag of the version "
 			     "read) the change is made only if nobody changed the record since: "
 			     "otherwise 412.");
 		write_rule(&d, r);
 		jw_kstr(w, "description", d.data);
-		jw_key(w, "parameters");
-		jw_arr(w);
-		ref_to(w, "parameters", "If-Match");
-		jw_arr_end(w);
+		one_parameter(w, "If-Match");
 		schema_name(schema, sizeof(schema), r, "Update");
 		request_body(w, schema);
 		break;
 	case R_DELETE:
-		op_id(id, sizeof(id), "delete", r->singular, "");
-		jw_kstr(w, "operationId", id);
-		buf_printf(&d, "Delete %s %s", article(r->singular),
-			   r->singular);
-		jw_kstr(w, "summary", d.data);
-		buf_reset(&d);
+		record_names(w, &d, r, "delete", "", "Delete");
 		buf_puts(&d, "With If-Match, only if unchanged since read (otherwise 412).  "
 			     "Refused (409) while other records refer to it.  The deleted record "
 			     "stays in the audit log.");
 		write_rule(&d, r);
 		jw_kstr(w, "description", d.data);
-		jw_key(w, "parameters");
-		jw_arr(w);
-		ref_to(w, "parameters", "If-Match");
-		jw_arr_end(w);
+		one_parameter(w, "If-Match");
 		break;
 	case R_HISTORY:
-		op_id(id, sizeof(id), "", r->singular, "_history");
-		jw_kstr(w, "operationId", id);
-		buf_printf(&d, "The change history of %s %s",
-			   article(r->singular), r->singular);
-		jw_kstr(w, "summary", d.data);
+		record_names(w, &d, r, "", "_history", "The change history of");
 		jw_kstr(w, "description", "Who changed what and when, from the audit log: the "
 					  "creation, then every field change, oldest first.");
 		break;
@@ -2290,17 +2280,10 @@ static void static_operation(struct jw *w, const struct route *rt, const struct 
 		jw_kstr(w, "description", op->description);
 	/* 412 only comes from If-Match, so a route that may answer it takes one;
 	 * a route that may replay an answer takes an Idempotency-Key */
-	if (op->errors && strstr(op->errors, "412")) {
-		jw_key(w, "parameters");
-		jw_arr(w);
-		ref_to(w, "parameters", "If-Match");
-		jw_arr_end(w);
-	} else if (op->headers && strstr(op->headers, "Idempotent-Replayed")) {
-		jw_key(w, "parameters");
-		jw_arr(w);
-		ref_to(w, "parameters", "Idempotency-Key");
-		jw_arr_end(w);
-	}
+	if (op->errors && strstr(op->errors, "412"))
+		one_parameter(w, "If-Match");
+	else if (op->headers && strstr(op->headers, "Idempotent-Replayed"))
+		one_parameter(w, "Idempotency-Key");
 	if (op->request)
 		request_body(w, op->request);
 	jw_key(w, "responses");

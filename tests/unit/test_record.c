@@ -143,6 +143,19 @@ static void create_fails(const struct principal *p, const struct resource *r, in
 	}
 }
 
+/* Update record `id` of r as p with body (released here), If-Match `match`;
+ * its answer, with the record into out and the problems into e. */
+static int update(const struct principal *p, const struct resource *r, long long id,
+		  long long match, struct record *out, struct err *e, json_t *body)
+{
+	int rc;
+
+	err_clear(e);
+	rc = record_update(W.st, p, r, id, body, match, out, e);
+	json_decref(body);
+	return rc;
+}
+
 static long long user_ok(const char *email, const char *role, long long team)
 {
 	char t[32] = "null";
@@ -580,12 +593,36 @@ static void test_create_refusals(void **state)
 	assert_field(&e, "password", "at least 8");
 }
 
+/* Deals whose amount (and currency) are `money`, a JSON fragment: the
+ * minor units stored and how the amount is written back. */
+static const struct {
+	const char *money;
+	long long minor;
+	const char *json; /* NULL: not checked */
+} money_ok[] = {
+	/* currencies with 0 and 3 decimals; JSON numbers */
+	{"'amount':150000,'currency':'JPY'", 150000, "\"amount\":150000,"},
+	{"'amount':1.234,'currency':'KWD'", 1234, "\"amount\":1.234,"},
+	{"'amount':19.99", 1999, NULL},
+};
+
+/* Refusals name the field. */
+static const struct {
+	const char *money, *field, *message;
+} money_bad[] = {
+	{"'amount':'1.5','currency':'JPY'", "amount", "whole number"},
+	{"'amount':10.005", "amount", "more decimals"},
+	{"'amount':'12,50'", "amount", "decimal number"},
+	{"'stage':'nirvana'", "stage", "not a stage"},
+};
+
 static void test_money_fields(void **state)
 {
 	struct record rec;
 	struct buf b = BUF_INIT;
 	struct err e;
 	long long acc, id;
+	size_t i;
 
 	(void)state;
 	acc = create_ok(&W.sys, &account_resource, "{'name':'Money AG','owner_id':%lld}",
@@ -608,54 +645,25 @@ static void test_money_fields(void **state)
 	assert_non_null(strstr(b.data, "\"amount\":1234.50,"));
 	record_release(&rec);
 
-	/* currencies with 0 and 3 decimals; JSON numbers */
-	id = create_ok(&W.sys, &opportunity_resource,
-		       "{'name':'Yen deal','account_id':%lld,'owner_id':%lld,"
-		       "'close_date':'2026-12-31','amount':150000,'currency':'JPY'}",
-		       acc, W.rep1);
-	assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
-	assert_int_equal(record_int(&rec, "amount"), 150000);
-	json_of(&rec, &b);
-	assert_non_null(strstr(b.data, "\"amount\":150000,"));
-	record_release(&rec);
-	id = create_ok(&W.sys, &opportunity_resource,
-		       "{'name':'Dinar deal','account_id':%lld,'owner_id':%lld,"
-		       "'close_date':'2026-12-31','amount':1.234,'currency':'KWD'}",
-		       acc, W.rep1);
-	assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
-	assert_int_equal(record_int(&rec, "amount"), 1234);
-	json_of(&rec, &b);
-	assert_non_null(strstr(b.data, "\"amount\":1.234,"));
-	record_release(&rec);
-	id = create_ok(&W.sys, &opportunity_resource,
-		       "{'name':'Float deal','account_id':%lld,'owner_id':%lld,"
-		       "'close_date':'2026-12-31','amount':19.99}",
-		       acc, W.rep1);
-	assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
-	assert_int_equal(record_int(&rec, "amount"), 1999);
-	record_release(&rec);
-
-	/* refusals name the field */
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad yen','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','amount':'1.5','currency':'JPY'}",
-		     acc, W.rep1);
-	assert_field(&e, "amount", "whole number");
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad cents','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','amount':10.005}",
-		     acc, W.rep1);
-	assert_field(&e, "amount", "more decimals");
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad text','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','amount':'12,50'}",
-		     acc, W.rep1);
-	assert_field(&e, "amount", "decimal number");
-	create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
-		     "{'name':'Bad stage','account_id':%lld,'owner_id':%lld,"
-		     "'close_date':'2026-12-31','stage':'nirvana'}",
-		     acc, W.rep1);
-	assert_field(&e, "stage", "not a stage");
+	for (i = 0; i < sizeof(money_ok) / sizeof(money_ok[0]); i++) {
+		id = create_ok(&W.sys, &opportunity_resource,
+			       "{'name':'Deal %zu','account_id':%lld,'owner_id':%lld,"
+			       "'close_date':'2026-12-31',%s}",
+			       i, acc, W.rep1, money_ok[i].money);
+		assert_int_equal(record_get(W.st, &W.sys, &opportunity_resource, id, &rec, &e), OK);
+		assert_int_equal(record_int(&rec, "amount"), money_ok[i].minor);
+		json_of(&rec, &b);
+		if (money_ok[i].json)
+			assert_non_null(strstr(b.data, money_ok[i].json));
+		record_release(&rec);
+	}
+	for (i = 0; i < sizeof(money_bad) / sizeof(money_bad[0]); i++) {
+		create_fails(&W.sys, &opportunity_resource, E_INVAL, &e,
+			     "{'name':'Bad %zu','account_id':%lld,'owner_id':%lld,"
+			     "'close_date':'2026-12-31',%s}",
+			     i, acc, W.rep1, money_bad[i].money);
+		assert_field(&e, money_bad[i].field, money_bad[i].message);
+	}
 	buf_release(&b);
 }
 
@@ -665,18 +673,15 @@ static void test_update_delete(void **state)
 	struct buf b = BUF_INIT;
 	struct jw w;
 	struct err e;
-	json_t *body;
 	long long id, contact;
 
 	(void)state;
 	id = create_ok(&W.sys, &account_resource, "{'name':'Before','owner_id':%lld}", W.rep1);
 
 	/* a partial update with the right version */
-	body = J("{'name':'After','phone':'+49 30 1234'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, 1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, 1, &out, &e,
+				J("{'name':'After','phone':'+49 30 1234'}")),
 			 OK);
-	json_decref(body);
 	assert_int_equal(out.version, 2);
 	assert_string_equal(record_text(&out, "name"), "After");
 	assert_string_equal(record_text(&out, "phone"), "+49 30 1234");
@@ -684,43 +689,33 @@ static void test_update_delete(void **state)
 	record_release(&out);
 
 	/* a stale version is refused */
-	body = J("{'name':'Lost update'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, 1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, 1, &out, &e,
+				J("{'name':'Lost update'}")),
 			 E_PRECOND);
-	json_decref(body);
 	assert_non_null(strstr(e.msg, "version 1, now 2"));
 	record_release(&out);
 
 	/* writing the same values changes nothing, not even the version */
-	body = J("{'name':'After'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				J("{'name':'After'}")),
 			 OK);
-	json_decref(body);
 	assert_int_equal(out.version, 2);
 	record_release(&out);
 
 	/* invalid updates: nulls on required fields, server fields */
-	body = J("{'name':null,'owner_id':null,'version':7}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				J("{'name':null,'owner_id':null,'version':7}")),
 			 E_INVAL);
-	json_decref(body);
 	assert_field(&e, "version", "set by the server");
 	record_release(&out);
-	body = J("{'name':null}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				J("{'name':null}")),
 			 E_INVAL);
-	json_decref(body);
 	assert_field(&e, "name", "may not be null");
 	record_release(&out);
-	body = J("{'owner_id':null}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				J("{'owner_id':null}")),
 			 E_INVAL);
-	json_decref(body);
 	assert_field(&e, "owner_id", "is required");
 	record_release(&out);
 	/* nothing of the refused writes stuck */
@@ -756,11 +751,9 @@ static void test_update_delete(void **state)
 	err_clear(&e);
 	assert_int_equal(record_delete(W.st, &W.sys, &account_resource, id, -1, &e), E_NOTFOUND);
 	/* updating a deleted record */
-	body = J("{'name':'Ghost'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &account_resource, id, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &account_resource, id, -1, &out, &e,
+				J("{'name':'Ghost'}")),
 			 E_NOTFOUND);
-	json_decref(body);
 	record_release(&out);
 	buf_release(&b);
 }
@@ -893,7 +886,6 @@ static void test_visibility(void **state)
 	struct principal r1, r2, em, sm;
 	struct record rec;
 	struct err e;
-	json_t *body;
 	long long a1, a2, c2, o2;
 
 	(void)state;
@@ -917,11 +909,9 @@ static void test_visibility(void **state)
 	record_release(&rec);
 	assert_int_equal(record_visible(W.st, &r2, &account_resource, a1, NULL), E_NOTFOUND);
 	assert_int_equal(record_visible(W.st, &r1, &account_resource, a1, NULL), OK);
-	body = J("{'name':'Hijack'}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &r2, &account_resource, a1, body, -1, &rec, &e),
+	assert_int_equal(update(&r2, &account_resource, a1, -1, &rec, &e,
+				J("{'name':'Hijack'}")),
 			 E_NOTFOUND);
-	json_decref(body);
 	record_release(&rec);
 	err_clear(&e);
 	assert_int_equal(record_delete(W.st, &r2, &account_resource, a1, -1, &e), E_NOTFOUND);
@@ -946,11 +936,9 @@ static void test_visibility(void **state)
 	assert_field(&e, "owner_id", "in the teams you manage");
 	create_ok(&sm, &account_resource, "{'name':'Assigned','owner_id':%lld}", W.rep2);
 	/* reassigning your own record to someone else is assigning too */
-	body = J("{'owner_id':%lld}", W.rep2);
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &r1, &account_resource, a1, body, -1, &rec, &e),
+	assert_int_equal(update(&r1, &account_resource, a1, -1, &rec, &e,
+				J("{'owner_id':%lld}", W.rep2)),
 			 E_FORBIDDEN);
-	json_decref(body);
 	record_release(&rec);
 
 	/* a contact is visible through its account, an account through a deal on it */
@@ -992,16 +980,13 @@ static void test_disabled_user(void **state)
 	struct principal p;
 	struct record out;
 	struct err e;
-	json_t *body;
 
 	(void)state;
 	load_principal(W.gone, &p);
 	principal_release(&p);
-	body = J("{'active':false}");
-	err_clear(&e);
-	assert_int_equal(record_update(W.st, &W.sys, &user_resource, W.gone, body, -1, &out, &e),
+	assert_int_equal(update(&W.sys, &user_resource, W.gone, -1, &out, &e,
+				J("{'active':false}")),
 			 OK);
-	json_decref(body);
 	assert_int_equal(record_int(&out, "active"), 0);
 	record_release(&out);
 	err_clear(&e);
