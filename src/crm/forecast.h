@@ -266,6 +266,23 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 		     const struct fc_query *q, struct fc_result *out, struct jw *w,
 		     struct err *e);
 
+/* Many forecasts over one scope from one scan of the index (the backtest's
+ * replay): fc_batch_run plans every query (all of one scope; as for
+ * forecast_compute, E_NOTFOUND for a scope the caller may not see) and
+ * counts the historical model's points once per distinct past instant —
+ * the k-th comparable point of a period is the (k−1)-th of the period
+ * before, so a backtest's targets share most of theirs — and each target's
+ * state at its as_of.  fc_batch_result(b, i, ...) then answers query i
+ * (each once; `currency`, when not NULL, replaces the query's) exactly as
+ * forecast_compute would: forecast_compute is a batch of one.  The batch
+ * holds the index's read lock until fc_batch_free. */
+struct fc_batch;
+int fc_batch_run(struct analytics *a, struct store *st, const struct principal *p,
+		 const struct fc_query *q, int n, struct fc_batch **out, struct err *e);
+int fc_batch_result(struct fc_batch *b, int i, const char *currency, struct fc_result *out,
+		    struct jw *w, struct err *e);
+void fc_batch_free(struct fc_batch *b);
+
 /* The sampler (see the top), exported for tests.  Fills totals[0 ..
  * iterations) with draws of θ · Σ amount[i] · Bernoulli(p[i]) + R, θ
  * lognormal with mean 1 and variance tau2 (0: θ = 1), R lognormal with mean

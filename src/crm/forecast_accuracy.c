@@ -499,61 +499,105 @@ struct bt_run {
 	struct bt_group *g;
 	int ng;
 	pthread_mutex_t mu;
-	int next, rc;   /* the next group to take; the first failure */
+	int next, rc;   /* the next scope to take; the first failure */
 	struct err e;
 };
 
-/* Replay one group: the first as_of fixes the currency, in which the actual
- * is then read. */
-static int bt_group_run(struct bt_run *run, struct store *st, const struct principal *sys,
-			struct bt_group *g, struct err *e)
+/* Replay every group of one scope from one batch of the engine (they share
+ * their comparable points): per group its as_of points and, as of now, its
+ * actual.  The first as_of of a group fixes the currency, in which the
+ * others and the actual are then read. */
+static int bt_scope_run(struct bt_run *run, struct store *st, const struct principal *sys,
+			int scope, struct err *e)
 {
 	const struct fp_backtest_opts *o = run->o;
-	char cur[4];
-	int64_t actual = 0;
-	int k, m, rc = OK;
+	struct fc_query *q = NULL;
+	struct fc_batch *b = NULL;
+	int *first = NULL, i, k, m, nq = 0, rc = OK;
 
-	snprintf(cur, sizeof(cur), "%s", o->currency);
-	for (k = 0; k < o->weeks; k++) {
-		time_t as_of = (time_t)g->from + (time_t)k * WEEK;
-		struct bt_point *p = &g->pt[k];
-		struct fc_result r;
-
-		if (as_of >= (time_t)g->to)
-			break;
-		rc = fp_compute(run->a, st, sys, g->scope, g->period, cur, as_of, o->iterations,
-				o->seed, 0, &r, e);
-		if (rc)
-			return rc;
-		if (k == 0) {
-			struct fc_result act;
-
-			snprintf(cur, sizeof(cur), "%s", r.currency);
-			rc = fp_compute(run->a, st, sys, g->scope, g->period, cur, 0, 0, 0,
-					1u << FC_WEIGHTED, &act, e);
-			if (rc)
-				return rc;
-			actual = act.closed_won;
-		}
-		memset(p, 0, sizeof(*p));
-		snprintf(p->period, sizeof(p->period), "%s", g->period);
-		p->kind = g->scope->kind;
-		p->scope_id = g->scope->id;
-		p->week = k;
-		p->as_of = as_of;
-		snprintf(p->currency, sizeof(p->currency), "%s", cur);
-		p->actual = actual;
-		for (m = 0; m < FC_NMODELS; m++) {
-			p->f[m] = r.closed_won + r.m[m].expected;
-			p->lo[m] = r.closed_won + r.m[m].p10;
-			p->hi[m] = r.closed_won + r.m[m].p90;
-		}
-		g->npt = k + 1;
+	q = calloc((size_t)run->ng * (size_t)(o->weeks + 1), sizeof(*q));
+	first = calloc((size_t)run->ng, sizeof(*first));
+	if (!q || !first) {
+		rc = fail(e, E_INTERNAL, "out of memory");
+		goto out;
 	}
-	return OK;
+	for (i = 0; i < run->ng; i++) {
+		const struct bt_group *g = &run->g[i];
+
+		if (g->scope != &o->scopes[scope])
+			continue;
+		first[i] = nq;
+		for (k = 0; k <= o->weeks; k++) {
+			time_t as_of = (time_t)g->from + (time_t)k * WEEK;
+			struct fc_query *x = &q[nq];
+
+			if (k < o->weeks && as_of >= (time_t)g->to)
+				continue;
+			snprintf(x->period, sizeof(x->period), "%s", g->period);
+			x->from = g->from;
+			x->to = g->to;
+			fp_scope_engine(g->scope, &x->scope);
+			if (k == o->weeks) { /* the actual: as of now */
+				x->models = 1u << FC_WEIGHTED;
+			} else {
+				x->as_of = (uint32_t)as_of;
+				x->iterations = o->iterations;
+				x->seed = o->seed;
+			}
+			x->top = -1;
+			nq++;
+		}
+	}
+	rc = fc_batch_run(run->a, st, sys, q, nq, &b, e);
+	if (rc)
+		goto out;
+	for (i = 0; i < run->ng && !rc; i++) {
+		struct bt_group *g = &run->g[i];
+		int nw = 0, j = first[i];
+		char cur[4];
+		struct fc_result r, act;
+
+		if (g->scope != &o->scopes[scope])
+			continue;
+		while (nw < o->weeks && (time_t)g->from + (time_t)nw * WEEK < (time_t)g->to)
+			nw++;
+		snprintf(cur, sizeof(cur), "%s", o->currency);
+		for (k = 0; k < nw; k++) {
+			struct bt_point *p = &g->pt[k];
+
+			rc = fc_batch_result(b, j + k, cur, &r, NULL, e);
+			if (rc)
+				break;
+			if (k == 0) {
+				snprintf(cur, sizeof(cur), "%s", r.currency);
+				rc = fc_batch_result(b, j + nw, cur, &act, NULL, e);
+				if (rc)
+					break;
+			}
+			memset(p, 0, sizeof(*p));
+			snprintf(p->period, sizeof(p->period), "%s", g->period);
+			p->kind = g->scope->kind;
+			p->scope_id = g->scope->id;
+			p->week = k;
+			p->as_of = (time_t)g->from + (time_t)k * WEEK;
+			snprintf(p->currency, sizeof(p->currency), "%s", cur);
+			p->actual = act.closed_won;
+			for (m = 0; m < FC_NMODELS; m++) {
+				p->f[m] = r.closed_won + r.m[m].expected;
+				p->lo[m] = r.closed_won + r.m[m].p10;
+				p->hi[m] = r.closed_won + r.m[m].p90;
+			}
+			g->npt = k + 1;
+		}
+	}
+out:
+	fc_batch_free(b);
+	free(q);
+	free(first);
+	return rc;
 }
 
-/* A worker: takes groups until none is left or one failed.  Each worker
+/* A worker: takes scopes until none is left or one failed.  Each worker
  * has its own connection (the engine reads the change feed through it). */
 static void *bt_worker(void *arg)
 {
@@ -572,11 +616,11 @@ static void *bt_worker(void *arg)
 			run->rc = rc;
 			run->e = e;
 		}
-		i = run->rc ? run->ng : run->next++;
+		i = run->rc ? run->o->nscopes : run->next++;
 		pthread_mutex_unlock(&run->mu);
-		if (i >= run->ng)
+		if (i >= run->o->nscopes)
 			break;
-		rc = bt_group_run(run, st, &sys, &run->g[i], &e);
+		rc = bt_scope_run(run, st, &sys, i, &e);
 	}
 	store_close(st);
 	principal_release(&sys);
@@ -638,9 +682,9 @@ int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_
 	for (i = 0; i < ng; i++)
 		g[i].pt = pt + (size_t)i * (size_t)o->weeks;
 
-	/* replay: groups are independent, so workers share them out; the
-	 * figures are added up afterwards, in order, so they do not depend on
-	 * who ran what */
+	/* replay: scopes are independent (each one batch of the engine), so
+	 * workers share them out; the figures are added up afterwards, in
+	 * order, so they do not depend on who ran what */
 	memset(&run, 0, sizeof(run));
 	run.a = a;
 	run.db = store_path(st);
@@ -651,8 +695,8 @@ int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_
 	nth = o->threads > 0 ? o->threads : 1;
 	if (nth > 8)
 		nth = 8;
-	if (nth > ng)
-		nth = ng;
+	if (nth > o->nscopes)
+		nth = o->nscopes;
 	for (i = 0; i < nth; i++)
 		if (!pthread_create(&th[i], NULL, bt_worker, &run))
 			started++;
