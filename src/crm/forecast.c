@@ -475,7 +475,7 @@ struct pwork {
 	double *pa, *pa2, *paw, *wona, *rr, *rr2;
 	long long *pcount, *rrn, *created;
 	int oom;
-} __attribute__((aligned(128)));
+};
 
 /* Forecasts over one scope from one scan (forecast.h). */
 struct fc_batch {
@@ -708,6 +708,7 @@ static void pwork_release(struct pwork *w)
 #define X(f) free(w->f);
 	PW_ARRAYS(X)
 #undef X
+	memset(w, 0, sizeof(*w));
 }
 
 /* w += v, array by array. */
@@ -1821,9 +1822,11 @@ int fc_batch_run(struct analytics *a, struct store *st, const struct principal *
 	b->n = n;
 	b->q = malloc((size_t)n * sizeof(*b->q));
 	b->pl = calloc((size_t)n, sizeof(*b->pl));
-	b->tw = calloc((size_t)n, sizeof(*b->tw));
+	/* the works are aligned (each thread writes its own) */
+	b->tw = aligned_alloc(128, (size_t)n * sizeof(*b->tw));
 	if (!b->q || !b->pl || !b->tw)
 		goto oom;
+	memset(b->tw, 0, (size_t)n * sizeof(*b->tw));
 	memcpy(b->q, q, (size_t)n * sizeof(*q));
 	analytics_rdlock(a);
 	b->locked = 1;
