@@ -409,77 +409,80 @@ static void print_tables(FILE *out, const struct fp_backtest_opts *o, const stru
 	}
 }
 
+/* The JSON answer into o->w, else to out. */
 static void print_json(FILE *out, const struct fp_backtest_opts *o, const struct bt_point *pt,
 		       int npt, struct fp_stats all[FC_NMODELS], struct fp_stats *byweek,
 		       double seconds)
 {
 	struct buf b = BUF_INIT;
-	struct jw w;
+	struct jw own, *w = o->w ? o->w : &own;
 	int i, m, k;
 
-	jw_init(&w, &b);
-	jw_obj(&w);
-	jw_kstr(&w, "from", o->from);
-	jw_kstr(&w, "to", o->to);
-	jw_kint(&w, "weeks", o->weeks);
-	jw_kdouble(&w, "seconds", seconds);
-	jw_key(&w, "summary");
-	jw_obj(&w);
+	if (!o->w)
+		jw_init(&own, &b);
+	jw_obj(w);
+	jw_kstr(w, "from", o->from);
+	jw_kstr(w, "to", o->to);
+	jw_kint(w, "weeks", o->weeks);
+	jw_kdouble(w, "seconds", seconds);
+	jw_key(w, "summary");
+	jw_obj(w);
 	for (m = 0; m < FC_NMODELS; m++) {
-		jw_key(&w, fc_model_names[m]);
-		jw_obj(&w);
-		stats_json(&w, &all[m]);
-		jw_obj_end(&w);
+		jw_key(w, fc_model_names[m]);
+		jw_obj(w);
+		stats_json(w, &all[m]);
+		jw_obj_end(w);
 	}
-	jw_obj_end(&w);
-	jw_key(&w, "by_week");
-	jw_arr(&w);
+	jw_obj_end(w);
+	jw_key(w, "by_week");
+	jw_arr(w);
 	for (k = 0; k < o->weeks; k++) {
-		jw_obj(&w);
-		jw_kint(&w, "week", k);
+		jw_obj(w);
+		jw_kint(w, "week", k);
 		for (m = 0; m < FC_NMODELS; m++) {
-			jw_key(&w, fc_model_names[m]);
-			jw_obj(&w);
-			stats_json(&w, &byweek[k * FC_NMODELS + m]);
-			jw_obj_end(&w);
+			jw_key(w, fc_model_names[m]);
+			jw_obj(w);
+			stats_json(w, &byweek[k * FC_NMODELS + m]);
+			jw_obj_end(w);
 		}
-		jw_obj_end(&w);
+		jw_obj_end(w);
 	}
-	jw_arr_end(&w);
-	jw_key(&w, "points");
-	jw_arr(&w);
+	jw_arr_end(w);
+	jw_key(w, "points");
+	jw_arr(w);
 	for (i = 0; i < npt; i++) {
 		const struct bt_point *p = &pt[i];
 
-		jw_obj(&w);
-		jw_kstr(&w, "period", p->period);
-		jw_kstr(&w, "scope", fp_kind_names[p->kind]);
+		jw_obj(w);
+		jw_kstr(w, "period", p->period);
+		jw_kstr(w, "scope", fp_kind_names[p->kind]);
 		if (p->kind == FP_COMPANY)
-			jw_key(&w, "scope_id"), jw_null(&w);
+			jw_key(w, "scope_id"), jw_null(w);
 		else
-			jw_kint(&w, "scope_id", p->scope_id);
-		jw_kint(&w, "week", p->week);
-		fp_jw_time(&w, "as_of", p->as_of);
-		jw_kstr(&w, "currency", p->currency);
-		fp_jw_money(&w, "actual", p->actual, p->currency);
+			jw_kint(w, "scope_id", p->scope_id);
+		jw_kint(w, "week", p->week);
+		fp_jw_time(w, "as_of", p->as_of);
+		jw_kstr(w, "currency", p->currency);
+		fp_jw_money(w, "actual", p->actual, p->currency);
 		for (m = 0; m < FC_NMODELS; m++) {
 			int has = fp_model_has_interval(m);
 
-			jw_key(&w, fc_model_names[m]);
-			jw_obj(&w);
-			fp_jw_money(&w, "forecast", p->f[m], p->currency);
+			jw_key(w, fc_model_names[m]);
+			jw_obj(w);
+			fp_jw_money(w, "forecast", p->f[m], p->currency);
 			if (has) {
-				fp_jw_money(&w, "p10", p->lo[m], p->currency);
-				fp_jw_money(&w, "p90", p->hi[m], p->currency);
+				fp_jw_money(w, "p10", p->lo[m], p->currency);
+				fp_jw_money(w, "p90", p->hi[m], p->currency);
 			}
-			compare_json(&w, p->f[m], p->actual, has, p->lo[m], p->hi[m], p->currency);
-			jw_obj_end(&w);
+			compare_json(w, p->f[m], p->actual, has, p->lo[m], p->hi[m], p->currency);
+			jw_obj_end(w);
 		}
-		jw_obj_end(&w);
+		jw_obj_end(w);
 	}
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	fprintf(out, "%s\n", b.data);
+	jw_arr_end(w);
+	jw_obj_end(w);
+	if (!o->w)
+		fprintf(out, "%s\n", b.data);
 	buf_release(&b);
 }
 
@@ -620,7 +623,7 @@ static void *bt_worker(void *arg)
 		pthread_mutex_unlock(&run->mu);
 		if (i >= run->o->nscopes)
 			break;
-		rc = bt_scope_run(run, st, &sys, i, &e);
+		rc = bt_scope_run(run, st, run->o->p ? run->o->p : &sys, i, &e);
 	}
 	store_close(st);
 	principal_release(&sys);
@@ -726,7 +729,7 @@ int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_
 					     p->lo[m], p->hi[m]);
 			}
 		}
-	if (o->json)
+	if (o->json || o->w)
 		print_json(out, o, flat, npt, all, byweek, time_mono() - t0);
 	else
 		print_tables(out, o, flat, npt, all, byweek, time_mono() - t0);
@@ -736,4 +739,117 @@ out:
 	free(g);
 	free(byweek);
 	return rc;
+}
+
+/* Periods from..to, both quarters or both months: how many (0: not so). */
+static int period_span(const char *from, const char *to)
+{
+	char p[8];
+	int n = 1;
+
+	if ((from[5] == 'Q') != (to[5] == 'Q') || strcmp(from, to) > 0)
+		return 0;
+	snprintf(p, sizeof(p), "%s", from);
+	while (strcmp(p, to) && n < 10000) {
+		period_next(p, p);
+		n++;
+	}
+	return n;
+}
+
+#define BT_MAX_PERIODS 36
+
+int fp_backtest_query(struct analytics *a, struct store *st, const struct principal *p,
+		      const struct kv *q, int n, time_t now, struct jw *w, struct err *e)
+{
+	const char *kind = NULL, *uid = NULL, *tid = NULL, *from = NULL, *to = NULL;
+	char f[8], t[8], end[11], *x;
+	struct fp_backtest_opts o;
+	struct fp_scope sc;
+	uint32_t f0, f1, t0 = 0, t1 = 0;
+	int i, has_kind, rc;
+	long long v;
+
+	if (!principal_is_admin(p) && p->role != ROLE_MANAGER)
+		return fail(e, E_FORBIDDEN, "the backtest is for managers and admins");
+	memset(&o, 0, sizeof(o));
+	o.weeks = 4;
+	o.seed = 1;
+	for (i = 0; i < n; i++) {
+		const char *k = q[i].k, *val = q[i].v ? q[i].v : "";
+
+		if (!strcmp(k, "from"))
+			from = fp_parse_period(val, k, f, &f0, &f1, e) ? NULL : f;
+		else if (!strcmp(k, "to"))
+			to = fp_parse_period(val, k, t, &t0, &t1, e) ? NULL : t;
+		else if (!strcmp(k, "scope"))
+			kind = val;
+		else if (!strcmp(k, "user_id"))
+			uid = val;
+		else if (!strcmp(k, "team_id"))
+			tid = val;
+		else if (!strcmp(k, "weeks")) {
+			v = strtoll(val, &x, 10);
+			if (!*val || *x || v < 1 || v > 13)
+				err_field(e, k, "must be an integer from 1 to 13");
+			else
+				o.weeks = (int)v;
+		} else if (!strcmp(k, "iterations")) {
+			v = strtoll(val, &x, 10);
+			if (!*val || *x || v < 100 || v > FC_MAX_ITERATIONS)
+				err_field(e, k, "must be an integer from 100 to %d", FC_MAX_ITERATIONS);
+			else
+				o.iterations = (int)v;
+		} else if (!strcmp(k, "seed")) {
+			unsigned long long s = strtoull(val, &x, 10);
+
+			if (*val < '0' || *val > '9' || *x || strlen(val) > 20)
+				err_field(e, k, "must be an integer from 0 to 18446744073709551615");
+			else
+				o.seed = s;
+		} else if (!strcmp(k, "currency")) {
+			if (strlen(val) != 3 || money_digits(val) < 0)
+				err_field(e, k, "must be an ISO 4217 code such as EUR");
+			else
+				snprintf(o.currency, sizeof(o.currency), "%s", val);
+		} else {
+			err_field(e, k, "is not a parameter of the backtest (from, to, scope, user_id, "
+					"team_id, weeks, iterations, seed, currency)");
+		}
+	}
+	if (!from && !(e && e->nfields))
+		err_field(e, "from", "is required: a quarter (2024-Q4) or a month (2024-10)");
+	if (!to && !(e && e->nfields))
+		err_field(e, "to", "is required: a quarter (2026-Q3) or a month (2026-09)");
+	if (from && to) {
+		int span = period_span(from, to);
+
+		if (!span)
+			err_field(e, "to", "must be a period of the same kind as from (quarters or "
+					   "months), not before it");
+		else if (span > BT_MAX_PERIODS)
+			err_field(e, "to", "at most %d periods from `from`", BT_MAX_PERIODS);
+	}
+	if (to && (time_t)t1 > now) {
+		time_date((time_t)t1 - 86400, end);
+		err_field(e, "to", "has not closed yet: it ends on %s", end);
+	}
+	rc = fp_parse_scope_params(st, p, kind, uid, tid, &sc, &has_kind, e);
+	if (rc)
+		return rc;
+	if (e && e->nfields)
+		return E_INVAL;
+	if (has_kind && sc.kind == FP_USER && !sc.id)
+		return err_field(e, "user_id", "is required with scope user");
+	if (has_kind && sc.kind == FP_TEAM && !sc.id)
+		return err_field(e, "team_id", "is required with scope team");
+	snprintf(o.from, sizeof(o.from), "%s", from);
+	snprintf(o.to, sizeof(o.to), "%s", to);
+	o.scopes = &sc;
+	o.nscopes = 1;
+	o.now = now;
+	o.threads = 1;
+	o.p = p;
+	o.w = w;
+	return fp_backtest(a, st, &o, NULL, e);
 }
