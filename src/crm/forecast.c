@@ -2,14 +2,20 @@
  * forecast.c — forecasts of bookings over the analytics index (forecast.h
  * defines every figure and the method; this file follows it).
  *
- * One pass over the deal slots, split between two threads for large
+ * A batch of forecasts over one scope (one forecast: a batch of one) makes
+ * one pass over the deal slots, split between two threads for large
  * indexes (blocks taken in turn; each thread keeps accumulators of its own):
- *   - deals in scope: their state at as_of — won in the period so far, or
- *     open (kept in a list with what the models need), per currency;
- *   - when historical or simulation is asked, every deal: its state at each
- *     comparable past point A_k (a training point of the historical model,
- *     counted per feature cell at the levels it belongs to) and, for the
+ *   - deals in scope: their state at each target's as_of — won in the
+ *     period so far, or open (kept in a list with what the models need),
+ *     per currency;
+ *   - when historical or simulation is asked, every deal (or the sample):
+ *     its state at each distinct past instant the targets compare with
+ *     (struct point: a training point of the historical model, counted
+ *     unweighted per feature cell at the levels it belongs to) and, for the
  *     scope's deals, whether it is run-rate (created after A_k, won in W_k).
+ * Each target's struct fwork is then assembled from the points it uses, with
+ * its own recency weights (work_fill): the same counts a pass of its own
+ * would make, so a backtest's replay and a single forecast agree exactly.
  * Then the currency is chosen, the historical model's rates computed from
  * the counts, each open deal's probability read off its cell, and the
  * models summed; the sampler draws the simulation.

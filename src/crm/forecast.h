@@ -90,8 +90,12 @@
  * A_k: its stage (pipeline, position); where its close_date falls (in W_k,
  * before it: overdue, after it); age in stage (days since it entered the
  * stage: < 14, < 30, < 60, < 120, more); size (amount against m, the median
- * amount of the deals existing at A, from an even sample: < m/2, < m, < 2m,
- * more); channel (five and none).  This is stage-to-outcome conversion and
+ * amount of the deals existing at A_k, from an even sample: < m/2, < m, < 2m,
+ * more — an open deal's at A against the median at A); channel (five and
+ * none).  A point's cell depends only on A_k and its window, not on the
+ * target, so forecasts sharing comparable points (a backtest's: period P's
+ * k-th is P−1's (k−1)-th) share their counts: fc_batch_run counts each
+ * distinct past instant once and weighs it per target afterwards.  This is stage-to-outcome conversion and
  * time to close in one count: the share of comparable deals that were won
  * inside a window of the same length at the same place in the period.
  * Points need no censoring (their window ended before A) and include deals
