@@ -23,7 +23,6 @@
 #include "forecast.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1321,8 +1320,7 @@ int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean,
 	uint64_t *thr = NULL, *key = NULL;
 	size_t nr = 0, i, k, m;
 	struct sim s[2];
-	pthread_t t;
-	int started = 0, rc = -1;
+	int rc = -1;
 
 	if (!c)
 		return -1;
@@ -1403,13 +1401,7 @@ int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean,
 	s[0].nparts = threads == 2 ? 2 : 1;
 	s[1] = s[0];
 	s[1].part = 1;
-	if (threads == 2 && !pthread_create(&t, NULL, sim_run, &s[1]))
-		started = 1;
-	sim_run(&s[0]);
-	if (started)
-		pthread_join(t, NULL);
-	else if (threads == 2)
-		sim_run(&s[1]);
+	analytics_split(sim_run, &s[0], &s[1], threads == 2 ? 2 : 1);
 	if (exact)
 		*exact = m;
 	if (bound)
