@@ -204,6 +204,7 @@ void api_forecast_submit(struct req *rq, struct resp *rs);
 void api_forecast_submissions(struct req *rq, struct resp *rs);
 void api_forecast_rollup(struct req *rq, struct resp *rs);
 void api_forecast_accuracy(struct req *rq, struct resp *rs);
+void api_forecast_backtest(struct req *rq, struct resp *rs);
 /* scoring.c: lead scoring model, training, tiers (the rules are records) */
 void api_scoring_model(struct req *rq, struct resp *rs);
 void api_scoring_train(struct req *rq, struct resp *rs);

@@ -6,6 +6,7 @@
  *   GET  /api/v1/forecast/submissions   the history of what the caller sees
  *   GET  /api/v1/forecast/rollup        a team's members, their numbers, the models
  *   GET  /api/v1/forecast/accuracy      a closed period's snapshots against the actual
+ *   GET  /api/v1/forecast/backtest      replayed as_of forecasts of closed periods
  */
 #include "../crm/analytics.h"
 #include "../crm/forecast_process.h"
@@ -75,4 +76,9 @@ void api_forecast_rollup(struct req *rq, struct resp *rs)
 void api_forecast_accuracy(struct req *rq, struct resp *rs)
 {
 	with_index(rq, rs, fp_accuracy);
+}
+
+void api_forecast_backtest(struct req *rq, struct resp *rs)
+{
+	with_index(rq, rs, fp_backtest_query);
 }

@@ -1502,6 +1502,18 @@ void analytics_unlock(struct analytics *a)
 	pthread_rwlock_unlock(&a->lock);
 }
 
+void analytics_split(void *(*fn)(void *), void *w0, void *w1, int nthreads)
+{
+	pthread_t t;
+	int started = nthreads == 2 && !pthread_create(&t, NULL, fn, w1);
+
+	fn(w0);
+	if (started)
+		pthread_join(t, NULL);
+	else if (nthreads == 2)
+		fn(w1);
+}
+
 size_t analytics_deals(const struct analytics *a)
 {
 	return a->n - a->ndead;

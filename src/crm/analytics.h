@@ -223,6 +223,11 @@ void analytics_compact(struct analytics *a);
 void analytics_rdlock(struct analytics *a);
 void analytics_unlock(struct analytics *a);
 
+/* Scans split over two threads: fn(w0) here and, when nthreads is 2,
+ * fn(w1) on a second thread (or here after, if none can be started); each
+ * work takes the blocks of ANALYTICS_BLOCK slots of its part in turn. */
+void analytics_split(void *(*fn)(void *), void *w0, void *w1, int nthreads);
+
 /* Live deals (dead slots excluded). */
 size_t analytics_deals(const struct analytics *a);
 /* Bytes allocated for the index (arrays at their capacity, dictionaries). */

@@ -2,14 +2,20 @@
  * forecast.c — forecasts of bookings over the analytics index (forecast.h
  * defines every figure and the method; this file follows it).
  *
- * One pass over the deal slots, split between two threads for large
+ * A batch of forecasts over one scope (one forecast: a batch of one) makes
+ * one pass over the deal slots, split between two threads for large
  * indexes (blocks taken in turn; each thread keeps accumulators of its own):
- *   - deals in scope: their state at as_of — won in the period so far, or
- *     open (kept in a list with what the models need), per currency;
- *   - when historical or simulation is asked, every deal: its state at each
- *     comparable past point A_k (a training point of the historical model,
- *     counted per feature cell at the levels it belongs to) and, for the
+ *   - deals in scope: their state at each target's as_of — won in the
+ *     period so far, or open (kept in a list with what the models need),
+ *     per currency;
+ *   - when historical or simulation is asked, every deal (or the sample):
+ *     its state at each distinct past instant the targets compare with
+ *     (struct point: a training point of the historical model, counted
+ *     unweighted per feature cell at the levels it belongs to) and, for the
  *     scope's deals, whether it is run-rate (created after A_k, won in W_k).
+ * Each target's struct fwork is then assembled from the points it uses, with
+ * its own recency weights (work_fill): the same counts a pass of its own
+ * would make, so a backtest's replay and a single forecast agree exactly.
  * Then the currency is chosen, the historical model's rates computed from
  * the counts, each open deal's probability read off its cell, and the
  * models summed; the sampler draws the simulation.
@@ -17,7 +23,6 @@
 #include "forecast.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +277,7 @@ struct snap {
 	int season;            /* k mod the periods in a year: 0, the same as the target's */
 	uint32_t grow_from;    /* A_k minus FC_GROWTH_DAYS */
 	uint64_t weight;       /* of its points: RW_UNIT × FC_RECENCY^(periods back) */
+	int pt;                /* its point in the batch (struct point) */
 };
 
 struct plan {
@@ -290,9 +296,9 @@ struct plan {
 	int train;              /* historical points and run-rate wanted */
 	struct snap snaps[MAX_SNAPS];
 	int nsnaps;
-	uint32_t amin, amax;    /* earliest and latest A_k */
-	int64_t median;         /* size bands: m */
+	int64_t median;         /* size bands of the open deals: m at A */
 	uint32_t grow_from;     /* A minus FC_GROWTH_DAYS */
+	int now_pt;             /* the batch's point at A (the flow of new deals) */
 	int nind;               /* industries with a counter of their own */
 	int ncur;
 	int year;               /* periods in a year: 4 or 12 */
@@ -413,16 +419,16 @@ static uint8_t fcat_at(const struct plan *pl, size_t i, uint32_t t, uint8_t pos)
 	return cur;
 }
 
-/* The feature cell of a deal in state d at t for a window of days [d0, d1). */
-static inline uint32_t cell_of(const struct plan *pl, size_t i, const struct dstate *d,
-			       uint32_t t, uint16_t d0, uint16_t d1)
+/* The feature cell of a deal in state d at t for a window of days [d0, d1),
+ * its size band against m. */
+static inline uint32_t cell_of(const struct analytics *a, size_t i, const struct dstate *d,
+			       uint32_t t, uint16_t d0, uint16_t d1, int64_t m)
 {
 	uint32_t age = (t - (d->entered < t ? d->entered : t)) / DAY;
 	int ab = age < 14 ? 0 : age < 30 ? 1 : age < 60 ? 2 : age < 120 ? 3 : 4;
 	int cp = d->close_day < d0 ? 1 : d->close_day < d1 ? 0 : 2;
-	int64_t m = pl->median;
 	int sb = m <= 0 ? 1 : d->amount < m / 2 ? 0 : d->amount < m ? 1 : d->amount < 2 * m ? 2 : 3;
-	uint8_t ch = pl->a->channel[i];
+	uint8_t ch = a->channel[i];
 
 	return ((((uint32_t)d->slot * NCLOSE + (uint32_t)cp) * NAGE + (uint32_t)ab) * NSIZE +
 		(uint32_t)sb) * NCH + (ch == AN_NONE ? 5u : ch);
@@ -450,6 +456,47 @@ static inline unsigned levels_of(const struct plan *pl, size_t i)
 
 /* --- the scan -------------------------------------------------------------------- */
 
+/* A past instant the training counts are kept at: a comparable point A_k
+ * (with its window) of one or more targets of a batch — period P's k-th
+ * comparable point is P−1's (k−1)-th, so a backtest's targets share most of
+ * theirs — or a target's own A, where only the flow of new deals counts. */
+struct point {
+	uint32_t at, w0, w1;   /* A_k; W_k = [w0, w1) */
+	uint16_t d0, d1;       /* W_k's days */
+	uint32_t grow_from;    /* at minus FC_GROWTH_DAYS */
+	int64_t median;        /* size bands: m, the median amount of the deals existing at `at` */
+	int train;             /* a comparable point (else: the flow only) */
+};
+
+/* What a thread counts at the points, unweighted (each target weighs its
+ * points afterwards): per point NLEVELS × nslots × CELLS successes and
+ * points, nslots × (nind + 1) for industries, the scope's points by cell
+ * (count, won, Σ amount, Σ amount², Σ booked), ncur for the run-rate, and
+ * the deals made in the FC_GROWTH_DAYS before it. */
+struct pwork {
+	const struct fc_batch *b;
+	int part, nparts;
+	uint32_t *num, *den, *inum, *iden, *pn, *pw;
+	double *pa, *pa2, *paw, *wona, *rr, *rr2;
+	long long *pcount, *rrn, *created;
+	int oom;
+};
+
+/* Forecasts over one scope from one scan (forecast.h). */
+struct fc_batch {
+	struct analytics *a;
+	struct store *st;
+	struct fc_query *q;      /* n targets */
+	struct plan *pl;         /* theirs; the scope's members shared (pl[0]'s arrays) */
+	struct fwork (*tw)[2];   /* per target and thread: the state at its A */
+	int n, nthreads, locked, train;
+	const char *scope_name;
+	struct point *pts;       /* latest first */
+	int npts;
+	uint32_t amin, amax;     /* earliest and latest comparable point */
+	struct pwork pw[2];      /* the second added into the first */
+};
+
 static int open_add(struct fwork *w, const struct odeal *o)
 {
 	if (w->nopen == w->capopen) {
@@ -465,63 +512,71 @@ static int open_add(struct fwork *w, const struct odeal *o)
 	return 0;
 }
 
-/* Slot i at the comparable points (training) and as run-rate. */
-static void train_deal(struct fwork *w, size_t i, unsigned lv)
+/* What deal i booked: its amount when it closed. */
+static int64_t booked_of(const struct analytics *a, size_t i)
 {
-	const struct plan *pl = w->pl;
-	const struct analytics *a = pl->a;
+	int64_t v;
+
+	return analytics_field_before(a, i, AN_F_AMOUNT, a->closed[i] + 1, &v) == 1 ? v
+											: a->amount[i];
+}
+
+/* Slot i at the batch's points (training) and as run-rate. */
+static void train_deal(struct pwork *w, size_t i, unsigned lv)
+{
+	const struct fc_batch *b = w->b;
+	const struct plan *pl = &b->pl[0];
+	const struct analytics *a = b->a;
 	uint32_t created = a->created[i], closed = a->closed[i];
 	uint8_t st = a->status[i];
-	size_t stride = (size_t)pl->nslots * CELLS;
+	size_t stride = (size_t)pl->nslots * CELLS, icells = (size_t)pl->nslots * (size_t)(pl->nind + 1);
 	struct dstate d;
 	int k, l, kc, ko;
+	double booked = st == AN_WON ? -1 : 0; /* -1: not looked up yet */
 
-	/* the snapshots go back in time: the deal exists at A_k for k < kc, is
+	/* the points go back in time: the deal exists at A_k for k < kc, is
 	 * not closed yet for k >= ko; points are [ko, kc), run-rate from kc */
-	for (kc = 0; kc < pl->nsnaps && created < pl->snaps[kc].at; kc++)
+	for (kc = 0; kc < b->npts && created < b->pts[kc].at; kc++)
 		;
-	if (lv & 1) {
-		/* the flow of new deals: made in the FC_GROWTH_DAYS before A_k */
-		for (k = kc - 1; k >= 0 && created >= pl->snaps[k].grow_from; k--)
-			w->created_k[k]++;
-		if (created < pl->A && created >= pl->grow_from)
-			w->created_now++;
-	}
-	if (created >= pl->amax || (st != AN_OPEN && closed < pl->amin)) {
+	if (lv & 1) /* the flow of new deals: made in the FC_GROWTH_DAYS before A_k */
+		for (k = kc - 1; k >= 0 && created >= b->pts[k].grow_from; k--)
+			w->created[k]++;
+	if (created >= b->amax || (st != AN_OPEN && closed < b->amin)) {
 		/* no point; perhaps run-rate: made after A_k, won in W_k */
 		if (!(lv & 1) || st != AN_WON)
 			return;
 	}
-	for (ko = 0; st != AN_OPEN && ko < kc && closed < pl->snaps[ko].at; ko++)
+	for (ko = 0; st != AN_OPEN && ko < kc && closed < b->pts[ko].at; ko++)
 		;
-	for (k = kc; st == AN_WON && (lv & 1) && k < pl->nsnaps; k++) {
-		const struct snap *s = &pl->snaps[k];
+	for (k = kc; st == AN_WON && (lv & 1) && k < b->npts; k++) {
+		const struct point *s = &b->pts[k];
 
-		if (closed >= s->w0 && closed < s->w1) {
-			/* what it booked: its amount when it closed */
-			int64_t v, amt = analytics_field_before(a, i, AN_F_AMOUNT, closed + 1, &v) == 1
-						 ? v : a->amount[i];
+		if (s->train && closed >= s->w0 && closed < s->w1) {
 			size_t x = (size_t)k * (size_t)pl->ncur + a->currency[i];
 
-			w->rr[x] += (double)amt;
-			w->rr2[x] += (double)amt * (double)amt;
+			if (booked < 0)
+				booked = (double)booked_of(a, i);
+			w->rr[x] += booked;
+			w->rr2[x] += booked * booked;
 			w->rrn[x]++;
 		}
 	}
 	for (k = ko; k < kc; k++) {
-		const struct snap *s = &pl->snaps[k];
+		const struct point *s = &b->pts[k];
 		int won = st == AN_WON && closed >= s->w0 && closed < s->w1;
 		uint32_t c;
 
-		if (deal_at(pl, i, s->at, 0, &d) != D_OPEN || d.slot < 0)
+		if (!s->train || deal_at(pl, i, s->at, 0, &d) != D_OPEN || d.slot < 0)
 			continue;
-		c = cell_of(pl, i, &d, s->at, s->d0, s->d1);
+		c = cell_of(a, i, &d, s->at, s->d0, s->d1, s->median);
 		for (l = 0; l < NLEVELS; l++) {
+			size_t x = ((size_t)k * NLEVELS + (size_t)l) * stride + c;
+
 			if (!(lv & (1u << l)))
 				continue;
-			w->den[(size_t)l * stride + c] += s->weight;
+			w->den[x]++;
 			if (won)
-				w->num[(size_t)l * stride + c] += s->weight;
+				w->num[x]++;
 		}
 		if (lv & 1) {
 			double amt = (double)d.amount;
@@ -529,36 +584,66 @@ static void train_deal(struct fwork *w, size_t i, unsigned lv)
 
 			w->pcount[k]++;
 			w->pn[x]++;
-			if (won)
-				w->pw[x]++;
 			w->pa[x] += amt;
 			w->pa2[x] += amt * amt;
 			if (won) {
-				/* what it booked: its amount when it closed */
-				int64_t v;
-				double booked = analytics_field_before(a, i, AN_F_AMOUNT, closed + 1,
-								       &v) == 1
-							? (double)v : (double)a->amount[i];
-
+				if (booked < 0)
+					booked = (double)booked_of(a, i);
+				w->pw[x]++;
 				w->paw[x] += booked;
 				w->wona[k] += booked;
 			}
 		}
 		c = (uint32_t)d.slot * (uint32_t)(pl->nind + 1) + (uint32_t)ind_of(pl, i);
-		w->iden[c] += s->weight;
+		w->iden[(size_t)k * icells + c]++;
 		if (won)
-			w->inum[c] += s->weight;
+			w->inum[(size_t)k * icells + c]++;
 	}
+}
+
+/* Slot i (in scope) at target t's A: won in its period so far, or open. */
+static int at_target(struct fwork *t, size_t i)
+{
+	const struct plan *pl = t->pl;
+	const struct analytics *a = pl->a;
+	struct dstate d;
+	struct odeal o;
+	int s;
+
+	if (a->status[i] != AN_OPEN && a->closed[i] < pl->F)
+		return 0; /* closed before the period */
+	s = deal_at(pl, i, pl->A, pl->now, &d);
+	if (s == D_WON) {
+		if (a->closed[i] >= pl->F && a->closed[i] < pl->T) {
+			int64_t v, amt = pl->now ? a->amount[i]
+				: analytics_field_before(a, i, AN_F_AMOUNT, pl->A, &v) == 1
+					? v : a->amount[i];
+
+			t->won[a->currency[i]] += amt;
+			t->ccount[a->currency[i]]++;
+		}
+	} else if (s == D_OPEN) {
+		t->ccount[a->currency[i]]++;
+		o.slot = (uint32_t)i;
+		o.entered = d.entered;
+		o.amount = d.amount;
+		o.close_day = d.close_day;
+		o.pos = d.pos;
+		o.cur = a->currency[i];
+		o.fcat = fcat_at(pl, i, pl->A, d.pos);
+		return open_add(t, &o);
+	}
+	return 0;
 }
 
 static void *scan(void *arg)
 {
-	struct fwork *w = arg;
-	const struct plan *pl = w->pl;
-	const struct analytics *a = pl->a;
+	struct pwork *w = arg;
+	const struct fc_batch *b = w->b;
+	const struct plan *pl = &b->pl[0];
+	const struct analytics *a = b->a;
 	size_t i, z, end;
-	struct dstate d;
-	struct odeal o;
+	int j;
 
 	for (z = (size_t)w->part; z * ANALYTICS_BLOCK < a->n && !w->oom; z += (size_t)w->nparts) {
 		end = (z + 1) * ANALYTICS_BLOCK;
@@ -566,12 +651,11 @@ static void *scan(void *arg)
 			end = a->n;
 		for (i = z * ANALYTICS_BLOCK; i < end; i++) {
 			unsigned lv;
-			int s;
 
 			if (a->status[i] == AN_DEAD)
 				continue;
 			lv = levels_of(pl, i);
-			if (pl->train) {
+			if (b->train) {
 				/* a sample of the company; the scope's own deals all
 				 * (for its level only), unless the scope is everyone */
 				if (mix64(a->id[i]) <= pl->sample)
@@ -579,37 +663,88 @@ static void *scan(void *arg)
 				else if ((lv & 1) && !pl->sample_scope)
 					train_deal(w, i, 1);
 			}
-			if (!(lv & 1) || (a->status[i] != AN_OPEN && a->closed[i] < pl->F))
-				continue; /* not in scope; closed before the period */
-			s = deal_at(pl, i, pl->A, pl->now, &d);
-			if (s == D_WON) {
-				if (a->closed[i] >= pl->F && a->closed[i] < pl->T) {
-					int64_t v, amt = pl->now ? a->amount[i]
-						: analytics_field_before(a, i, AN_F_AMOUNT, pl->A, &v) == 1
-							? v : a->amount[i];
-
-					w->won[a->currency[i]] += amt;
-					w->ccount[a->currency[i]]++;
-				}
-			} else if (s == D_OPEN) {
-				w->ccount[a->currency[i]]++;
-				o.slot = (uint32_t)i;
-				o.entered = d.entered;
-				o.amount = d.amount;
-				o.close_day = d.close_day;
-				o.pos = d.pos;
-				o.cur = a->currency[i];
-				o.fcat = fcat_at(pl, i, pl->A, d.pos);
-				if (open_add(w, &o)) {
+			if (!(lv & 1))
+				continue; /* not in scope */
+			for (j = 0; j < b->n; j++)
+				if (at_target(&b->tw[j][w->part], i))
 					w->oom = 1;
-					break;
-				}
-			}
+			if (w->oom)
+				break;
 		}
 	}
 	return NULL;
 }
 
+#define PW_ARRAYS(X) X(num) X(den) X(inum) X(iden) X(pn) X(pw) X(pa) X(pa2) X(paw) \
+	X(wona) X(rr) X(rr2) X(pcount) X(rrn) X(created)
+
+static int pwork_alloc(struct pwork *w, const struct fc_batch *b)
+{
+	const struct plan *pl = &b->pl[0];
+	size_t np = (size_t)b->npts + 1, stride = (size_t)pl->nslots * CELLS,
+	       icells = (size_t)pl->nslots * (size_t)(pl->nind + 1), nc = (size_t)pl->ncur;
+
+	memset(w, 0, sizeof(*w));
+	w->b = b;
+	if (!b->train)
+		return 0;
+	w->num = calloc(np * NLEVELS * stride, sizeof(*w->num));
+	w->den = calloc(np * NLEVELS * stride, sizeof(*w->den));
+	w->inum = calloc(np * icells, sizeof(*w->inum));
+	w->iden = calloc(np * icells, sizeof(*w->iden));
+	w->pn = calloc(np * stride, sizeof(*w->pn));
+	w->pw = calloc(np * stride, sizeof(*w->pw));
+	w->pa = calloc(np * stride, sizeof(*w->pa));
+	w->pa2 = calloc(np * stride, sizeof(*w->pa2));
+	w->paw = calloc(np * stride, sizeof(*w->paw));
+	w->wona = calloc(np, sizeof(*w->wona));
+	w->rr = calloc(np * nc, sizeof(*w->rr));
+	w->rr2 = calloc(np * nc, sizeof(*w->rr2));
+	w->pcount = calloc(np, sizeof(*w->pcount));
+	w->rrn = calloc(np * nc, sizeof(*w->rrn));
+	w->created = calloc(np, sizeof(*w->created));
+#define X(f) && w->f
+	return 1 PW_ARRAYS(X) ? 0 : -1;
+#undef X
+}
+
+static void pwork_release(struct pwork *w)
+{
+#define X(f) free(w->f);
+	PW_ARRAYS(X)
+#undef X
+	memset(w, 0, sizeof(*w));
+}
+
+/* w += v, array by array. */
+static void pwork_add(struct pwork *w, const struct pwork *v)
+{
+	const struct plan *pl = &w->b->pl[0];
+	size_t np = (size_t)w->b->npts + 1, stride = (size_t)pl->nslots * CELLS,
+	       icells = (size_t)pl->nslots * (size_t)(pl->nind + 1), nc = (size_t)pl->ncur, x;
+
+	if (!w->b->train)
+		return;
+#define ADD(f, n) for (x = 0; x < (n); x++) w->f[x] += v->f[x];
+	ADD(num, np * NLEVELS * stride)
+	ADD(den, np * NLEVELS * stride)
+	ADD(inum, np * icells)
+	ADD(iden, np * icells)
+	ADD(pn, np * stride)
+	ADD(pw, np * stride)
+	ADD(pa, np * stride)
+	ADD(pa2, np * stride)
+	ADD(paw, np * stride)
+	ADD(wona, np)
+	ADD(pcount, np)
+	ADD(created, np)
+	ADD(rr, np * nc)
+	ADD(rr2, np * nc)
+	ADD(rrn, np * nc)
+#undef ADD
+}
+
+/* The training arrays of a target's work (the state at A is the scan's). */
 static int work_alloc(struct fwork *w, const struct plan *pl)
 {
 	size_t cells = (size_t)NLEVELS * (size_t)pl->nslots * CELLS,
@@ -617,10 +752,6 @@ static int work_alloc(struct fwork *w, const struct plan *pl)
 	       rcells = (size_t)MAX_SNAPS * (size_t)pl->ncur,
 	       pcells = (size_t)(pl->nsnaps ? pl->nsnaps : 1) * (size_t)pl->nslots * CELLS;
 
-	memset(w, 0, sizeof(*w));
-	w->pl = pl;
-	if (!pl->train)
-		return 0;
 	w->num = calloc(cells, sizeof(*w->num));
 	w->den = calloc(cells, sizeof(*w->den));
 	w->inum = calloc(icells, sizeof(*w->inum));
@@ -653,82 +784,72 @@ static void work_release(struct fwork *w)
 	free(w->paw);
 	free(w->pn);
 	free(w->pw);
+	memset(w, 0, sizeof(*w));
 }
 
-/* Run the scan on nthreads (1 or 2) works, then add the second into the
- * first; its open deals are merged in slot order. */
-static int run_scan(struct fwork *w, int nthreads)
+/* A target's struct fwork from the points' counts: its comparable points
+ * weighed by recency and summed for the rates, kept apart by snapshot for
+ * the seasons and the run-rate — what one scan of its own would count. */
+static int work_fill(struct fwork *w, const struct pwork *P)
 {
-	const struct plan *pl = w[0].pl;
-	pthread_t t;
-	int started = 0, k;
-	size_t x, n, i, j;
+	const struct plan *pl = w->pl;
+	size_t stride = (size_t)pl->nslots * CELLS, cells = NLEVELS * stride,
+	       icells = (size_t)pl->nslots * (size_t)(pl->nind + 1), nc = (size_t)pl->ncur, x;
+	int k;
 
-	for (k = 0; k < nthreads; k++) {
-		w[k].part = k;
-		w[k].nparts = nthreads;
-	}
-	if (nthreads == 2 && !pthread_create(&t, NULL, scan, &w[1]))
-		started = 1;
-	scan(&w[0]);
-	if (started)
-		pthread_join(t, NULL);
-	else if (nthreads == 2)
-		scan(&w[1]);
-	if (w[0].oom || (nthreads == 2 && w[1].oom))
+	if (work_alloc(w, pl))
 		return -1;
-	if (nthreads == 1)
-		return 0;
-	for (k = 0; k < 256; k++) {
-		w[0].won[k] += w[1].won[k];
-		w[0].ccount[k] += w[1].ccount[k];
+	for (k = 0; k < pl->nsnaps; k++) {
+		size_t p = (size_t)pl->snaps[k].pt;
+		uint64_t wt = pl->snaps[k].weight;
+		const uint32_t *num = P->num + p * cells, *den = P->den + p * cells;
+
+		for (x = 0; x < cells; x++) {
+			w->num[x] += wt * num[x];
+			w->den[x] += wt * den[x];
+		}
+		for (x = 0; x < icells; x++) {
+			w->inum[x] += wt * P->inum[p * icells + x];
+			w->iden[x] += wt * P->iden[p * icells + x];
+		}
+		memcpy(w->pa + (size_t)k * stride, P->pa + p * stride, stride * sizeof(*w->pa));
+		memcpy(w->pa2 + (size_t)k * stride, P->pa2 + p * stride, stride * sizeof(*w->pa2));
+		memcpy(w->paw + (size_t)k * stride, P->paw + p * stride, stride * sizeof(*w->paw));
+		memcpy(w->pn + (size_t)k * stride, P->pn + p * stride, stride * sizeof(*w->pn));
+		memcpy(w->pw + (size_t)k * stride, P->pw + p * stride, stride * sizeof(*w->pw));
+		memcpy(w->rr + (size_t)k * nc, P->rr + p * nc, nc * sizeof(*w->rr));
+		memcpy(w->rr2 + (size_t)k * nc, P->rr2 + p * nc, nc * sizeof(*w->rr2));
+		memcpy(w->rrn + (size_t)k * nc, P->rrn + p * nc, nc * sizeof(*w->rrn));
+		w->wona[k] = P->wona[p];
+		w->pcount[k] = P->pcount[p];
+		w->created_k[k] = P->created[p];
 	}
-	if (pl->train) {
-		n = (size_t)NLEVELS * (size_t)pl->nslots * CELLS;
-		for (x = 0; x < n; x++) {
-			w[0].num[x] += w[1].num[x];
-			w[0].den[x] += w[1].den[x];
-		}
-		n = (size_t)pl->nslots * (size_t)(pl->nind + 1);
-		for (x = 0; x < n; x++) {
-			w[0].inum[x] += w[1].inum[x];
-			w[0].iden[x] += w[1].iden[x];
-		}
-		n = (size_t)MAX_SNAPS * (size_t)pl->ncur;
-		for (x = 0; x < n; x++) {
-			w[0].rr[x] += w[1].rr[x];
-			w[0].rr2[x] += w[1].rr2[x];
-			w[0].rrn[x] += w[1].rrn[x];
-		}
-		for (k = 0; k < MAX_SNAPS; k++) {
-			w[0].created_k[k] += w[1].created_k[k];
-			w[0].wona[k] += w[1].wona[k];
-			w[0].pcount[k] += w[1].pcount[k];
-		}
-		w[0].created_now += w[1].created_now;
-		n = (size_t)pl->nsnaps * (size_t)pl->nslots * CELLS;
-		for (x = 0; x < n; x++) {
-			w[0].pa[x] += w[1].pa[x];
-			w[0].pa2[x] += w[1].pa2[x];
-			w[0].paw[x] += w[1].paw[x];
-			w[0].pn[x] += w[1].pn[x];
-			w[0].pw[x] += w[1].pw[x];
-		}
+	w->created_now = P->created[pl->now_pt];
+	return 0;
+}
+
+/* Add thread 1's state at A into thread 0's; the open deals are merged in
+ * slot order, so the result does not depend on threads. */
+static int work_merge(struct fwork *w0, struct fwork *w1)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < 256; i++) {
+		w0->won[i] += w1->won[i];
+		w0->ccount[i] += w1->ccount[i];
 	}
-	/* merge the open lists by slot: the result does not depend on threads */
-	if (w[1].nopen) {
-		struct odeal *m = malloc((w[0].nopen + w[1].nopen) * sizeof(*m));
+	if (w1->nopen) {
+		struct odeal *m = malloc((w0->nopen + w1->nopen) * sizeof(*m));
 
 		if (!m)
 			return -1;
-		for (i = j = n = 0; i < w[0].nopen || j < w[1].nopen;)
-			m[n++] = j == w[1].nopen || (i < w[0].nopen &&
-						     w[0].open[i].slot < w[1].open[j].slot)
-					 ? w[0].open[i++] : w[1].open[j++];
-		free(w[0].open);
-		w[0].open = m;
-		w[0].nopen = n;
-		w[0].capopen = n;
+		for (i = j = n = 0; i < w0->nopen || j < w1->nopen;)
+			m[n++] = j == w1->nopen || (i < w0->nopen && w0->open[i].slot < w1->open[j].slot)
+					 ? w0->open[i++] : w1->open[j++];
+		free(w0->open);
+		w0->open = m;
+		w0->nopen = n;
+		w0->capopen = n;
 	}
 	return 0;
 }
@@ -1095,7 +1216,7 @@ static double hmodel_p(const struct hmodel *h, const struct plan *pl, size_t slo
 	d.close_day = o->close_day;
 	d.pos = o->pos;
 	d.slot = pl->base[pl->a->pipeline[slot]] + o->pos;
-	return clamp01(cell_rate(h, cell_of(pl, slot, &d, pl->A, pl->dw0, pl->dT)) *
+	return clamp01(cell_rate(h, cell_of(pl->a, slot, &d, pl->A, pl->dw0, pl->dT, pl->median)) *
 		       h->ind[(size_t)d.slot * (size_t)(h->nind + 1) + (size_t)ind_of(pl, slot)]);
 }
 
@@ -1255,8 +1376,7 @@ int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean,
 	uint64_t *thr = NULL, *key = NULL;
 	size_t nr = 0, i, k, m;
 	struct sim s[2];
-	pthread_t t;
-	int started = 0, rc = -1;
+	int rc = -1;
 
 	if (!c)
 		return -1;
@@ -1337,13 +1457,7 @@ int fc_simulate(const double *amount, const double *p, size_t n, double rr_mean,
 	s[0].nparts = threads == 2 ? 2 : 1;
 	s[1] = s[0];
 	s[1].part = 1;
-	if (threads == 2 && !pthread_create(&t, NULL, sim_run, &s[1]))
-		started = 1;
-	sim_run(&s[0]);
-	if (started)
-		pthread_join(t, NULL);
-	else if (threads == 2)
-		sim_run(&s[1]);
+	analytics_split(sim_run, &s[0], &s[1], threads == 2 ? 2 : 1);
 	if (exact)
 		*exact = m;
 	if (bound)
@@ -1577,101 +1691,56 @@ static int64_t round_minor(double v)
 	return v <= 0 ? 0 : v >= 9.2e18 ? INT64_MAX : (int64_t)llround(v);
 }
 
-int forecast_compute(struct analytics *a, struct store *st, const struct principal *p,
-		     const struct fc_query *q, struct fc_result *out, struct jw *w,
-		     struct err *e)
+/* m: the median amount of the deals existing at t, from an even sample. */
+static int64_t median_at(const struct analytics *a, uint32_t t)
 {
-	struct plan pl;
-	struct fwork wk[2];
-	struct hmodel hm;
-	struct fc_result res;
-	struct topd *top = NULL;
-	double *amount = NULL, *prob = NULL, *totals = NULL, rr_mean = 0, rr_var = 0;
-	struct rrate rr = {0};
-	const char *scope_name, *cur_code;
+	int64_t sample[4096], v;
+	size_t step = a->n / 4096 + 1, ns = 0, x;
+
+	for (x = 0; x < a->n && ns < 4096; x += step) {
+		if (a->status[x] == AN_DEAD || a->created[x] >= t)
+			continue;
+		sample[ns++] = analytics_field_before(a, x, AN_F_AMOUNT, t, &v) == 1 ? v : a->amount[x];
+	}
+	if (!ns)
+		return 0;
+	qsort(sample, ns, sizeof(*sample), cmp_i64);
+	return sample[ns / 2];
+}
+
+/* A target's own members of its plan (the scope's are in already). */
+static int plan_target(struct plan *pl, const struct fc_query *q, time_t now, struct err *e)
+{
 	unsigned models = q->models ? q->models : (1u << FC_NMODELS) - 1;
-	int rc, i, k, nthreads, cur = -1, digits, ntop = 0, want_top, fitted = 0, locked = 0;
-	size_t x, n = 0;
-	time_t now = time_now();
-	i128 wsum = 0;
+	int k;
 
-	memset(&pl, 0, sizeof(pl));
-	memset(&res, 0, sizeof(res));
-	memset(wk, 0, sizeof(wk));
-	memset(&hm, 0, sizeof(hm));
-	if (!a)
-		return fail(e, E_UNAVAILABLE, "the analytics index is not built yet");
-	rc = analytics_refresh(a, st, e);
-	if (rc)
-		return rc;
-	analytics_rdlock(a);
-	locked = 1;
-
-	/* the plan */
-	pl.a = a;
-	pl.q = q;
-	pl.F = q->from;
-	pl.T = q->to;
-	if (!pl.T && forecast_period(q->period, &pl.F, &pl.T)) {
-		rc = err_field(e, "period", "must be a quarter (2026-Q4) or a month (2026-11)");
-		goto out;
-	}
-	pl.now = !q->as_of;
-	pl.A = q->as_of ? q->as_of : (uint32_t)(now + 1);
-	res.as_of = q->as_of ? q->as_of : (uint32_t)now;
-	pl.w0 = pl.A > pl.F ? pl.A : pl.F;
-	pl.window = pl.w0 < pl.T;
-	pl.dF = (uint16_t)(pl.F / DAY);
-	pl.dT = (uint16_t)(pl.T / DAY);
-	pl.dw0 = (uint16_t)(pl.w0 / DAY);
-	pl.owner_lvl = calloc((size_t)a->nowners + 1, 1);
-	pl.base = malloc(((size_t)a->npipelines + 1) * sizeof(*pl.base));
-	if (!pl.owner_lvl || !pl.base)
-		goto oom;
-	for (i = 0; i < a->npipelines; i++) {
-		pl.base[i] = a->pipelines[i].live ? pl.nslots : -1;
-		if (a->pipelines[i].live)
-			pl.nslots += a->pipelines[i].nstages;
-	}
-	pl.shut = calloc((size_t)pl.nslots + 1, 1);
-	if (!pl.shut)
-		goto oom;
-	for (i = 0; i < a->npipelines; i++)
-		for (k = 0; pl.base[i] >= 0 && k < a->pipelines[i].nstages; k++)
-			pl.shut[pl.base[i] + k] = a->pipelines[i].lost[k] ||
-						  !strcmp(a->pipelines[i].section[k], "won");
-	rc = plan_scope(&pl, p, &scope_name, e);
-	if (rc)
-		goto out;
-	pl.ncur = a->currencies.n ? a->currencies.n : 1;
-	pl.nind = a->industries.n < 64 ? a->industries.n : 64;
-	pl.train = pl.window && (models & ((1u << FC_HISTORICAL) | (1u << FC_SIMULATION)));
-	/* learn from at most FC_TRAIN_DEALS deals: a sample, the same each time */
-	pl.sample = UINT64_MAX;
-	pl.rr_scale = 1;
-	if (analytics_deals(a) > FC_TRAIN_DEALS) {
-		double share = (double)FC_TRAIN_DEALS / (double)analytics_deals(a);
-
-		pl.sample = (uint64_t)ldexp(share, 64);
-		pl.sample_scope = q->scope.kind == FS_COMPANY && principal_is_admin(p);
-		if (pl.sample_scope)
-			pl.rr_scale = 1 / share;
-	}
-	if (pl.train) {
+	pl->q = q;
+	pl->F = q->from;
+	pl->T = q->to;
+	if (!pl->T && forecast_period(q->period, &pl->F, &pl->T))
+		return err_field(e, "period", "must be a quarter (2026-Q4) or a month (2026-11)");
+	pl->now = !q->as_of;
+	pl->A = q->as_of ? q->as_of : (uint32_t)(now + 1);
+	pl->w0 = pl->A > pl->F ? pl->A : pl->F;
+	pl->window = pl->w0 < pl->T;
+	pl->dF = (uint16_t)(pl->F / DAY);
+	pl->dT = (uint16_t)(pl->T / DAY);
+	pl->dw0 = (uint16_t)(pl->w0 / DAY);
+	pl->train = pl->window && (models & ((1u << FC_HISTORICAL) | (1u << FC_SIMULATION)));
+	pl->nsnaps = 0;
+	if (pl->train) {
 		/* the comparable past points: the same forecast k periods ago */
 		int months = q->period[5] == 'Q' ? 3 : 1,
-		    want = months == 3 ? FC_SNAPSHOTS_Q : FC_SNAPSHOTS_M,
-		    year = months == 3 ? 4 : 12;
+		    want = months == 3 ? FC_SNAPSHOTS_Q : FC_SNAPSHOTS_M;
+		long long off = (long long)pl->A - pl->F;
 
-		pl.year = year;
-		long long off = (long long)pl.A - pl.F;
-
-		pl.grow_from = pl.A > FC_GROWTH_DAYS * DAY ? pl.A - FC_GROWTH_DAYS * DAY : 0;
-		for (k = 1; pl.nsnaps < want && k < 1200; k++) {
+		pl->year = months == 3 ? 4 : 12;
+		pl->grow_from = pl->A > FC_GROWTH_DAYS * DAY ? pl->A - FC_GROWTH_DAYS * DAY : 0;
+		for (k = 1; pl->nsnaps < want && k < 1200; k++) {
 			struct tm tm;
-			time_t f = pl.F, t2 = pl.T;
+			time_t f = pl->F, t2 = pl->T;
 			long long at;
-			struct snap *s = &pl.snaps[pl.nsnaps];
+			struct snap *s = &pl->snaps[pl->nsnaps];
 
 			gmtime_r(&f, &tm);
 			tm.tm_mon -= k * months;
@@ -1681,7 +1750,7 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 			t2 = timegm(&tm);
 			if (f <= 0)
 				break;
-			if (t2 > (time_t)pl.A)
+			if (t2 > (time_t)pl->A)
 				continue; /* its outcome is not known at A */
 			at = (long long)f + off;
 			if (at <= 0)
@@ -1691,41 +1760,267 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 			s->w1 = (uint32_t)t2;
 			s->d0 = (uint16_t)(s->w0 / DAY);
 			s->d1 = (uint16_t)(s->w1 / DAY);
-			s->season = k % year;
-			s->weight = (uint64_t)llround(RW_UNIT * pow(FC_RECENCY, (double)pl.nsnaps * months / 3.0));
+			s->season = k % pl->year;
+			s->weight = (uint64_t)llround(RW_UNIT * pow(FC_RECENCY, (double)pl->nsnaps * months / 3.0));
 			s->grow_from = s->at > FC_GROWTH_DAYS * DAY ? s->at - FC_GROWTH_DAYS * DAY : 0;
-			pl.nsnaps++;
+			pl->nsnaps++;
 		}
-		pl.amax = pl.nsnaps ? pl.snaps[0].at : 0;
-		pl.amin = pl.nsnaps ? pl.snaps[pl.nsnaps - 1].at : 0;
-		if (!pl.nsnaps)
-			pl.amin = pl.amax = 0;
-		/* m: the median amount of deals existing at A, from an even sample */
-		{
-			int64_t sample[4096], v;
-			size_t step = a->n / 4096 + 1, ns = 0;
-
-			for (x = 0; x < a->n && ns < 4096; x += step) {
-				if (a->status[x] == AN_DEAD || a->created[x] >= pl.A)
-					continue;
-				sample[ns++] = analytics_field_before(a, x, AN_F_AMOUNT, pl.A, &v) == 1
-						       ? v : a->amount[x];
-			}
-			if (ns) {
-				qsort(sample, ns, sizeof(*sample), cmp_i64);
-				pl.median = sample[ns / 2];
-			}
-		}
+		pl->median = median_at(pl->a, pl->A);
 	}
+	return OK;
+}
+
+static int cmp_point(const void *x, const void *y)
+{
+	const struct point *a = x, *b = y;
+
+	if (a->at != b->at)
+		return a->at > b->at ? -1 : 1;
+	if (a->w0 != b->w0)
+		return a->w0 < b->w0 ? -1 : 1;
+	return a->w1 < b->w1 ? -1 : a->w1 > b->w1;
+}
+
+static int point_find(const struct fc_batch *b, const struct point *key)
+{
+	int k;
+
+	for (k = 0; k < b->npts && cmp_point(&b->pts[k], key); k++)
+		;
+	return k;
+}
+
+/* The batch's points: every training target's comparable points and its A,
+ * each once, latest first. */
+static int batch_points(struct fc_batch *b)
+{
+	int j, k, n = 0, cap = 1;
+	struct point key;
+
+	for (j = 0; j < b->n; j++)
+		cap += b->pl[j].train ? b->pl[j].nsnaps + 1 : 0;
+	b->pts = calloc((size_t)cap, sizeof(*b->pts));
+	if (!b->pts)
+		return -1;
+	for (j = 0; j < b->n; j++) {
+		const struct plan *pl = &b->pl[j];
+
+		if (!pl->train)
+			continue;
+		for (k = 0; k < pl->nsnaps; k++) {
+			const struct snap *s = &pl->snaps[k];
+
+			b->pts[n++] = (struct point){s->at, s->w0, s->w1, s->d0, s->d1, s->grow_from,
+						     0, 1};
+		}
+		b->pts[n++] = (struct point){pl->A, 0, 0, 0, 0, pl->grow_from, 0, 0};
+	}
+	qsort(b->pts, (size_t)n, sizeof(*b->pts), cmp_point);
+	for (j = k = 0; j < n; j++)
+		if (!k || cmp_point(&b->pts[k - 1], &b->pts[j]))
+			b->pts[k++] = b->pts[j];
+	b->npts = k;
+	for (k = 0; k < b->npts; k++) {
+		struct point *s = &b->pts[k];
+
+		if (!s->train)
+			continue;
+		s->median = median_at(b->a, s->at);
+		if (!b->amax || s->at > b->amax)
+			b->amax = s->at;
+		if (!b->amin || s->at < b->amin)
+			b->amin = s->at;
+	}
+	for (j = 0; j < b->n; j++) {
+		struct plan *pl = &b->pl[j];
+
+		if (!pl->train)
+			continue;
+		for (k = 0; k < pl->nsnaps; k++) {
+			const struct snap *s = &pl->snaps[k];
+
+			key = (struct point){s->at, s->w0, s->w1, 0, 0, 0, 0, 0};
+			pl->snaps[k].pt = point_find(b, &key);
+		}
+		key = (struct point){pl->A, 0, 0, 0, 0, 0, 0, 0};
+		pl->now_pt = point_find(b, &key);
+	}
+	return 0;
+}
+
+int fc_batch_run(struct analytics *a, struct store *st, const struct principal *p,
+		 const struct fc_query *q, int n, struct fc_batch **out, struct err *e)
+{
+	struct fc_batch *b;
+	struct plan *pl;
+	time_t now = time_now();
+	int rc, i, j, k;
+
+	*out = NULL;
+	if (!a)
+		return fail(e, E_UNAVAILABLE, "the analytics index is not built yet");
+	if (n < 1)
+		return fail(e, E_INVAL, "no forecast asked");
+	for (j = 1; j < n; j++)
+		if (q[j].scope.kind != q[0].scope.kind || q[j].scope.id != q[0].scope.id ||
+		    strcmp(q[j].scope.channel, q[0].scope.channel))
+			return fail(e, E_INVAL, "the forecasts of a batch share one scope");
+	rc = analytics_refresh(a, st, e);
+	if (rc)
+		return rc;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return fail(e, E_INTERNAL, "out of memory");
+	b->a = a;
+	b->st = st;
+	b->n = n;
+	b->q = malloc((size_t)n * sizeof(*b->q));
+	b->pl = calloc((size_t)n, sizeof(*b->pl));
+	/* the works are aligned (each thread writes its own) */
+	b->tw = aligned_alloc(128, (size_t)n * sizeof(*b->tw));
+	if (!b->q || !b->pl || !b->tw)
+		goto oom;
+	memset(b->tw, 0, (size_t)n * sizeof(*b->tw));
+	memcpy(b->q, q, (size_t)n * sizeof(*q));
+	analytics_rdlock(a);
+	b->locked = 1;
+
+	/* the scope's members of the plans */
+	pl = &b->pl[0];
+	pl->a = a;
+	pl->q = &b->q[0];
+	pl->owner_lvl = calloc((size_t)a->nowners + 1, 1);
+	pl->base = malloc(((size_t)a->npipelines + 1) * sizeof(*pl->base));
+	if (!pl->owner_lvl || !pl->base)
+		goto oom;
+	for (i = 0; i < a->npipelines; i++) {
+		pl->base[i] = a->pipelines[i].live ? pl->nslots : -1;
+		if (a->pipelines[i].live)
+			pl->nslots += a->pipelines[i].nstages;
+	}
+	pl->shut = calloc((size_t)pl->nslots + 1, 1);
+	if (!pl->shut)
+		goto oom;
+	for (i = 0; i < a->npipelines; i++)
+		for (k = 0; pl->base[i] >= 0 && k < a->pipelines[i].nstages; k++)
+			pl->shut[pl->base[i] + k] = a->pipelines[i].lost[k] ||
+						    !strcmp(a->pipelines[i].section[k], "won");
+	rc = plan_scope(pl, p, &b->scope_name, e);
+	if (rc)
+		goto out;
+	pl->ncur = a->currencies.n ? a->currencies.n : 1;
+	pl->nind = a->industries.n < 64 ? a->industries.n : 64;
+	/* learn from at most FC_TRAIN_DEALS deals: a sample, the same each time */
+	pl->sample = UINT64_MAX;
+	pl->rr_scale = 1;
+	if (analytics_deals(a) > FC_TRAIN_DEALS) {
+		double share = (double)FC_TRAIN_DEALS / (double)analytics_deals(a);
+
+		pl->sample = (uint64_t)ldexp(share, 64);
+		pl->sample_scope = q[0].scope.kind == FS_COMPANY && principal_is_admin(p);
+		if (pl->sample_scope)
+			pl->rr_scale = 1 / share;
+	}
+	for (j = 1; j < n; j++)
+		b->pl[j] = b->pl[0];
+	for (j = 0; j < n; j++) {
+		rc = plan_target(&b->pl[j], &b->q[j], now, e);
+		if (rc)
+			goto out;
+		b->train |= b->pl[j].train;
+	}
+	if (batch_points(b))
+		goto oom;
 
 	/* the scan */
-	nthreads = q->threads ? q->threads : a->n >= 65536 ? 2 : 1;
-	if (nthreads > 2)
-		nthreads = 2;
-	for (i = 0; i < nthreads; i++)
-		if (work_alloc(&wk[i], &pl))
+	b->nthreads = q[0].threads ? q[0].threads : a->n >= 65536 ? 2 : 1;
+	if (b->nthreads > 2)
+		b->nthreads = 2;
+	for (k = 0; k < b->nthreads; k++) {
+		if (pwork_alloc(&b->pw[k], b))
 			goto oom;
-	if (run_scan(wk, nthreads))
+		b->pw[k].part = k;
+		b->pw[k].nparts = b->nthreads;
+	}
+	for (j = 0; j < n; j++)
+		b->tw[j][0].pl = b->tw[j][1].pl = &b->pl[j];
+	analytics_split(scan, &b->pw[0], &b->pw[1], b->nthreads);
+	if (b->pw[0].oom || b->pw[1].oom)
+		goto oom;
+	if (b->nthreads == 2)
+		pwork_add(&b->pw[0], &b->pw[1]);
+	pwork_release(&b->pw[1]);
+	for (j = 0; j < n; j++) {
+		if (work_merge(&b->tw[j][0], &b->tw[j][1]))
+			goto oom;
+		work_release(&b->tw[j][1]);
+	}
+	*out = b;
+	return OK;
+oom:
+	rc = fail(e, E_INTERNAL, "out of memory");
+out:
+	fc_batch_free(b);
+	return rc;
+}
+
+void fc_batch_free(struct fc_batch *b)
+{
+	int j;
+
+	if (!b)
+		return;
+	if (b->locked)
+		analytics_unlock(b->a);
+	for (j = 0; b->tw && j < b->n; j++) {
+		work_release(&b->tw[j][0]);
+		work_release(&b->tw[j][1]);
+	}
+	pwork_release(&b->pw[0]);
+	pwork_release(&b->pw[1]);
+	if (b->pl) {
+		free(b->pl[0].owner_lvl);
+		free(b->pl[0].base);
+		free(b->pl[0].shut);
+	}
+	free(b->pl);
+	free(b->q);
+	free(b->tw);
+	free(b->pts);
+	free(b);
+}
+
+int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc_result *out,
+		    struct jw *w, struct err *e)
+{
+	struct analytics *a = b->a;
+	struct store *st = b->st;
+	struct fc_query *q;
+	struct plan pl;
+	struct fwork *wk;
+	struct hmodel hm;
+	struct fc_result res;
+	struct topd *top = NULL;
+	double *amount = NULL, *prob = NULL, *totals = NULL, rr_mean = 0, rr_var = 0;
+	struct rrate rr = {0};
+	const char *scope_name = b->scope_name, *cur_code;
+	unsigned models;
+	int rc, i, k, nthreads = b->nthreads, cur = -1, digits, ntop = 0, want_top, fitted = 0;
+	size_t x, n = 0;
+	i128 wsum = 0;
+
+	if (idx < 0 || idx >= b->n || !b->tw[idx][0].pl)
+		return fail(e, E_INTERNAL, "forecast %d of the batch: none, or already read", idx);
+	q = &b->q[idx];
+	pl = b->pl[idx];
+	wk = b->tw[idx];
+	models = q->models ? q->models : (1u << FC_NMODELS) - 1;
+	memset(&res, 0, sizeof(res));
+	memset(&hm, 0, sizeof(hm));
+	if (currency)
+		snprintf(q->currency, sizeof(q->currency), "%s", currency);
+	res.as_of = q->as_of ? q->as_of : pl.A - 1;
+	if (pl.train && work_fill(&wk[0], &b->pw[0]))
 		goto oom;
 
 	/* the currency */
@@ -2001,17 +2296,25 @@ int forecast_compute(struct analytics *a, struct store *st, const struct princip
 oom:
 	rc = fail(e, E_INTERNAL, "out of memory");
 out:
-	if (locked)
-		analytics_unlock(a);
-	for (i = 0; i < 2; i++)
-		work_release(&wk[i]);
+	work_release(&wk[0]);
 	hmodel_release(&hm);
-	free(pl.owner_lvl);
-	free(pl.base);
-	free(pl.shut);
 	free(amount);
 	free(prob);
 	free(totals);
 	free(top);
+	return rc;
+}
+
+int forecast_compute(struct analytics *a, struct store *st, const struct principal *p,
+		     const struct fc_query *q, struct fc_result *out, struct jw *w,
+		     struct err *e)
+{
+	struct fc_batch *b;
+	int rc = fc_batch_run(a, st, p, q, 1, &b, e);
+
+	if (rc)
+		return rc;
+	rc = fc_batch_result(b, 0, NULL, out, w, e);
+	fc_batch_free(b);
 	return rc;
 }

@@ -89,8 +89,12 @@
  * A_k: its stage (pipeline, position); where its close_date falls (in W_k,
  * before it: overdue, after it); age in stage (days since it entered the
  * stage: < 14, < 30, < 60, < 120, more); size (amount against m, the median
- * amount of the deals existing at A, from an even sample: < m/2, < m, < 2m,
- * more); channel (five and none).  This is stage-to-outcome conversion and
+ * amount of the deals existing at A_k, from an even sample: < m/2, < m, < 2m,
+ * more — an open deal's at A against the median at A); channel (five and
+ * none).  A point's cell depends only on A_k and its window, not on the
+ * target, so forecasts sharing comparable points (a backtest's: period P's
+ * k-th is P−1's (k−1)-th) share their counts: fc_batch_run counts each
+ * distinct past instant once and weighs it per target afterwards.  This is stage-to-outcome conversion and
  * time to close in one count: the share of comparable deals that were won
  * inside a window of the same length at the same place in the period.
  * Points need no censoring (their window ended before A) and include deals
@@ -274,6 +278,23 @@ int forecast_period(const char *period, uint32_t *from, uint32_t *to);
 int forecast_compute(struct analytics *a, struct store *st, const struct principal *p,
 		     const struct fc_query *q, struct fc_result *out, struct jw *w,
 		     struct err *e);
+
+/* Many forecasts over one scope from one scan of the index (the backtest's
+ * replay): fc_batch_run plans every query (all of one scope; as for
+ * forecast_compute, E_NOTFOUND for a scope the caller may not see) and
+ * counts the historical model's points once per distinct past instant —
+ * the k-th comparable point of a period is the (k−1)-th of the period
+ * before, so a backtest's targets share most of theirs — and each target's
+ * state at its as_of.  fc_batch_result(b, i, ...) then answers query i
+ * (each once; `currency`, when not NULL, replaces the query's) exactly as
+ * forecast_compute would: forecast_compute is a batch of one.  The batch
+ * holds the index's read lock until fc_batch_free. */
+struct fc_batch;
+int fc_batch_run(struct analytics *a, struct store *st, const struct principal *p,
+		 const struct fc_query *q, int n, struct fc_batch **out, struct err *e);
+int fc_batch_result(struct fc_batch *b, int i, const char *currency, struct fc_result *out,
+		    struct jw *w, struct err *e);
+void fc_batch_free(struct fc_batch *b);
 
 /* The sampler (see the top), exported for tests.  Fills totals[0 ..
  * iterations) with draws of θ · (Σ amount[i] · Bernoulli(p[i]) + R), θ

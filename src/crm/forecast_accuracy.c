@@ -422,77 +422,80 @@ static void print_tables(FILE *out, const struct fp_backtest_opts *o, const stru
 	}
 }
 
+/* The JSON answer into o->w, else to out. */
 static void print_json(FILE *out, const struct fp_backtest_opts *o, const struct bt_point *pt,
 		       int npt, struct fp_stats all[FC_NMODELS], struct fp_stats *byweek,
 		       double seconds)
 {
 	struct buf b = BUF_INIT;
-	struct jw w;
+	struct jw own, *w = o->w ? o->w : &own;
 	int i, m, k;
 
-	jw_init(&w, &b);
-	jw_obj(&w);
-	jw_kstr(&w, "from", o->from);
-	jw_kstr(&w, "to", o->to);
-	jw_kint(&w, "weeks", o->weeks);
-	jw_kdouble(&w, "seconds", seconds);
-	jw_key(&w, "summary");
-	jw_obj(&w);
+	if (!o->w)
+		jw_init(&own, &b);
+	jw_obj(w);
+	jw_kstr(w, "from", o->from);
+	jw_kstr(w, "to", o->to);
+	jw_kint(w, "weeks", o->weeks);
+	jw_kdouble(w, "seconds", seconds);
+	jw_key(w, "summary");
+	jw_obj(w);
 	for (m = 0; m < FC_NMODELS; m++) {
-		jw_key(&w, fc_model_names[m]);
-		jw_obj(&w);
-		stats_json(&w, &all[m]);
-		jw_obj_end(&w);
+		jw_key(w, fc_model_names[m]);
+		jw_obj(w);
+		stats_json(w, &all[m]);
+		jw_obj_end(w);
 	}
-	jw_obj_end(&w);
-	jw_key(&w, "by_week");
-	jw_arr(&w);
+	jw_obj_end(w);
+	jw_key(w, "by_week");
+	jw_arr(w);
 	for (k = 0; k < o->weeks; k++) {
-		jw_obj(&w);
-		jw_kint(&w, "week", k);
+		jw_obj(w);
+		jw_kint(w, "week", k);
 		for (m = 0; m < FC_NMODELS; m++) {
-			jw_key(&w, fc_model_names[m]);
-			jw_obj(&w);
-			stats_json(&w, &byweek[k * FC_NMODELS + m]);
-			jw_obj_end(&w);
+			jw_key(w, fc_model_names[m]);
+			jw_obj(w);
+			stats_json(w, &byweek[k * FC_NMODELS + m]);
+			jw_obj_end(w);
 		}
-		jw_obj_end(&w);
+		jw_obj_end(w);
 	}
-	jw_arr_end(&w);
-	jw_key(&w, "points");
-	jw_arr(&w);
+	jw_arr_end(w);
+	jw_key(w, "points");
+	jw_arr(w);
 	for (i = 0; i < npt; i++) {
 		const struct bt_point *p = &pt[i];
 
-		jw_obj(&w);
-		jw_kstr(&w, "period", p->period);
-		jw_kstr(&w, "scope", fp_kind_names[p->kind]);
+		jw_obj(w);
+		jw_kstr(w, "period", p->period);
+		jw_kstr(w, "scope", fp_kind_names[p->kind]);
 		if (p->kind == FP_COMPANY)
-			jw_key(&w, "scope_id"), jw_null(&w);
+			jw_key(w, "scope_id"), jw_null(w);
 		else
-			jw_kint(&w, "scope_id", p->scope_id);
-		jw_kint(&w, "week", p->week);
-		fp_jw_time(&w, "as_of", p->as_of);
-		jw_kstr(&w, "currency", p->currency);
-		fp_jw_money(&w, "actual", p->actual, p->currency);
+			jw_kint(w, "scope_id", p->scope_id);
+		jw_kint(w, "week", p->week);
+		fp_jw_time(w, "as_of", p->as_of);
+		jw_kstr(w, "currency", p->currency);
+		fp_jw_money(w, "actual", p->actual, p->currency);
 		for (m = 0; m < FC_NMODELS; m++) {
 			int has = fp_model_has_interval(m);
 
-			jw_key(&w, fc_model_names[m]);
-			jw_obj(&w);
-			fp_jw_money(&w, "forecast", p->f[m], p->currency);
+			jw_key(w, fc_model_names[m]);
+			jw_obj(w);
+			fp_jw_money(w, "forecast", p->f[m], p->currency);
 			if (has) {
-				fp_jw_money(&w, "p10", p->lo[m], p->currency);
-				fp_jw_money(&w, "p90", p->hi[m], p->currency);
+				fp_jw_money(w, "p10", p->lo[m], p->currency);
+				fp_jw_money(w, "p90", p->hi[m], p->currency);
 			}
-			compare_json(&w, p->f[m], p->actual, has, p->lo[m], p->hi[m], p->currency);
-			jw_obj_end(&w);
+			compare_json(w, p->f[m], p->actual, has, p->lo[m], p->hi[m], p->currency);
+			jw_obj_end(w);
 		}
-		jw_obj_end(&w);
+		jw_obj_end(w);
 	}
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	fprintf(out, "%s\n", b.data);
+	jw_arr_end(w);
+	jw_obj_end(w);
+	if (!o->w)
+		fprintf(out, "%s\n", b.data);
 	buf_release(&b);
 }
 
@@ -512,61 +515,105 @@ struct bt_run {
 	struct bt_group *g;
 	int ng;
 	pthread_mutex_t mu;
-	int next, rc;   /* the next group to take; the first failure */
+	int next, rc;   /* the next scope to take; the first failure */
 	struct err e;
 };
 
-/* Replay one group: the first as_of fixes the currency, in which the actual
- * is then read. */
-static int bt_group_run(struct bt_run *run, struct store *st, const struct principal *sys,
-			struct bt_group *g, struct err *e)
+/* Replay every group of one scope from one batch of the engine (they share
+ * their comparable points): per group its as_of points and, as of now, its
+ * actual.  The first as_of of a group fixes the currency, in which the
+ * others and the actual are then read. */
+static int bt_scope_run(struct bt_run *run, struct store *st, const struct principal *sys,
+			int scope, struct err *e)
 {
 	const struct fp_backtest_opts *o = run->o;
-	char cur[4];
-	int64_t actual = 0;
-	int k, m, rc = OK;
+	struct fc_query *q = NULL;
+	struct fc_batch *b = NULL;
+	int *first = NULL, i, k, m, nq = 0, rc = OK;
 
-	snprintf(cur, sizeof(cur), "%s", o->currency);
-	for (k = 0; k < o->weeks; k++) {
-		time_t as_of = (time_t)g->from + (time_t)k * WEEK;
-		struct bt_point *p = &g->pt[k];
-		struct fc_result r;
-
-		if (as_of >= (time_t)g->to)
-			break;
-		rc = fp_compute(run->a, st, sys, g->scope, g->period, cur, as_of, o->iterations,
-				o->seed, 0, &r, e);
-		if (rc)
-			return rc;
-		if (k == 0) {
-			struct fc_result act;
-
-			snprintf(cur, sizeof(cur), "%s", r.currency);
-			rc = fp_compute(run->a, st, sys, g->scope, g->period, cur, 0, 0, 0,
-					1u << FC_WEIGHTED, &act, e);
-			if (rc)
-				return rc;
-			actual = act.closed_won;
-		}
-		memset(p, 0, sizeof(*p));
-		snprintf(p->period, sizeof(p->period), "%s", g->period);
-		p->kind = g->scope->kind;
-		p->scope_id = g->scope->id;
-		p->week = k;
-		p->as_of = as_of;
-		snprintf(p->currency, sizeof(p->currency), "%s", cur);
-		p->actual = actual;
-		for (m = 0; m < FC_NMODELS; m++) {
-			p->f[m] = r.closed_won + r.m[m].expected;
-			p->lo[m] = r.closed_won + r.m[m].p10;
-			p->hi[m] = r.closed_won + r.m[m].p90;
-		}
-		g->npt = k + 1;
+	q = calloc((size_t)run->ng * (size_t)(o->weeks + 1), sizeof(*q));
+	first = calloc((size_t)run->ng, sizeof(*first));
+	if (!q || !first) {
+		rc = fail(e, E_INTERNAL, "out of memory");
+		goto out;
 	}
-	return OK;
+	for (i = 0; i < run->ng; i++) {
+		const struct bt_group *g = &run->g[i];
+
+		if (g->scope != &o->scopes[scope])
+			continue;
+		first[i] = nq;
+		for (k = 0; k <= o->weeks; k++) {
+			time_t as_of = (time_t)g->from + (time_t)k * WEEK;
+			struct fc_query *x = &q[nq];
+
+			if (k < o->weeks && as_of >= (time_t)g->to)
+				continue;
+			snprintf(x->period, sizeof(x->period), "%s", g->period);
+			x->from = g->from;
+			x->to = g->to;
+			fp_scope_engine(g->scope, &x->scope);
+			if (k == o->weeks) { /* the actual: as of now */
+				x->models = 1u << FC_WEIGHTED;
+			} else {
+				x->as_of = (uint32_t)as_of;
+				x->iterations = o->iterations;
+				x->seed = o->seed;
+			}
+			x->top = -1;
+			nq++;
+		}
+	}
+	rc = fc_batch_run(run->a, st, sys, q, nq, &b, e);
+	if (rc)
+		goto out;
+	for (i = 0; i < run->ng && !rc; i++) {
+		struct bt_group *g = &run->g[i];
+		int nw = 0, j = first[i];
+		char cur[4];
+		struct fc_result r, act;
+
+		if (g->scope != &o->scopes[scope])
+			continue;
+		while (nw < o->weeks && (time_t)g->from + (time_t)nw * WEEK < (time_t)g->to)
+			nw++;
+		snprintf(cur, sizeof(cur), "%s", o->currency);
+		for (k = 0; k < nw; k++) {
+			struct bt_point *p = &g->pt[k];
+
+			rc = fc_batch_result(b, j + k, cur, &r, NULL, e);
+			if (rc)
+				break;
+			if (k == 0) {
+				snprintf(cur, sizeof(cur), "%s", r.currency);
+				rc = fc_batch_result(b, j + nw, cur, &act, NULL, e);
+				if (rc)
+					break;
+			}
+			memset(p, 0, sizeof(*p));
+			snprintf(p->period, sizeof(p->period), "%s", g->period);
+			p->kind = g->scope->kind;
+			p->scope_id = g->scope->id;
+			p->week = k;
+			p->as_of = (time_t)g->from + (time_t)k * WEEK;
+			snprintf(p->currency, sizeof(p->currency), "%s", cur);
+			p->actual = act.closed_won;
+			for (m = 0; m < FC_NMODELS; m++) {
+				p->f[m] = r.closed_won + r.m[m].expected;
+				p->lo[m] = r.closed_won + r.m[m].p10;
+				p->hi[m] = r.closed_won + r.m[m].p90;
+			}
+			g->npt = k + 1;
+		}
+	}
+out:
+	fc_batch_free(b);
+	free(q);
+	free(first);
+	return rc;
 }
 
-/* A worker: takes groups until none is left or one failed.  Each worker
+/* A worker: takes scopes until none is left or one failed.  Each worker
  * has its own connection (the engine reads the change feed through it). */
 static void *bt_worker(void *arg)
 {
@@ -585,11 +632,11 @@ static void *bt_worker(void *arg)
 			run->rc = rc;
 			run->e = e;
 		}
-		i = run->rc ? run->ng : run->next++;
+		i = run->rc ? run->o->nscopes : run->next++;
 		pthread_mutex_unlock(&run->mu);
-		if (i >= run->ng)
+		if (i >= run->o->nscopes)
 			break;
-		rc = bt_group_run(run, st, &sys, &run->g[i], &e);
+		rc = bt_scope_run(run, st, run->o->p ? run->o->p : &sys, i, &e);
 	}
 	store_close(st);
 	principal_release(&sys);
@@ -651,9 +698,9 @@ int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_
 	for (i = 0; i < ng; i++)
 		g[i].pt = pt + (size_t)i * (size_t)o->weeks;
 
-	/* replay: groups are independent, so workers share them out; the
-	 * figures are added up afterwards, in order, so they do not depend on
-	 * who ran what */
+	/* replay: scopes are independent (each one batch of the engine), so
+	 * workers share them out; the figures are added up afterwards, in
+	 * order, so they do not depend on who ran what */
 	memset(&run, 0, sizeof(run));
 	run.a = a;
 	run.db = store_path(st);
@@ -664,8 +711,8 @@ int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_
 	nth = o->threads > 0 ? o->threads : 1;
 	if (nth > 8)
 		nth = 8;
-	if (nth > ng)
-		nth = ng;
+	if (nth > o->nscopes)
+		nth = o->nscopes;
 	for (i = 0; i < nth; i++)
 		if (!pthread_create(&th[i], NULL, bt_worker, &run))
 			started++;
@@ -695,7 +742,7 @@ int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_
 					     p->lo[m], p->hi[m]);
 			}
 		}
-	if (o->json)
+	if (o->json || o->w)
 		print_json(out, o, flat, npt, all, byweek, time_mono() - t0);
 	else
 		print_tables(out, o, flat, npt, all, byweek, time_mono() - t0);
@@ -705,4 +752,117 @@ out:
 	free(g);
 	free(byweek);
 	return rc;
+}
+
+/* Periods from..to, both quarters or both months: how many (0: not so). */
+static int period_span(const char *from, const char *to)
+{
+	char p[8];
+	int n = 1;
+
+	if ((from[5] == 'Q') != (to[5] == 'Q') || strcmp(from, to) > 0)
+		return 0;
+	snprintf(p, sizeof(p), "%s", from);
+	while (strcmp(p, to) && n < 10000) {
+		period_next(p, p);
+		n++;
+	}
+	return n;
+}
+
+#define BT_MAX_PERIODS 36
+
+int fp_backtest_query(struct analytics *a, struct store *st, const struct principal *p,
+		      const struct kv *q, int n, time_t now, struct jw *w, struct err *e)
+{
+	const char *kind = NULL, *uid = NULL, *tid = NULL, *from = NULL, *to = NULL;
+	char f[8], t[8], end[11], *x;
+	struct fp_backtest_opts o;
+	struct fp_scope sc;
+	uint32_t f0, f1, t0 = 0, t1 = 0;
+	int i, has_kind, rc;
+	long long v;
+
+	if (!principal_is_admin(p) && p->role != ROLE_MANAGER)
+		return fail(e, E_FORBIDDEN, "the backtest is for managers and admins");
+	memset(&o, 0, sizeof(o));
+	o.weeks = 4;
+	o.seed = 1;
+	for (i = 0; i < n; i++) {
+		const char *k = q[i].k, *val = q[i].v ? q[i].v : "";
+
+		if (!strcmp(k, "from"))
+			from = fp_parse_period(val, k, f, &f0, &f1, e) ? NULL : f;
+		else if (!strcmp(k, "to"))
+			to = fp_parse_period(val, k, t, &t0, &t1, e) ? NULL : t;
+		else if (!strcmp(k, "scope"))
+			kind = val;
+		else if (!strcmp(k, "user_id"))
+			uid = val;
+		else if (!strcmp(k, "team_id"))
+			tid = val;
+		else if (!strcmp(k, "weeks")) {
+			v = strtoll(val, &x, 10);
+			if (!*val || *x || v < 1 || v > 13)
+				err_field(e, k, "must be an integer from 1 to 13");
+			else
+				o.weeks = (int)v;
+		} else if (!strcmp(k, "iterations")) {
+			v = strtoll(val, &x, 10);
+			if (!*val || *x || v < 100 || v > FC_MAX_ITERATIONS)
+				err_field(e, k, "must be an integer from 100 to %d", FC_MAX_ITERATIONS);
+			else
+				o.iterations = (int)v;
+		} else if (!strcmp(k, "seed")) {
+			unsigned long long s = strtoull(val, &x, 10);
+
+			if (*val < '0' || *val > '9' || *x || strlen(val) > 20)
+				err_field(e, k, "must be an integer from 0 to 18446744073709551615");
+			else
+				o.seed = s;
+		} else if (!strcmp(k, "currency")) {
+			if (strlen(val) != 3 || money_digits(val) < 0)
+				err_field(e, k, "must be an ISO 4217 code such as EUR");
+			else
+				snprintf(o.currency, sizeof(o.currency), "%s", val);
+		} else {
+			err_field(e, k, "is not a parameter of the backtest (from, to, scope, user_id, "
+					"team_id, weeks, iterations, seed, currency)");
+		}
+	}
+	if (!from && !(e && e->nfields))
+		err_field(e, "from", "is required: a quarter (2024-Q4) or a month (2024-10)");
+	if (!to && !(e && e->nfields))
+		err_field(e, "to", "is required: a quarter (2026-Q3) or a month (2026-09)");
+	if (from && to) {
+		int span = period_span(from, to);
+
+		if (!span)
+			err_field(e, "to", "must be a period of the same kind as from (quarters or "
+					   "months), not before it");
+		else if (span > BT_MAX_PERIODS)
+			err_field(e, "to", "at most %d periods from `from`", BT_MAX_PERIODS);
+	}
+	if (to && (time_t)t1 > now) {
+		time_date((time_t)t1 - 86400, end);
+		err_field(e, "to", "has not closed yet: it ends on %s", end);
+	}
+	rc = fp_parse_scope_params(st, p, kind, uid, tid, &sc, &has_kind, e);
+	if (rc)
+		return rc;
+	if (e && e->nfields)
+		return E_INVAL;
+	if (has_kind && sc.kind == FP_USER && !sc.id)
+		return err_field(e, "user_id", "is required with scope user");
+	if (has_kind && sc.kind == FP_TEAM && !sc.id)
+		return err_field(e, "team_id", "is required with scope team");
+	snprintf(o.from, sizeof(o.from), "%s", from);
+	snprintf(o.to, sizeof(o.to), "%s", to);
+	o.scopes = &sc;
+	o.nscopes = 1;
+	o.now = now;
+	o.threads = 1;
+	o.p = p;
+	o.w = w;
+	return fp_backtest(a, st, &o, NULL, e);
 }

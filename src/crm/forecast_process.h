@@ -170,6 +170,8 @@ struct fp_backtest_opts {
 	int json;              /* write JSON instead of tables */
 	int quiet;             /* no per-period rows in the tables */
 	int threads;           /* workers, each on its own connection (1..8) */
+	const struct principal *p; /* whose view: NULL, the system's (everything) */
+	struct jw *w;          /* when set, the JSON answer goes here, not to out */
 };
 
 /* Replay as_of forecasts for every period from..to (closed by now) and
@@ -178,5 +180,14 @@ struct fp_backtest_opts {
  * connection of its own to st's database; the figures do not depend on how many. */
 int fp_backtest(struct analytics *a, struct store *st, const struct fp_backtest_opts *o,
 		FILE *out, struct err *e);
+
+/* GET /forecast/backtest?from=&to=&scope=&user_id=&team_id=&weeks=&iterations=
+ * &seed=&currency=: the backtest of one scope the caller sees (default: the
+ * company as they see it), as `funnel forecast backtest --json` writes it,
+ * over the server's index.  Managers and admins (E_FORBIDDEN for reps);
+ * E_INVAL with a field problem per bad parameter, `to` not closed by now
+ * included; E_NOTFOUND for a scope the caller may not see. */
+int fp_backtest_query(struct analytics *a, struct store *st, const struct principal *p,
+		      const struct kv *q, int n, time_t now, struct jw *w, struct err *e);
 
 #endif

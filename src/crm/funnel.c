@@ -14,7 +14,6 @@
  */
 #include "funnel.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -704,21 +703,14 @@ static void definitions(struct jw *w)
 
 static void run_scan(struct scope *sc, struct work *w, int nthreads)
 {
-	pthread_t t;
-	int i, started = 0;
+	int i;
 
 	for (i = 0; i < nthreads; i++) {
 		w[i].sc = sc;
 		w[i].part = i;
 		w[i].nparts = nthreads;
 	}
-	if (nthreads == 2 && !pthread_create(&t, NULL, scan, &w[1]))
-		started = 1;
-	scan(&w[0]);
-	if (started)
-		pthread_join(t, NULL);
-	else if (nthreads == 2)
-		scan(&w[1]);
+	analytics_split(scan, &w[0], &w[1], nthreads);
 }
 
 int funnel_report(struct analytics *a, struct store *st, const struct principal *p,
@@ -925,18 +917,10 @@ int funnel_report(struct analytics *a, struct store *st, const struct principal 
 		goto oom;
 	{
 		struct pct_work pw[2];
-		pthread_t t;
-		int started = 0;
 
 		for (i = 0; i < 2; i++)
 			pw[i] = (struct pct_work){wk, nthreads, ncells, i, nthreads, median, p90, 0};
-		if (nthreads == 2 && !pthread_create(&t, NULL, pct_run, &pw[1]))
-			started = 1;
-		pct_run(&pw[0]);
-		if (started)
-			pthread_join(t, NULL);
-		else if (nthreads == 2)
-			pct_run(&pw[1]);
+		analytics_split(pct_run, &pw[0], &pw[1], nthreads);
 		if (pw[0].oom || pw[1].oom)
 			goto oom;
 	}

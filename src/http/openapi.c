@@ -1082,6 +1082,58 @@ static const struct sprop p_facc[] = {
 	SUB("scopes", "ForecastAccuracyScope[]", REQ, "Company, teams, users"),
 };
 
+/* The backtest (src/crm/forecast_accuracy.c, fp_backtest_query). */
+static const struct sprop p_fbt_stats[] = {
+	PROP("n", FT_INT, REQ, 0, "as_of points"),
+	NUM("mape", REQ | P_NULL, "Mean |forecast - actual| / actual"),
+	NUM("bias", REQ | P_NULL, "Mean (forecast - actual) / actual"),
+	NUM("coverage", REQ | P_NULL, "Share of points whose P10..P90 held the actual (null: no interval)"),
+};
+static const struct sprop p_fbt_models[] = {
+	SUB("weighted", "ForecastBacktestStats", REQ, "The weighted model"),
+	SUB("categories", "ForecastBacktestStats", REQ, "The categories model"),
+	SUB("historical", "ForecastBacktestStats", REQ, "The historical model"),
+	SUB("simulation", "ForecastBacktestStats", REQ, "The simulation"),
+};
+static const struct sprop p_fbt_week[] = {
+	PROP("week", FT_INT, REQ, 0, "Weeks after the period's start (0: at it)"),
+	SUB("weighted", "ForecastBacktestStats", REQ, "The weighted model"),
+	SUB("categories", "ForecastBacktestStats", REQ, "The categories model"),
+	SUB("historical", "ForecastBacktestStats", REQ, "The historical model"),
+	SUB("simulation", "ForecastBacktestStats", REQ, "The simulation"),
+};
+static const struct sprop p_fbt_forecast[] = {
+	PROP("forecast", FT_MONEY, REQ, 0, "The total the period would book, as of then"),
+	PROP("p10", FT_MONEY, 0, 0, "Models with an interval"),
+	PROP("p90", FT_MONEY, 0, 0, "Models with an interval"),
+	PROP("error", FT_MONEY, REQ, 0, "forecast - actual"),
+	NUM("ape", REQ | P_NULL, "|error| / actual (null when the actual is 0)"),
+	NUM("bias", REQ | P_NULL, "error / actual"),
+	PROP("inside", FT_BOOL, REQ | P_NULL, 0, "P10 <= actual <= P90; null when no interval is claimed"),
+};
+static const struct sprop p_fbt_point[] = {
+	PROP("period", FT_TEXT, REQ, 0, "2025-Q3 or 2025-07"),
+	PROP("scope", FT_TEXT, REQ, 0, "company, team or user"),
+	PROP("scope_id", FT_REF, REQ | P_NULL, 0, "The team or user; null for the company"),
+	PROP("week", FT_INT, REQ, 0, "Weeks after the period's start"),
+	PROP("as_of", FT_TIME, REQ, 0, "The instant the forecast is replayed as of"),
+	PROP("currency", FT_CURRENCY, REQ, 0, "Of the forecasts and the actual"),
+	PROP("actual", FT_MONEY, REQ, 0, "Closed-won in the period"),
+	SUB("weighted", "ForecastBacktestForecast", REQ, "The weighted model"),
+	SUB("categories", "ForecastBacktestForecast", REQ, "The categories model"),
+	SUB("historical", "ForecastBacktestForecast", REQ, "The historical model"),
+	SUB("simulation", "ForecastBacktestForecast", REQ, "The simulation"),
+};
+static const struct sprop p_fbt[] = {
+	PROP("from", FT_TEXT, REQ, 0, "The first period"),
+	PROP("to", FT_TEXT, REQ, 0, "The last period"),
+	PROP("weeks", FT_INT, REQ, 0, "as_of points per period"),
+	NUM("seconds", REQ, "The replay's wall time"),
+	SUB("summary", "ForecastBacktestModels", REQ, "Per model over every point"),
+	SUB("by_week", "ForecastBacktestWeek[]", REQ, "Per model and week"),
+	SUB("points", "ForecastBacktestPoint[]", REQ, "Each as_of point, periods in order"),
+};
+
 /* Lead scoring (src/crm/scoring.h). */
 static const struct sprop p_scoring_counts[] = {
 	PROP("leads", FT_INT, REQ, 0, "Leads with a known outcome"),
@@ -1432,6 +1484,13 @@ static const struct sschema static_schemas[] = {
 	SCHEMA("ForecastAccuracyScope", 0, "One scope's forecasts against its actual",
 	       p_facc_scope),
 	SCHEMA("ForecastAccuracy", 0, "Forecast accuracy of a closed period", p_facc),
+	SCHEMA("ForecastBacktestStats", 0, "A model's figures over as_of points", p_fbt_stats),
+	SCHEMA("ForecastBacktestModels", 0, "Each model's figures", p_fbt_models),
+	SCHEMA("ForecastBacktestWeek", 0, "Each model's figures at one week", p_fbt_week),
+	SCHEMA("ForecastBacktestForecast", 0, "One model's replayed forecast against the actual",
+	       p_fbt_forecast),
+	SCHEMA("ForecastBacktestPoint", 0, "One as_of point of one period", p_fbt_point),
+	SCHEMA("ForecastBacktest", 0, "Replayed forecasts of closed periods", p_fbt),
 	SCHEMA("ForecastWeighted", 0, "The weighted model", p_fc_weighted),
 	SCHEMA("ForecastCategories", 0, "The categories model", p_fc_categories),
 	SCHEMA("ForecastPoints", 0, "Comparable points per level", p_fc_points),
@@ -1749,6 +1808,15 @@ static const struct op ops[] = {
 	 "snapshot with error, APE, bias and whether the actual fell inside the interval, and "
 	 "their mean over the weeks.",
 	 NULL, 200, "ForecastAccuracy", NULL, "400 404 503"},
+	{api_forecast_backtest, "forecast_backtest", "forecasts", "Replay past forecasts",
+	 "Managers and admins (403 for reps).  Query: from and to (required; quarters or months "
+	 "of one kind, at most 36, `to` closed by now), scope (user, team, company), user_id, "
+	 "team_id (404 when not visible; default: the company as the caller sees it), weeks "
+	 "(as_of points per period: its start and the weeks after, 1..13, default 4), "
+	 "iterations, seed, currency.  Every model's forecast as of each point, replayed from "
+	 "the history over the server's analytics index (as `funnel forecast backtest --json`), "
+	 "against the period's actual, with MAPE, bias and P10-P90 coverage per model and week.",
+	 NULL, 200, "ForecastBacktest", NULL, "400 403 404 503"},
 	{api_forecast, "forecast", "forecasts", "Bookings expected in a period",
 	 "Query: period (2026-Q4 or 2026-11; default the current quarter), scope (company, "
 	 "user, team, channel, pipeline; default company) with scope_id (or owner_id, team_id, "

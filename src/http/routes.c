@@ -69,6 +69,7 @@ const struct route routes[] = {
 	{M_GET, "/api/v1/forecast/submissions", api_forecast_submissions, NULL, 0},
 	{M_GET, "/api/v1/forecast/rollup", api_forecast_rollup, NULL, 0},
 	{M_GET, "/api/v1/forecast/accuracy", api_forecast_accuracy, NULL, 0},
+	{M_GET, "/api/v1/forecast/backtest", api_forecast_backtest, NULL, 0},
 	/* handovers */
 	{M_GET, "/api/v1/handovers", api_handover_list, NULL, 0},
 	{M_POST, "/api/v1/handovers", api_handover_create, NULL, 0},

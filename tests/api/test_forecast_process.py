@@ -471,6 +471,62 @@ class Backtest(unittest.TestCase):
             self.assertLessEqual(pt[m]["p10"], pt[m]["p90"])
             self.assertIn(out["summary"][m]["coverage"], (0.0, 1.0))
 
+    def test_api_matches_cli_roles_and_bad_input(self):
+        s = self.s
+        s.env.update(self.env)
+        s.tokens.clear()
+        s.start()
+        try:
+            o = org(s)
+            path = "/api/v1/forecast/backtest"
+            args = dict(to="2026-Q3", weeks=2, iterations=2000)
+            r = s.get(q(path, **{"from": "2026-Q2"}, **args), o["admin"]["token"])
+            self.assertEqual(r.status, 200, r)
+            doc = s.get("/api/v1/openapi.json").json
+            schema = doc["paths"][path]["get"]["responses"]["200"]
+            self.assertEqual(conform(doc, r.json, schema["content"]["application/json"]["schema"]),
+                             [])
+            # the same replay as the CLI's over the same database
+            p = run(["forecast", "backtest", "--db", s.db, "--from", "2026-Q2", "--to", "2026-Q3",
+                     "--weeks", "2", "--iterations", "2000", "--json"], env=self.env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            cli = json.loads(p.stdout)
+            self.assertEqual(r.json["points"], cli["points"])
+            self.assertEqual(r.json["summary"], cli["summary"])
+            self.assertEqual(len(r.json["points"]), 4)
+            self.assertEqual(r.json["points"][3]["actual"], 10000)
+            # a manager sees the company as far as their team goes: not the admin's deals
+            r = s.get(q(path, **{"from": "2026-Q3"}, **args), o["mgr_east"]["token"])
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual([x["actual"] for x in r.json["points"]], [0, 0])
+            self.assertEqual(r.json["points"][0]["weighted"]["forecast"], 0)
+            r = s.get(q(path, **{"from": "2026-Q3"}, team_id=o["teams"]["east1"], **args),
+                      o["mgr_east"]["token"])
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["points"][0]["scope"], "team")
+            self.assertProblem(s.get(q(path, **{"from": "2026-Q3"}, team_id=o["teams"]["east1"],
+                                       **args), o["mgr_west"]["token"]), 404)
+            self.assertProblem(s.get(q(path, **{"from": "2026-Q3"}, **args),
+                                     o["rep_e1"]["token"]), 403)
+            admin = o["admin"]["token"]
+            self.assertProblem(s.get(q(path, to="2026-Q3"), admin), 400, "from")
+            self.assertProblem(s.get(q(path, **{"from": "2026-Q3", "to": "2026-Q4"}), admin),
+                               400, "to")                               # not closed
+            self.assertProblem(s.get(q(path, **{"from": "2026-Q3", "to": "2026-09"}), admin),
+                               400, "to")                               # not the same kind
+            self.assertProblem(s.get(q(path, **{"from": "2026-Q3", "to": "2026-Q2"}), admin),
+                               400, "to")                               # before from
+            self.assertProblem(s.get(q(path, **{"from": "2010-Q1", "to": "2026-Q3"}), admin),
+                               400, "to")                               # too many
+            for k, v in (("weeks", "0"), ("weeks", "14"), ("iterations", "5"), ("seed", "-1"),
+                         ("currency", "EURO"), ("scope", "planet"), ("nope", "1")):
+                self.assertProblem(s.get(q(path, **{"from": "2026-Q3", "to": "2026-Q3", k: v}),
+                                         admin), 400, k)
+        finally:
+            s.stop()
+
+    assertProblem = ServerTest.assertProblem
+
     def test_tables_and_bad_periods(self):
         p = run(["forecast", "backtest", "--db", self.s.db, "--from", "2026-Q2", "--to",
                  "2026-Q3"], env=self.env)

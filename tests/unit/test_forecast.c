@@ -13,7 +13,11 @@
  *     stage and channel (and every deal closes within 40 days, so inside the
  *     quarter's window), as of a quarter's start;
  *   - as_of ignores what came later: deals made, moved and won after the
- *     date leave the forecast as of that date unchanged.
+ *     date leave the forecast as of that date unchanged;
+ *   - a batch (the backtest's replay: many as_of forecasts from one scan,
+ *     sharing their comparable points) answers each of its forecasts exactly
+ *     as forecast_compute does alone — figures and JSON — on one thread or
+ *     two, with a currency given afterwards, at company and user scope.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -26,6 +30,8 @@
 #include <unistd.h>
 
 /* the project's headers before cmocka's (its fail() macro) */
+#include "core/buf.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "crm/analytics.h"
@@ -468,6 +474,121 @@ static void as_of_ignores_later_events(void **state)
 	analytics_free(a);
 }
 
+/* as_of aside: "now" moves between two calls */
+static void result_equal(const struct fc_result *x, const struct fc_result *y, int i)
+{
+	int m;
+
+	if (x->closed_won != y->closed_won || x->open_deals != y->open_deals ||
+	    x->open_amount != y->open_amount ||
+	    x->excluded_other_currency != y->excluded_other_currency ||
+	    strcmp(x->currency, y->currency) || x->exact_deals != y->exact_deals ||
+	    x->tail_bound != y->tail_bound || x->period_sd != y->period_sd ||
+	    x->periods_measured != y->periods_measured)
+		fail_msg("forecast %d: the batch's totals differ from forecast_compute's", i);
+	for (m = 0; m < FC_NMODELS; m++) {
+		const struct fc_model_result *a = &x->m[m], *b = &y->m[m];
+
+		if (a->expected != b->expected || a->p10 != b->p10 || a->p50 != b->p50 ||
+		    a->p90 != b->p90 || a->open_expected != b->open_expected ||
+		    a->run_rate != b->run_rate || a->deals != b->deals || a->commit != b->commit)
+			fail_msg("forecast %d, %s: batch %lld [%lld, %lld], alone %lld [%lld, %lld]",
+				 i, fc_model_names[m], (long long)a->expected, (long long)a->p10,
+				 (long long)a->p90, (long long)b->expected, (long long)b->p10,
+				 (long long)b->p90);
+	}
+}
+
+/* The backtest's queries over one scope: quarters 2025-Q2 .. 2026-Q3 as of
+ * their start and 3 weeks later, each with its actual (as of now,
+ * weighted). */
+static int batch_queries(struct fc_query *q, enum fc_scope_kind kind, long long id, int threads)
+{
+	static const char *const periods[] = {"2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1",
+					      "2026-Q2", "2026-Q3"};
+	int i, k, n = 0;
+
+	for (i = 0; i < 6; i++)
+		for (k = 0; k < 3; k++) {
+			memset(&q[n], 0, sizeof(q[n]));
+			snprintf(q[n].period, sizeof(q[n].period), "%s", periods[i]);
+			assert_int_equal(forecast_period(periods[i], &q[n].from, &q[n].to), 0);
+			q[n].as_of = k == 2 ? 0 : q[n].from + (uint32_t)k * 21 * 86400;
+			q[n].models = k == 2 ? 1u << FC_WEIGHTED : 0;
+			q[n].iterations = 1000;
+			q[n].seed = 7;
+			q[n].scope.kind = kind;
+			q[n].scope.id = id;
+			q[n].threads = threads;
+			n++;
+		}
+	return n;
+}
+
+static void batch_matches_single_forecasts(void **state)
+{
+	struct analytics *a;
+	struct fc_query q[18], one;
+	struct fc_result r, alone;
+	struct fc_batch *b;
+	struct err e;
+	struct buf bb, sb;
+	struct jw jb, js;
+	int n, i, threads, scope;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(analytics_build(H.st, &a, &e), OK);
+	for (scope = 0; scope < 2; scope++)
+		for (threads = 1; threads <= 2; threads++) {
+			n = batch_queries(q, scope ? FS_USER : FS_COMPANY, scope ? H.users[2] : 0,
+					  threads);
+			assert_int_equal(fc_batch_run(a, H.st, &H.sys, q, n, &b, &e), OK);
+			for (i = 0; i < n; i++) {
+				/* the second as_of of a period in the currency the
+				 * first chose, given afterwards (as the backtest does) */
+				const char *cur = i % 3 == 1 ? "EUR" : NULL;
+
+				memset(&bb, 0, sizeof(bb));
+				memset(&sb, 0, sizeof(sb));
+				jw_init(&jb, &bb);
+				jw_init(&js, &sb);
+				assert_int_equal(fc_batch_result(b, i, cur, &r, i % 3 ? NULL : &jb, &e),
+						 OK);
+				one = q[i];
+				if (cur)
+					snprintf(one.currency, sizeof(one.currency), "%s", cur);
+				one.threads = threads == 1 ? 2 : 1; /* threads change nothing */
+				assert_int_equal(forecast_compute(a, H.st, &H.sys, &one, &alone,
+								  i % 3 ? NULL : &js, &e), OK);
+				result_equal(&r, &alone, i);
+				if (q[i].as_of)
+					assert_int_equal(r.as_of, q[i].as_of);
+				if (i % 3 == 0) {
+					assert_true(bb.len > 0);
+					assert_int_equal(bb.len, sb.len);
+					assert_memory_equal(bb.data, sb.data, bb.len);
+				}
+				/* the historical model has something to learn from */
+				if (i % 3 == 0 && i >= 6)
+					assert_true(r.m[FC_HISTORICAL].open_expected > 0);
+				buf_release(&bb);
+				buf_release(&sb);
+			}
+			/* each once */
+			assert_int_equal(fc_batch_result(b, 0, NULL, &r, NULL, &e), E_INTERNAL);
+			fc_batch_free(b);
+		}
+	/* one scope per batch */
+	n = batch_queries(q, FS_COMPANY, 0, 1);
+	q[4].scope.kind = FS_USER;
+	q[4].scope.id = H.users[1];
+	err_clear(&e);
+	assert_int_equal(fc_batch_run(a, H.st, &H.sys, q, n, &b, &e), E_INVAL);
+	assert_null(b);
+	analytics_free(a);
+}
+
 /* The range's period factor is the model's own error on the past periods:
  * small when every quarter converts alike (the fixture), large once some
  * quarters book far more than their deals said. */
@@ -519,6 +640,7 @@ int main(void)
 	const struct CMUnitTest history[] = {
 		cmocka_unit_test(historical_recovers_known_rates),
 		cmocka_unit_test(as_of_ignores_later_events),
+		cmocka_unit_test(batch_matches_single_forecasts),
 		cmocka_unit_test(period_factor_is_measured),
 	};
 
