@@ -86,6 +86,25 @@ static void stats_json(struct jw *w, const struct fp_stats *s)
 	jw_kdouble(w, "coverage", fp_stats_coverage(s));
 }
 
+/* The scope / user_id / team_id parameters of a report over one scope: as
+ * fp_parse_scope_params, and a user or team scope must name its id. */
+static int report_scope(struct store *st, const struct principal *p, const char *kind,
+			const char *uid, const char *tid, struct fp_scope *sc, int *has_kind,
+			struct err *e)
+{
+	int rc = fp_parse_scope_params(st, p, kind, uid, tid, sc, has_kind, e);
+
+	if (rc)
+		return rc;
+	if (e && e->nfields)
+		return E_INVAL;
+	if (*has_kind && sc->kind == FP_USER && !sc->id)
+		return err_field(e, "user_id", "is required with scope user");
+	if (*has_kind && sc->kind == FP_TEAM && !sc->id)
+		return err_field(e, "team_id", "is required with scope team");
+	return OK;
+}
+
 /* --- accuracy ---------------------------------------------------------------- */
 
 /* A snapshot row, in the order the report reads them. */
@@ -256,15 +275,9 @@ int fp_accuracy(struct analytics *a, struct store *st, const struct principal *p
 		time_date((time_t)to - 86400, end);
 		err_field(e, "period", "has not closed yet: it ends on %s", end);
 	}
-	rc = fp_parse_scope_params(st, p, kind, uid, tid, &sc, &has_kind, e);
+	rc = report_scope(st, p, kind, uid, tid, &sc, &has_kind, e);
 	if (rc)
 		return rc;
-	if (e && e->nfields)
-		return E_INVAL;
-	if (has_kind && sc.kind == FP_USER && !sc.id)
-		return err_field(e, "user_id", "is required with scope user");
-	if (has_kind && sc.kind == FP_TEAM && !sc.id)
-		return err_field(e, "team_id", "is required with scope team");
 
 	memset(&c, 0, sizeof(c));
 	c.a = a;
@@ -847,15 +860,9 @@ int fp_backtest_query(struct analytics *a, struct store *st, const struct princi
 		time_date((time_t)t1 - 86400, end);
 		err_field(e, "to", "has not closed yet: it ends on %s", end);
 	}
-	rc = fp_parse_scope_params(st, p, kind, uid, tid, &sc, &has_kind, e);
+	rc = report_scope(st, p, kind, uid, tid, &sc, &has_kind, e);
 	if (rc)
 		return rc;
-	if (e && e->nfields)
-		return E_INVAL;
-	if (has_kind && sc.kind == FP_USER && !sc.id)
-		return err_field(e, "user_id", "is required with scope user");
-	if (has_kind && sc.kind == FP_TEAM && !sc.id)
-		return err_field(e, "team_id", "is required with scope team");
 	snprintf(o.from, sizeof(o.from), "%s", from);
 	snprintf(o.to, sizeof(o.to), "%s", to);
 	o.scopes = &sc;

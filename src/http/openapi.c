@@ -1087,6 +1087,7 @@ static const struct sprop p_fbt_stats[] = {
 	PROP("n", FT_INT, REQ, 0, "as_of points"),
 	NUM("mape", REQ | P_NULL, "Mean |forecast - actual| / actual"),
 	NUM("bias", REQ | P_NULL, "Mean (forecast - actual) / actual"),
+	NUM("wape", REQ | P_NULL, "Σ |forecast - actual| / Σ actual"),
 	NUM("coverage", REQ | P_NULL, "Share of points whose P10..P90 held the actual (null: no interval)"),
 };
 static const struct sprop p_fbt_models[] = {
