@@ -124,6 +124,65 @@ function CategoriesBar({ f }) {
 	);
 }
 
+/* A model's total for a member, with its P10–P90 when it claims one. */
+function modelCell(md, key, cur) {
+	const v = md && md[key];
+	if (!v)
+		return '—';
+	return (
+		<span class="fcs-v">
+			{money(v.total, cur)}
+			{v.total_p90 !== v.total_p10 && <span class="muted fc-range">{cmoney(v.total_p10, cur)}–{cmoney(v.total_p90, cur)}</span>}
+		</span>
+	);
+}
+
+/* Each member's latest number beside the engine's figures for them
+ * (GET /forecast/rollup); a team member links to its own roll-up on the
+ * Forecast screen.  `model`: the engine's model with a range to show. */
+export function RollupTable({ d, period, model }) {
+	const ml = MODELS.find((x) => x.key === model).label;
+	const cur = d.currency;
+	return (
+		<div class="fcs-table-wrap">
+			<table class="fcs-table fcs-members">
+				<caption class="visually-hidden">Each member's latest number and the engine's models, {d.scope.name}</caption>
+				<thead>
+					<tr>
+						<th scope="col">Member</th>
+						<th scope="col" class="num">Commit</th>
+						<th scope="col" class="num">Best case</th>
+						<th scope="col">Submitted</th>
+						<th scope="col" class="num">Weighted</th>
+						<th scope="col" class="num">Categories</th>
+						<th scope="col" class="num">{ml} (P10–P90)</th>
+					</tr>
+				</thead>
+				<tbody>
+					{d.members.map((m) => {
+						const s = m.submission, md = m.models;
+						return (
+							<tr key={m.kind + m.id} data-member={m.kind + ':' + m.id}>
+								<th scope="row" data-label="Member">
+									{m.kind === 'team'
+										? <><Link href={'/forecast?period=' + period + '&team=' + m.id}>{m.name}</Link> <span class="muted">(team)</span></>
+										: m.name}
+								</th>
+								<td class="num" data-label="Commit">{s ? money(s.commit, s.currency) : '—'}</td>
+								<td class="num" data-label="Best case">{s ? money(s.best_case, s.currency) : '—'}</td>
+								<td data-label="Submitted">{s ? <span class="fcs-v">{dateTime(s.submitted_at)}{s.note && <span class="muted fcs-note">“{s.note}”</span>}</span> : <span class="muted">not yet</span>}</td>
+								<td class="num" data-label="Weighted">{modelCell(md, 'weighted', cur)}</td>
+								<td class="num" data-label="Categories">{modelCell(md, 'categories', cur)}</td>
+								<td class="num" data-label={ml}>{modelCell(md, model, cur)}</td>
+							</tr>
+						);
+					})}
+				</tbody>
+			</table>
+		</div>
+	);
+}
+
 function Rollup({ period, scope }) {
 	const q = { period, ...(scope.team_id ? { team_id: scope.team_id } : {}) };
 	const r = useAsync(() => get('/forecast/rollup', q), [period, scope.team_id]);
@@ -133,7 +192,6 @@ function Rollup({ period, scope }) {
 	if (!d)
 		return <Loading what="the roll-up" />;
 	const cur = d.currency;
-	const total = (m, k) => (m && m[k] ? money(m[k].total, cur) : '—');
 	return (
 		<div class="fc-rollup" data-ready="1">
 			<p>
@@ -147,41 +205,7 @@ function Rollup({ period, scope }) {
 					The team's own numbers: {d.submissions.map((s) => s.submitter_name + ' commit ' + money(s.commit, cur) + ', best case ' + money(s.best_case, cur)).join('; ')}.
 				</p>
 			)}
-			<div class="table-wrap">
-				<table>
-					<caption class="visually-hidden">Submitted numbers and the models, per member of {d.scope.name}</caption>
-					<thead>
-						<tr>
-							<th scope="col">Member</th>
-							<th scope="col" class="num">Commit</th>
-							<th scope="col" class="num">Best case</th>
-							<th scope="col">Submitted</th>
-							<th scope="col" class="num">Weighted</th>
-							<th scope="col" class="num">Categories</th>
-							<th scope="col" class="num">Simulation (P10–P90)</th>
-						</tr>
-					</thead>
-					<tbody>
-						{d.members.map((m) => {
-							const s = m.submission, md = m.models;
-							return (
-								<tr key={m.kind + m.id}>
-									<th scope="row">{m.name}{m.kind === 'team' && <span class="muted"> (team)</span>}</th>
-									<td class="num">{s ? money(s.commit, s.currency) : '—'}</td>
-									<td class="num">{s ? money(s.best_case, s.currency) : '—'}</td>
-									<td>{s ? dateTime(s.submitted_at) : <span class="muted">not yet</span>}</td>
-									<td class="num">{total(md, 'weighted')}</td>
-									<td class="num">{total(md, 'categories')}</td>
-									<td class="num">
-										{md && md.simulation ? money(md.simulation.total, cur) : '—'}
-										{md && md.simulation && <span class="muted fc-range">{cmoney(md.simulation.total_p10, cur)}–{cmoney(md.simulation.total_p90, cur)}</span>}
-									</td>
-								</tr>
-							);
-						})}
-					</tbody>
-				</table>
-			</div>
+			<RollupTable d={d} period={period} model="simulation" />
 		</div>
 	);
 }

@@ -15,7 +15,7 @@ import { dateTime, money, plural } from '../format.js';
 import { Link, navigate, searchParams } from '../router.jsx';
 import { isAdmin, isManager, useSession } from '../session.js';
 import { Chart, ChartTable, scale, ticks } from '../components/charts.jsx';
-import { MODELS } from '../components/ForecastPanel.jsx';
+import { MODELS, RollupTable } from '../components/ForecastPanel.jsx';
 import { cmoney, pct, periodBounds, periodKind, periodLabel, periodOf } from '../components/dashfmt.js';
 import { Badge, Empty, ErrorBox, Field, Loading, Page, toast, useAsync } from '../components/ui.jsx';
 
@@ -370,60 +370,6 @@ function Mine({ user, period, own }) {
 
 // --- a manager's team, an admin's company ------------------------------------------------------
 
-function modelCell(md, key, cur) {
-	const v = md && md[key];
-	if (!v)
-		return '—';
-	return (
-		<span class="fcs-v">
-			{money(v.total, cur)}
-			{v.total_p90 !== v.total_p10 && <span class="muted fc-range">{cmoney(v.total_p10, cur)}–{cmoney(v.total_p90, cur)}</span>}
-		</span>
-	);
-}
-
-function Members({ d, period }) {
-	const cur = d.currency;
-	return (
-		<div class="fcs-table-wrap">
-			<table class="fcs-table fcs-members">
-				<caption class="visually-hidden">Each member's latest number and the engine's models, {d.scope.name}</caption>
-				<thead>
-					<tr>
-						<th scope="col">Member</th>
-						<th scope="col" class="num">Commit</th>
-						<th scope="col" class="num">Best case</th>
-						<th scope="col">Submitted</th>
-						<th scope="col" class="num">Weighted</th>
-						<th scope="col" class="num">Categories</th>
-						<th scope="col" class="num">Historical (P10–P90)</th>
-					</tr>
-				</thead>
-				<tbody>
-					{d.members.map((m) => {
-						const s = m.submission, md = m.models;
-						return (
-							<tr key={m.kind + m.id} data-member={m.kind + ':' + m.id}>
-								<th scope="row" data-label="Member">
-									{m.kind === 'team'
-										? <><Link href={'/forecast?period=' + period + '&team=' + m.id}>{m.name}</Link> <span class="muted">(team)</span></>
-										: m.name}
-								</th>
-								<td class="num" data-label="Commit">{s ? money(s.commit, s.currency) : '—'}</td>
-								<td class="num" data-label="Best case">{s ? money(s.best_case, s.currency) : '—'}</td>
-								<td data-label="Submitted">{s ? <span class="fcs-v">{dateTime(s.submitted_at)}{s.note && <span class="muted fcs-note">“{s.note}”</span>}</span> : <span class="muted">not yet</span>}</td>
-								<td class="num" data-label="Weighted">{modelCell(md, 'weighted', cur)}</td>
-								<td class="num" data-label="Categories">{modelCell(md, 'categories', cur)}</td>
-								<td class="num" data-label="Historical">{modelCell(md, 'historical', cur)}</td>
-							</tr>
-						);
-					})}
-				</tbody>
-			</table>
-		</div>
-	);
-}
-
 function Team({ user, period, teamId }) {
 	const [version, setVersion] = useState(0);
 	const r = useAsync(() => get('/forecast/rollup', { period, team_id: teamId || undefined }), [period, teamId, version]);
@@ -457,7 +403,7 @@ function Team({ user, period, teamId }) {
 						Their commits add up to <strong data-figure="sum_commit">{money(d.sum.commit, d.currency)}</strong>,
 						best cases to <strong data-figure="sum_best_case">{money(d.sum.best_case, d.currency)}</strong>.
 					</p>
-					{d.members.length ? <Members d={d} period={period} /> : <Empty>No members.</Empty>}
+					{d.members.length ? <RollupTable d={d} period={period} model="historical" /> : <Empty>No members.</Empty>}
 					{d.submissions.length > 0 && (
 						<p class="hint">
 							Current numbers for {name}: {d.submissions.map((s) => s.submitter_name + ' commit ' + money(s.commit, s.currency) + ', best case ' + money(s.best_case, s.currency)).join('; ')}.
