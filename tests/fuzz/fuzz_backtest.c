@@ -17,6 +17,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "fuzz_kv.h"
 #include "crm/analytics.h"
 #include "crm/forecast_process.h"
 #include "store/store.h"
@@ -72,27 +73,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct jw w;
 	struct err e;
 	json_t *doc;
-	char *s, *p;
+	char *s;
 	int n = 0, rc, i, ids = 0;
 
-	s = malloc(size + 1);
+	s = fuzz_kv(data, size, kv, MAX_PAIRS, &n);
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	for (p = s; p && n < MAX_PAIRS;) {
-		char *amp = strchr(p, '&'), *eq;
-
-		if (amp)
-			*amp = '\0';
-		eq = strchr(p, '=');
-		if (eq)
-			*eq = '\0';
-		kv[n].k = p;
-		kv[n].v = eq ? eq + 1 : NULL;
-		n++;
-		p = amp ? amp + 1 : NULL;
-	}
 	for (i = 0; i < n; i++)
 		ids |= !strcmp(kv[i].k, "user_id") || !strcmp(kv[i].k, "team_id");
 	jw_init(&w, &b);

@@ -21,6 +21,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "fuzz_kv.h"
 #include "crm/analytics.h"
 #include "crm/forecast.h"
 #include "store/store.h"
@@ -57,27 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err e;
 	uint32_t from, to;
 	json_t *doc;
-	char *s, *p;
+	char *s;
 	int n = 0, rc;
 
-	s = malloc(size + 1);
+	s = fuzz_kv(data, size, kv, MAX_PAIRS, &n);
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	for (p = s; p && n < MAX_PAIRS;) {
-		char *amp = strchr(p, '&'), *eq;
-
-		if (amp)
-			*amp = '\0';
-		eq = strchr(p, '=');
-		if (eq)
-			*eq = '\0';
-		kv[n].k = p;
-		kv[n].v = eq ? eq + 1 : NULL;
-		n++;
-		p = amp ? amp + 1 : NULL;
-	}
 	err_clear(&e);
 	rc = forecast_parse(kv, n, NOW, &q, &e);
 	if (rc != OK) {

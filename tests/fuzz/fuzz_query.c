@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "fuzz_kv.h"
 #include "crm/principal.h"
 #include "crm/record.h"
 #include "store/store.h"
@@ -60,27 +61,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kv kv[MAX_PAIRS];
 	struct list_query q;
 	struct err e;
-	char *s, *p;
+	char *s;
 	int n = 0, i, rc;
 
-	s = malloc(size + 1);
+	s = fuzz_kv(data, size, kv, MAX_PAIRS, &n);
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	for (p = s; p && n < MAX_PAIRS;) {
-		char *amp = strchr(p, '&'), *eq;
-
-		if (amp)
-			*amp = '\0';
-		eq = strchr(p, '=');
-		if (eq)
-			*eq = '\0';
-		kv[n].k = p;
-		kv[n].v = eq ? eq + 1 : NULL;
-		n++;
-		p = amp ? amp + 1 : NULL;
-	}
 	for (i = 0; resources[i]; i++) {
 		err_clear(&e);
 		rc = list_query_parse(resources[i], kv, n, &q, &e);
