@@ -866,9 +866,9 @@ struct hmodel {
 	double points[NLEVELS], wins[NLEVELS];
 	double tau2;                /* variance of the period factor θ */
 	int periods;                /* past periods τ² was measured on */
-	/* each past period's open points: booked, and forecast out of sample
-	 * (0: not measured), with the draws' own variance of that forecast */
-	double kwon[MAX_SNAPS], kpred[MAX_SNAPS], knoise[MAX_SNAPS];
+	/* each past period's open points forecast as of then, from the older
+	 * periods (0: not measured), and the draws' own variance of that */
+	double kpred[MAX_SNAPS], knoise[MAX_SNAPS];
 };
 
 static void hmodel_release(struct hmodel *h)
@@ -984,7 +984,6 @@ static int hmodel_calibrate(struct hmodel *h, const struct plan *pl, const struc
 			pred += pa[c] * p;
 			noise += pa2[c] * p * (1 - p);
 		}
-		h->kwon[k] = w->wona[k];
 		h->kpred[k] = pred;
 		h->knoise[k] = noise;
 	}
@@ -1191,7 +1190,7 @@ static void period_error(struct hmodel *h, const struct plan *pl, const struct f
 		pred = h->kpred[k] + rp;
 		if (h->kpred[k] <= 0 || pred <= 0)
 			continue;
-		e = (h->kwon[k] + rk) / pred - 1;
+		e = (w->wona[k] + rk) / pred - 1;
 		dev += e * e - noise / (pred * pred);
 		n++;
 	}
