@@ -2125,9 +2125,9 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 			       sd = sqrt((1 + hm.tau2) * (var + rr_var) + hm.tau2 * mean * mean);
 
 			h->expected = round_minor(mean);
-			h->p10 = round_minor(mean - 1.2815515655446004 * sd);
+			h->p10 = round_minor(mean - Z90 * sd);
 			h->p50 = round_minor(mean);
-			h->p90 = round_minor(mean + 1.2815515655446004 * sd);
+			h->p90 = round_minor(mean + Z90 * sd);
 		}
 		if (models & (1u << FC_SIMULATION)) {
 			int it = q->iterations ? q->iterations : FC_DEFAULT_ITERATIONS;
