@@ -14,11 +14,14 @@ OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+# Temporary, while src/crm moves into capability folders: every crm header by
+# its bare name.
+CRM_INC := -Isrc -Isrc/crm $(foreach d,records process leads scoring insight forecast handover demo,-Isrc/crm/$(d))
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) $(CRM_INC) -MMD -MP $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lcsv -lhpdf -lm -lpthread $(LDLIBS)
 
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
-SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/crm/*.c src/api/*.c src/http/*.c src/cli/*.c))
+SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/crm/*.c src/crm/*/*.c src/api/*.c src/http/*.c src/cli/*.c))
 SRC := $(filter-out src/store/migrations.gen.c,$(SRC)) src/store/migrations.gen.c
 LIB_SRC := $(filter-out src/cli/%,$(SRC))
 

@@ -3,8 +3,8 @@
  */
 #include "api.h"
 
-#include "../crm/idempotency.h"
-#include "../crm/analytics.h"
+#include "idempotency.h"
+#include "analytics.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -19,8 +19,8 @@
 #include "../core/buf.h"
 #include "../core/err.h"
 #include "../core/json.h"
-#include "../crm/principal.h"
-#include "../crm/record.h"
+#include "principal.h"
+#include "record.h"
 #include "../store/store.h"
 
 enum method { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M_HEAD, M_OPTIONS, M_OTHER };

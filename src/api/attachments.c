@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../crm/attachment.h"
+#include "attachment.h"
 #include "api.h"
 
 static const char *query(const struct req *rq, const char *k)

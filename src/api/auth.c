@@ -12,8 +12,8 @@
  */
 #include <string.h>
 
-#include "../crm/auth.h"
-#include "../crm/user.h"
+#include "auth.h"
+#include "user.h"
 #include "api.h"
 
 /* Strict small bodies: named string members, nothing else. */

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "../crm/document.h"
+#include "document.h"
 #include "api.h"
 
 void api_document_create(struct req *rq, struct resp *rs)

@@ -23,9 +23,9 @@
 #include <strings.h>
 
 #include "../core/urlform.h"
-#include "../crm/convert.h"
-#include "../crm/form.h"
-#include "../crm/resources.h"
+#include "convert.h"
+#include "form.h"
+#include "resources.h"
 #include "api.h"
 
 /* The page's only style.  The CSP allows exactly this text, by its hash. */

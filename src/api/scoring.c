@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../core/timeutil.h"
-#include "../crm/scoring.h"
+#include "scoring.h"
 #include "api.h"
 
 void api_scoring_model(struct req *rq, struct resp *rs)

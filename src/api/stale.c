@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "../core/money.h"
-#include "../crm/analytics.h"
-#include "../crm/resources.h"
-#include "../crm/stale.h"
+#include "analytics.h"
+#include "resources.h"
+#include "stale.h"
 #include "api.h"
 
 /* A positive id, or a field problem. */

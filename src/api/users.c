@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../core/money.h"
-#include "../crm/user.h"
+#include "user.h"
 #include "api.h"
 
 void api_quota_list(struct req *rq, struct resp *rs)

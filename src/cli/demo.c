@@ -16,9 +16,9 @@
 
 #include "../core/progress.h"
 #include "../core/timeutil.h"
-#include "../crm/demo.h"
-#include "../crm/scoring.h"
-#include "../crm/user.h"
+#include "demo.h"
+#include "scoring.h"
+#include "user.h"
 #include "cli.h"
 
 static const char usage[] =

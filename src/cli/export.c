@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../crm/record.h"
-#include "../crm/user.h"
+#include "record.h"
+#include "user.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "../core/timeutil.h"
-#include "../crm/analytics.h"
-#include "../crm/forecast_process.h"
+#include "analytics.h"
+#include "forecast_process.h"
 #include "cli.h"
 
 static const char usage[] =

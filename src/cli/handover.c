@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../crm/handover.h"
-#include "../crm/user.h"
+#include "handover.h"
+#include "user.h"
 #include "cli.h"
 
 static const char usage[] =

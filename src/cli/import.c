@@ -31,10 +31,10 @@
 
 #include "../core/csv.h"
 #include "../core/progress.h"
-#include "../crm/record.h"
-#include "../crm/user.h"
-#include "../crm/field_import.h"
-#include "../crm/stage_import.h"
+#include "record.h"
+#include "user.h"
+#include "field_import.h"
+#include "stage_import.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../core/timeutil.h"
-#include "../crm/scoring.h"
+#include "scoring.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../crm/user.h"
+#include "user.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -34,8 +34,8 @@
 #include <string.h>
 
 #include "../core/json.h"
-#include "../crm/resources.h"
-#include "../crm/user.h"
+#include "resources.h"
+#include "user.h"
 #include "routes.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))

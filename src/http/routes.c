@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../crm/resources.h"
-#include "../crm/user.h"
+#include "resources.h"
+#include "user.h"
 
 #define RECORD_ROUTES(res, base)                                                      \
 	{M_GET, "/api/v1/" base, api_record_list, &res, 0},                            \

@@ -14,7 +14,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "crm/record.h"
+#include "record.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

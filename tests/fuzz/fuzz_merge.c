@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "crm/document.h"
-#include "crm/resources.h"
-#include "crm/user.h"
+#include "document.h"
+#include "resources.h"
+#include "user.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,8 +17,8 @@
 
 #include "core/log.h"
 #include "fuzz_kv.h"
-#include "crm/principal.h"
-#include "crm/record.h"
+#include "principal.h"
+#include "record.h"
 #include "store/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -19,8 +19,8 @@
 
 #include "core/log.h"
 #include "core/urlform.h"
-#include "crm/principal.h"
-#include "crm/resources.h"
+#include "principal.h"
+#include "resources.h"
 #include "store/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -9,12 +9,12 @@ out=build/fuzz
 mkdir -p "$out"
 pass=0; failn=0
 PKG="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libsodium jansson)"
-LIBSRC=$(ls src/core/*.c src/store/*.c src/crm/*.c src/api/*.c src/http/*.c | grep -v migrations.gen.c)
+LIBSRC=$(ls src/core/*.c src/store/*.c src/crm/*.c src/crm/*/*.c src/api/*.c src/http/*.c | grep -v migrations.gen.c)
 for f in tests/fuzz/fuzz_*.c; do
 	[ -e "$f" ] || continue
 	name=$(basename "$f" .c)
 	if ! clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Isrc -o "$out/$name" "$f" $LIBSRC src/store/migrations.gen.c $PKG -lcsv -lhpdf -lm -lpthread; then
+		-Isrc -Isrc/crm -Isrc/crm/records -Isrc/crm/process -Isrc/crm/leads -Isrc/crm/scoring -Isrc/crm/insight -Isrc/crm/forecast -Isrc/crm/handover -Isrc/crm/demo -o "$out/$name" "$f" $LIBSRC src/store/migrations.gen.c $PKG -lcsv -lhpdf -lm -lpthread; then
 		echo "fuzz: cannot build $name"; failn=$((failn + 1)); continue
 	fi
 	corpus="tests/fuzz/corpus/${name#fuzz_}"

@@ -37,11 +37,11 @@
  * clash with err.h's fail() declaration */
 #include "core/log.h"
 #include "core/timeutil.h"
-#include "crm/analytics.h"
-#include "crm/funnel.h"
-#include "crm/record.h"
-#include "crm/resources.h"
-#include "crm/user.h"
+#include "analytics.h"
+#include "funnel.h"
+#include "record.h"
+#include "resources.h"
+#include "user.h"
 
 #include <cmocka.h>
 

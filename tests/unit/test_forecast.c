@@ -34,8 +34,8 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/timeutil.h"
-#include "crm/analytics.h"
-#include "crm/forecast.h"
+#include "analytics.h"
+#include "forecast.h"
 
 #include <cmocka.h>
 

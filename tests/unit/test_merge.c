@@ -12,10 +12,10 @@
 
 /* the project's headers first: cmocka's fail() macro clashes with err.h */
 #include "core/buf.h"
-#include "crm/attachment.h"
-#include "crm/document.h"
-#include "crm/resources.h"
-#include "crm/user.h"
+#include "attachment.h"
+#include "document.h"
+#include "resources.h"
+#include "user.h"
 
 #include <cmocka.h>
 

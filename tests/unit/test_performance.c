@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* before cmocka.h, whose fail() macro would rename err.h's fail() */
-#include "crm/performance.h"
+#include "performance.h"
 
 #include <cmocka.h>
 

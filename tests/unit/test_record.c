@@ -25,10 +25,10 @@
 /* the project's headers first: cmocka defines a fail() macro that would
  * clash with err.h's fail() declaration */
 #include "core/log.h"
-#include "crm/auth.h"
-#include "crm/record.h"
-#include "crm/resources.h"
-#include "crm/user.h"
+#include "auth.h"
+#include "record.h"
+#include "resources.h"
+#include "user.h"
 
 #include <cmocka.h>
 

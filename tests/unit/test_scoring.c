@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* the project's headers first: cmocka defines a fail() macro */
-#include "crm/resources.h"
-#include "crm/scoring.h"
+#include "resources.h"
+#include "scoring.h"
 
 #include <cmocka.h>
 
