@@ -14,10 +14,7 @@ OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# Temporary, while src/crm moves into capability folders: every crm header by
-# its bare name.
-CRM_INC := -Isrc -Isrc/crm $(foreach d,records process leads scoring insight forecast handover demo,-Isrc/crm/$(d))
-CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) $(CRM_INC) -MMD -MP $(CFLAGS)
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -Isrc -MMD -MP $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lcsv -lhpdf -lm -lpthread $(LDLIBS)
 
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))

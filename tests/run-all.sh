@@ -13,6 +13,7 @@ stage_s() {
 	[ "$rc" -eq 0 ] || { status=1; echo "==> $name FAILED ($rc)"; }
 }
 stage_s "build" make -s -j2 funnel
+stage_s "layers (tests/layers.py)" python3 tests/layers.py
 stage_s "unit tests" make -s -j2 unit
 stage_s "API tests" make -s api
 stage_s "web UI end-to-end tests" make -s e2e

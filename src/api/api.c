@@ -3,8 +3,8 @@
  */
 #include "api.h"
 
-#include "idempotency.h"
-#include "analytics.h"
+#include "crm/records/idempotency.h"
+#include "crm/insight/analytics.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -16,12 +16,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "../core/buf.h"
-#include "../core/err.h"
-#include "../core/json.h"
-#include "principal.h"
-#include "record.h"
-#include "../store/store.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "crm/records/principal.h"
+#include "crm/records/record.h"
+#include "store/store.h"
 
 enum method { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M_HEAD, M_OPTIONS, M_OTHER };
 

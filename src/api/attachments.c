@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "attachment.h"
+#include "crm/records/attachment.h"
 #include "api.h"
 
 static const char *query(const struct req *rq, const char *k)

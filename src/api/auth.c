@@ -12,8 +12,8 @@
  */
 #include <string.h>
 
-#include "auth.h"
-#include "user.h"
+#include "crm/records/auth.h"
+#include "crm/records/user.h"
 #include "api.h"
 
 /* Strict small bodies: named string members, nothing else. */

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "document.h"
+#include "crm/process/document.h"
 #include "api.h"
 
 void api_document_create(struct req *rq, struct resp *rs)

@@ -3,8 +3,8 @@
  * model, for a scope the caller sees (src/crm/forecast.h), over the
  * server's analytics index, refreshed from the change feed first.
  */
-#include "analytics.h"
-#include "forecast.h"
+#include "crm/insight/analytics.h"
+#include "crm/forecast/forecast.h"
 #include "api.h"
 
 void api_forecast(struct req *rq, struct resp *rs)

@@ -8,8 +8,8 @@
  *   GET  /api/v1/forecast/accuracy      a closed period's snapshots against the actual
  *   GET  /api/v1/forecast/backtest      replayed as_of forecasts of closed periods
  */
-#include "analytics.h"
-#include "forecast_process.h"
+#include "crm/insight/analytics.h"
+#include "crm/forecast/forecast_process.h"
 #include "api.h"
 
 static void submit(struct req *rq, struct resp *rs)

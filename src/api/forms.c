@@ -22,10 +22,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/urlform.h"
-#include "convert.h"
-#include "form.h"
-#include "resources.h"
+#include "core/urlform.h"
+#include "crm/leads/convert.h"
+#include "crm/leads/form.h"
+#include "crm/records/resources.h"
 #include "api.h"
 
 /* The page's only style.  The CSP allows exactly this text, by its hash. */

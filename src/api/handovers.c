@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "handover.h"
+#include "crm/handover/handover.h"
 #include "api.h"
 
 static void answer(struct req *rq, struct resp *rs, int status, long long id)

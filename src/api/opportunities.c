@@ -2,7 +2,7 @@
  * opportunities.c — GET /api/v1/opportunities/{id}/stages: every stage entry
  * and exit, with time and actor.
  */
-#include "opportunity.h"
+#include "crm/process/opportunity.h"
 #include "api.h"
 
 void api_opportunity_stages(struct req *rq, struct resp *rs)

@@ -10,7 +10,7 @@
  *   GET  /api/v1/opportunities/{id}/payments → {status, amount, paid,
  *        outstanding, installments, payments, ...}
  */
-#include "payment.h"
+#include "crm/process/payment.h"
 #include "api.h"
 
 /* Answer the status of deal `id` with `status`; `o` adds the outcome of a

@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "../core/money.h"
-#include "performance.h"
+#include "core/money.h"
+#include "crm/insight/performance.h"
 #include "api.h"
 
 void api_report_performance(struct req *rq, struct resp *rs)

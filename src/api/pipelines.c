@@ -10,8 +10,8 @@
  */
 #include <string.h>
 
-#include "pipeline.h"
-#include "resources.h"
+#include "crm/process/pipeline.h"
+#include "crm/records/resources.h"
 #include "api.h"
 
 static void answer(struct req *rq, struct resp *rs, int status, long long id)

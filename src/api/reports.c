@@ -2,8 +2,8 @@
  * reports.c — GET /api/v1/reports/funnel: the funnel report (src/crm/funnel.h)
  * over the server's analytics index, refreshed from the change feed first.
  */
-#include "analytics.h"
-#include "funnel.h"
+#include "crm/insight/analytics.h"
+#include "crm/insight/funnel.h"
 #include "api.h"
 
 void api_report_funnel(struct req *rq, struct resp *rs)

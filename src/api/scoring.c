@@ -12,8 +12,8 @@
  */
 #include <string.h>
 
-#include "../core/timeutil.h"
-#include "scoring.h"
+#include "core/timeutil.h"
+#include "crm/scoring/scoring.h"
 #include "api.h"
 
 void api_scoring_model(struct req *rq, struct resp *rs)

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/money.h"
-#include "analytics.h"
-#include "resources.h"
-#include "stale.h"
+#include "core/money.h"
+#include "crm/insight/analytics.h"
+#include "crm/records/resources.h"
+#include "crm/insight/stale.h"
 #include "api.h"
 
 /* A positive id, or a field problem. */

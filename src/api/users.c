@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "../core/money.h"
-#include "user.h"
+#include "core/money.h"
+#include "crm/records/user.h"
 #include "api.h"
 
 void api_quota_list(struct req *rq, struct resp *rs)

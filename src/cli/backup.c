@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/progress.h"
+#include "core/progress.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "../core/err.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "store/store.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1

@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/progress.h"
-#include "../core/timeutil.h"
-#include "demo.h"
-#include "scoring.h"
-#include "user.h"
+#include "core/progress.h"
+#include "core/timeutil.h"
+#include "crm/demo/demo.h"
+#include "crm/scoring/scoring.h"
+#include "crm/records/user.h"
 #include "cli.h"
 
 static const char usage[] =

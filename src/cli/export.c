@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "record.h"
-#include "user.h"
+#include "crm/records/record.h"
+#include "crm/records/user.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/timeutil.h"
-#include "analytics.h"
-#include "forecast_process.h"
+#include "core/timeutil.h"
+#include "crm/insight/analytics.h"
+#include "crm/forecast/forecast_process.h"
 #include "cli.h"
 
 static const char usage[] =

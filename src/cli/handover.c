@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handover.h"
-#include "user.h"
+#include "crm/handover/handover.h"
+#include "crm/records/user.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -29,12 +29,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/csv.h"
-#include "../core/progress.h"
-#include "record.h"
-#include "user.h"
-#include "field_import.h"
-#include "stage_import.h"
+#include "core/csv.h"
+#include "core/progress.h"
+#include "crm/records/record.h"
+#include "crm/records/user.h"
+#include "crm/process/field_import.h"
+#include "crm/process/stage_import.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "user.h"
+#include "crm/records/user.h"
 #include "cli.h"
 
 static const char usage[] =

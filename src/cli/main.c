@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "crm/records/auth.h"
 #include "cli.h"
 
 const struct command commands[] = {

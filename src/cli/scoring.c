@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/timeutil.h"
-#include "scoring.h"
+#include "core/timeutil.h"
+#include "crm/scoring/scoring.h"
 #include "cli.h"
 
 static const char usage[] =

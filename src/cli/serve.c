@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "../http/server.h"
+#include "http/server.h"
 #include "cli.h"
 
 static const char usage[] =

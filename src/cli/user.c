@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user.h"
+#include "crm/records/user.h"
 #include "cli.h"
 
 static const char usage[] =

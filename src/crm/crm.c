@@ -1,5 +1,12 @@
-#include "resources.h"
-#include "user.h"
+/*
+ * crm.c — where the capabilities meet: the table of every record type
+ * (resources[], record.h), the choices several declarations share, and the
+ * seams declared in records/resources.h, whose bodies need a capability that
+ * records/ may not include.
+ */
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
+#include "crm/scoring/scoring.h"
 
 const char *const channel_choices[] = {"field", "inside", "partner", "web", "retail", NULL};
 
@@ -9,3 +16,8 @@ const struct resource *const resources[] = {
 	&form_resource,    &template_resource, &saved_filter_resource,
 	&scoring_rule_resource, NULL,
 };
+
+int crm_lead_engaged(struct store *st, long long lead_id, struct err *e)
+{
+	return scoring_lead_changed(st, lead_id, e);
+}

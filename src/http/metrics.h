@@ -6,7 +6,7 @@
 #ifndef FUNNEL_METRICS_H
 #define FUNNEL_METRICS_H
 
-#include "../core/buf.h"
+#include "core/buf.h"
 
 void metrics_init(int nroutes);
 /* route: index in the routing table, or -1 for unmatched paths */

@@ -33,9 +33,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/json.h"
-#include "resources.h"
-#include "user.h"
+#include "core/json.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 #include "routes.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "resources.h"
-#include "user.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 #define RECORD_ROUTES(res, base)                                                      \
 	{M_GET, "/api/v1/" base, api_record_list, &res, 0},                            \

@@ -6,7 +6,7 @@
 #ifndef FUNNEL_ROUTES_H
 #define FUNNEL_ROUTES_H
 
-#include "../api/api.h"
+#include "api/api.h"
 
 #define R_PUBLIC 0x1   /* no credentials needed */
 /* The body is streamed to a temporary file (hashed, up to --max-upload)

@@ -22,13 +22,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../core/log.h"
-#include "../core/timeutil.h"
-#include "analytics.h"
-#include "attachment.h"
-#include "auth.h"
-#include "forecast_process.h"
-#include "scoring.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "crm/insight/analytics.h"
+#include "crm/records/attachment.h"
+#include "crm/records/auth.h"
+#include "crm/forecast/forecast_process.h"
+#include "crm/scoring/scoring.h"
 #include "metrics.h"
 #include "routes.h"
 #include "static.h"

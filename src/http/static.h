@@ -6,7 +6,7 @@
 #ifndef FUNNEL_STATIC_H
 #define FUNNEL_STATIC_H
 
-#include "../api/api.h"
+#include "api/api.h"
 
 void static_serve(const char *root, const char *url, struct resp *rs);
 

@@ -23,7 +23,7 @@
 #ifndef FUNNEL_STORE_H
 #define FUNNEL_STORE_H
 
-#include "../core/err.h"
+#include "core/err.h"
 
 struct store;
 struct stmt;

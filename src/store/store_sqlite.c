@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/log.h"
-#include "../core/timeutil.h"
+#include "core/log.h"
+#include "core/timeutil.h"
 #include "migrations.h"
 
 #define CACHE_SLOTS 256

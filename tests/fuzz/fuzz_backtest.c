@@ -18,8 +18,8 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "fuzz_kv.h"
-#include "analytics.h"
-#include "forecast_process.h"
+#include "crm/insight/analytics.h"
+#include "crm/forecast/forecast_process.h"
 #include "store/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

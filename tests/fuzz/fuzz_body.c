@@ -14,7 +14,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "record.h"
+#include "crm/records/record.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -22,8 +22,8 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "fuzz_kv.h"
-#include "analytics.h"
-#include "forecast.h"
+#include "crm/insight/analytics.h"
+#include "crm/forecast/forecast.h"
 #include "store/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h" /* struct kv */
+#include "crm/records/record.h" /* struct kv */
 
 /* Split data into at most max pairs of kv (a pair without '=' has a NULL
  * value).  Returns the string the pairs point into (free it after), or

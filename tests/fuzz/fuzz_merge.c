@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "document.h"
-#include "resources.h"
-#include "user.h"
+#include "crm/process/document.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

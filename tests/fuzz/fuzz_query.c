@@ -17,8 +17,8 @@
 
 #include "core/log.h"
 #include "fuzz_kv.h"
-#include "principal.h"
-#include "record.h"
+#include "crm/records/principal.h"
+#include "crm/records/record.h"
 #include "store/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

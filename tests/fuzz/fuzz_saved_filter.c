@@ -19,8 +19,8 @@
 
 #include "core/log.h"
 #include "core/urlform.h"
-#include "principal.h"
-#include "resources.h"
+#include "crm/records/principal.h"
+#include "crm/records/resources.h"
 #include "store/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -20,8 +20,8 @@
 #include <strings.h>
 
 #include "core/utf8.h"
-#include "resources.h"
-#include "scoring.h"
+#include "crm/records/resources.h"
+#include "crm/scoring/scoring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

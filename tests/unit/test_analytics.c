@@ -37,11 +37,11 @@
  * clash with err.h's fail() declaration */
 #include "core/log.h"
 #include "core/timeutil.h"
-#include "analytics.h"
-#include "funnel.h"
-#include "record.h"
-#include "resources.h"
-#include "user.h"
+#include "crm/insight/analytics.h"
+#include "crm/insight/funnel.h"
+#include "crm/records/record.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 #include <cmocka.h>
 

@@ -34,8 +34,8 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/timeutil.h"
-#include "analytics.h"
-#include "forecast.h"
+#include "crm/insight/analytics.h"
+#include "crm/forecast/forecast.h"
 
 #include <cmocka.h>
 

@@ -14,7 +14,7 @@
 
 /* before cmocka.h, whose fail() macro would rename err.h's fail() */
 #include "core/timeutil.h"
-#include "forecast_process.h"
+#include "crm/forecast/forecast_process.h"
 
 #include <cmocka.h>
 

@@ -12,10 +12,10 @@
 
 /* the project's headers first: cmocka's fail() macro clashes with err.h */
 #include "core/buf.h"
-#include "attachment.h"
-#include "document.h"
-#include "resources.h"
-#include "user.h"
+#include "crm/records/attachment.h"
+#include "crm/process/document.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 #include <cmocka.h>
 

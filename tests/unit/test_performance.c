@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* before cmocka.h, whose fail() macro would rename err.h's fail() */
-#include "performance.h"
+#include "crm/insight/performance.h"
 
 #include <cmocka.h>
 

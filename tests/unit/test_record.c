@@ -25,10 +25,10 @@
 /* the project's headers first: cmocka defines a fail() macro that would
  * clash with err.h's fail() declaration */
 #include "core/log.h"
-#include "auth.h"
-#include "record.h"
-#include "resources.h"
-#include "user.h"
+#include "crm/records/auth.h"
+#include "crm/records/record.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 #include <cmocka.h>
 

@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* the project's headers first: cmocka defines a fail() macro */
-#include "resources.h"
-#include "scoring.h"
+#include "crm/records/resources.h"
+#include "crm/scoring/scoring.h"
 
 #include <cmocka.h>
 

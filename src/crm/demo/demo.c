@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/timeutil.h"
+#include "core/timeutil.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 #define DAY 86400LL

@@ -30,8 +30,8 @@
 
 #include <time.h>
 
-#include "../core/err.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "store/store.h"
 
 #define DEMO_PASSWORD "demo-password"
 #define DEMO_ADMIN "admin@demo.funnel"

@@ -28,10 +28,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/money.h"
-#include "../core/timeutil.h"
-#include "performance.h"
-#include "resources.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "crm/insight/performance.h"
+#include "crm/records/resources.h"
 
 typedef __int128 i128;
 

@@ -3,6 +3,21 @@
  * (analytics.h): GET /api/v1/forecast, the weekly snapshots, the accuracy
  * report and `funnel forecast backtest` all go through forecast_compute().
  *
+ * The forecast capability (this folder; start here).  It promises a number a
+ * manager can trust: four models from the weighted pipeline to one learned
+ * from the team's own history, each with a P10–P90 range measured on its own
+ * past errors; people's submissions and their roll-up; weekly snapshots; and
+ * accuracy once a period closes.  Its files:
+ *
+ *   forecast.h/.c           the engine (this contract)
+ *   forecast_process.h      the process around it, for the API and the CLI
+ *   forecast_submit.c       submissions and the roll-up
+ *   forecast_snapshot.c     weekly snapshots and the server's job taking them
+ *   forecast_accuracy.c     accuracy of closed periods and the backtest
+ *   forecast_process_int.h  what those three share, for them only
+ *
+ * Depends on records/ and insight/ (the index, performance's quotas).
+ *
  * CONTRACT between the forecast engine (forecast.c) and its users
  * (forecast_process.c: submissions, snapshots, accuracy, backtest).  The
  * engine's owner may add members; what is declared here stays.
@@ -189,11 +204,11 @@
 
 #include <stdint.h>
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "analytics.h"
-#include "principal.h"
-#include "record.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "crm/insight/analytics.h"
+#include "crm/records/principal.h"
+#include "crm/records/record.h"
 
 #define FC_DEFAULT_ITERATIONS 10000
 #define FC_MAX_ITERATIONS 100000

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/money.h"
-#include "../core/timeutil.h"
+#include "core/money.h"
+#include "core/timeutil.h"
 #include "forecast_process_int.h"
 
 #define WEEK (7 * 86400)

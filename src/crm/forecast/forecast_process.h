@@ -49,12 +49,12 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../store/store.h"
-#include "analytics.h"
-#include "principal.h"
-#include "record.h" /* before forecast.h, which uses struct kv */
+#include "core/err.h"
+#include "core/json.h"
+#include "store/store.h"
+#include "crm/insight/analytics.h"
+#include "crm/records/principal.h"
+#include "crm/records/record.h" /* before forecast.h, which uses struct kv */
 #include "forecast.h"
 
 enum fp_kind { FP_USER, FP_TEAM, FP_COMPANY };

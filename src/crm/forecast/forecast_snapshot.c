@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/log.h"
-#include "../core/timeutil.h"
+#include "core/log.h"
+#include "core/timeutil.h"
 #include "forecast_process_int.h"
 
 struct snap_row {

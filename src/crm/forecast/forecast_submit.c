@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/money.h"
-#include "../core/timeutil.h"
+#include "core/money.h"
+#include "core/timeutil.h"
 #include "forecast_process.h"
 #include "forecast_process_int.h"
-#include "user.h"
+#include "crm/records/user.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 

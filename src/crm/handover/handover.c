@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
-#include "../core/timeutil.h"
-#include "record.h"
-#include "resources.h"
-#include "user.h"
+#include "core/buf.h"
+#include "core/timeutil.h"
+#include "crm/records/record.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 #define SUBJECT_MAX 200 /* characters, as activity.subject */

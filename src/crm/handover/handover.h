@@ -57,10 +57,10 @@
 
 #include <jansson.h>
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../store/store.h"
-#include "principal.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "store/store.h"
+#include "crm/records/principal.h"
 
 /* Days from today (09:00 UTC) the tasks are due, by section. */
 #define HANDOVER_DUE_LOWER 2

@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/log.h"
-#include "../core/money.h"
-#include "../core/timeutil.h"
-#include "resources.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "crm/records/resources.h"
 
 /* --- small containers ----------------------------------------------------- */
 

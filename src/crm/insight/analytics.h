@@ -96,8 +96,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../core/err.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "store/store.h"
 
 #define ANALYTICS_BLOCK 256         /* slots per zone-map block */
 #define ANALYTICS_KEEP_SEQ 100000   /* feed entries kept behind the newest */

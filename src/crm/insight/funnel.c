@@ -19,9 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/money.h"
-#include "../core/timeutil.h"
-#include "resources.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "crm/records/resources.h"
 
 typedef __int128 i128;
 

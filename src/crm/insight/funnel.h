@@ -45,10 +45,10 @@
 
 #include <stdint.h>
 
-#include "../core/json.h"
+#include "core/json.h"
 #include "analytics.h"
-#include "principal.h"
-#include "record.h"
+#include "crm/records/principal.h"
+#include "crm/records/record.h"
 
 enum funnel_group {
 	FG_NONE,

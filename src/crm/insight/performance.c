@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
-#include "../core/money.h"
-#include "user.h"
+#include "core/buf.h"
+#include "core/money.h"
+#include "crm/records/user.h"
 
 /* --- statistics ------------------------------------------------------------ */
 

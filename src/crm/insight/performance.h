@@ -40,10 +40,10 @@
 #ifndef FUNNEL_PERFORMANCE_H
 #define FUNNEL_PERFORMANCE_H
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../store/store.h"
-#include "principal.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "store/store.h"
+#include "crm/records/principal.h"
 
 #define PERF_MIN_SEGMENT 3
 

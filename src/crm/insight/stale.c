@@ -16,11 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/buf.h"
-#include "../core/money.h"
-#include "../core/timeutil.h"
+#include "core/buf.h"
+#include "core/money.h"
+#include "core/timeutil.h"
 #include "performance.h"
-#include "resources.h"
+#include "crm/records/resources.h"
 
 #define DAY 86400
 #define YEAR_DAYS 365

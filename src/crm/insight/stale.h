@@ -43,11 +43,11 @@
 #ifndef FUNNEL_STALE_H
 #define FUNNEL_STALE_H
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "store/store.h"
 #include "analytics.h"
-#include "principal.h"
+#include "crm/records/principal.h"
 
 #define STALE_MAX_LIMIT 500
 #define STALE_DEFAULT_LIMIT 100

@@ -8,38 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/timeutil.h"
-#include "pipeline.h"
-#include "resources.h"
-#include "scoring.h"
+#include "core/email.h"
+#include "core/timeutil.h"
+#include "crm/process/pipeline.h"
+#include "crm/records/resources.h"
+#include "crm/scoring/scoring.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 #define MAX_CANDIDATES 50
-
-/* Mail providers anyone can sign up with: their domain says nothing about
- * the company.  Lower case; compared case-insensitively. */
-static const char *const free_mail[] = {
-	"gmail.com",      "googlemail.com", "yahoo.com",    "yahoo.co.uk",   "yahoo.fr",
-	"ymail.com",      "rocketmail.com", "hotmail.com",  "hotmail.co.uk", "hotmail.fr",
-	"outlook.com",    "outlook.fr",     "live.com",     "live.co.uk",    "msn.com",
-	"aol.com",        "icloud.com",     "me.com",       "mac.com",       "proton.me",
-	"protonmail.com", "pm.me",          "gmx.com",      "gmx.de",        "gmx.net",
-	"web.de",         "t-online.de",    "mail.com",     "yandex.ru",     "yandex.com",
-	"mail.ru",        "zoho.com",       "fastmail.com", "hey.com",       "qq.com",
-	"163.com",        "126.com",        "orange.fr",    "free.fr",       "laposte.net",
-	"libero.it",      "seznam.cz",      "wp.pl",        "o2.pl",         "btinternet.com",
-	"comcast.net",    "verizon.net",    "att.net",
-};
-
-int convert_free_mail(const char *domain)
-{
-	int i;
-
-	for (i = 0; i < N(free_mail); i++)
-		if (!strcasecmp(domain, free_mail[i]))
-			return 1;
-	return 0;
-}
 
 void convert_result_release(struct convert_result *r)
 {
@@ -57,7 +33,7 @@ static void company_domain(const struct record *lead, char *out, size_t n)
 	size_t i;
 
 	out[0] = '\0';
-	if (!at || !at[1] || convert_free_mail(at + 1) || strlen(at + 1) >= n)
+	if (!at || !at[1] || email_free_domain(at + 1) || strlen(at + 1) >= n)
 		return;
 	for (i = 0; at[1 + i]; i++)
 		out[i] = (char)(at[1 + i] >= 'A' && at[1 + i] <= 'Z' ? at[1 + i] + 32 : at[1 + i]);

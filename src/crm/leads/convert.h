@@ -34,7 +34,7 @@
 
 #include <jansson.h>
 
-#include "record.h"
+#include "crm/records/record.h"
 
 struct convert_result {
 	struct record lead, account, contact, opportunity;
@@ -50,8 +50,5 @@ struct convert_result {
 int lead_convert(struct store *st, const struct principal *p, long long id, json_t *body,
 		 struct convert_result *out, struct err *e);
 void convert_result_release(struct convert_result *r);
-
-/* Is `domain` one of the free e-mail providers (no company behind it)? */
-int convert_free_mail(const char *domain);
 
 #endif

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/json.h"
-#include "../core/timeutil.h"
-#include "../core/utf8.h"
-#include "resources.h"
+#include "core/json.h"
+#include "core/timeutil.h"
+#include "core/utf8.h"
+#include "crm/records/resources.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 

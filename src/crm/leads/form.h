@@ -52,8 +52,8 @@
 
 #include <jansson.h>
 
-#include "../core/err.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "store/store.h"
 
 #define FORM_MAX_QUESTIONS 50
 #define FORM_MAX_ANSWERS 50      /* answers in one submission */

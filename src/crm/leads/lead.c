@@ -2,8 +2,8 @@
  * lead.c — a prospect not yet qualified into an account and opportunity.
  */
 #include "form.h"
-#include "resources.h"
-#include "scoring.h"
+#include "crm/records/resources.h"
+#include "crm/scoring/scoring.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/timeutil.h"
-#include "resources.h"
-#include "user.h"
+#include "core/timeutil.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 /* --- merge fields ------------------------------------------------------- */
 

@@ -31,11 +31,11 @@
 
 #include <stddef.h>
 
-#include "../core/buf.h"
-#include "../core/err.h"
-#include "../store/store.h"
-#include "attachment.h"
-#include "principal.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+#include "crm/records/attachment.h"
+#include "crm/records/principal.h"
 
 /* The records a merge field may name. */
 enum merge_obj { MERGE_ACCOUNT, MERGE_CONTACT, MERGE_OPPORTUNITY, MERGE_OWNER, MERGE_TODAY };

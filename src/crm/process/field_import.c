@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/money.h"
-#include "resources.h"
+#include "core/money.h"
+#include "crm/records/resources.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 #define VALUE_MAX 64

@@ -22,7 +22,7 @@
 #ifndef FUNNEL_FIELD_IMPORT_H
 #define FUNNEL_FIELD_IMPORT_H
 
-#include "record.h"
+#include "crm/records/record.h"
 
 extern const struct resource field_import_resource;
 

@@ -16,7 +16,7 @@
 
 #include "pipeline.h"
 #include "opportunity.h"
-#include "resources.h"
+#include "crm/records/resources.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 

@@ -4,7 +4,7 @@
 #ifndef FUNNEL_OPPORTUNITY_H
 #define FUNNEL_OPPORTUNITY_H
 
-#include "record.h"
+#include "crm/records/record.h"
 
 /* The stage history of opportunity `id` as a JSON array, oldest first:
  * {stage, entered_at, exited_at, actor_id, override, reason}. */

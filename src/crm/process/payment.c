@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/money.h"
-#include "../core/timeutil.h"
-#include "../core/utf8.h"
-#include "record.h"
-#include "resources.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "core/utf8.h"
+#include "crm/records/record.h"
+#include "crm/records/resources.h"
 
 static const char *const methods[] = {"bank_transfer", "card",  "cash",
 				      "cheque",        "direct_debit", "other", NULL};

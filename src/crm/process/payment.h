@@ -37,10 +37,10 @@
 
 #include <jansson.h>
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../store/store.h"
-#include "principal.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "store/store.h"
+#include "crm/records/principal.h"
 
 #define PAYMENT_MAX_INSTALLMENTS 120
 

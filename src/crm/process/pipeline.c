@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/timeutil.h"
-#include "resources.h"
-#include "user.h"
+#include "core/timeutil.h"
+#include "crm/records/resources.h"
+#include "crm/records/user.h"
 
 static const char *const sections[] = {"upper", "middle", "lower", "won", "lost", NULL};
 static const char *const categories[] = {"pipeline", "best_case", "commit", "closed", "omitted",

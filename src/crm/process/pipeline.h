@@ -30,11 +30,11 @@
 
 #include <jansson.h>
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../store/store.h"
-#include "principal.h"
-#include "record.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "store/store.h"
+#include "crm/records/principal.h"
+#include "crm/records/record.h"
 
 struct stage_info {
 	long long id, pipeline_id;

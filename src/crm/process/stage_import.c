@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "pipeline.h"
-#include "resources.h"
+#include "crm/records/resources.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 

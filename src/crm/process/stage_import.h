@@ -20,7 +20,7 @@
 #ifndef FUNNEL_STAGE_IMPORT_H
 #define FUNNEL_STAGE_IMPORT_H
 
-#include "record.h"
+#include "crm/records/record.h"
 
 extern const struct resource stage_import_resource;
 

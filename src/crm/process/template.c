@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "document.h"
-#include "resources.h"
+#include "crm/records/resources.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 

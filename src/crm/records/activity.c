@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "resources.h"
-#include "scoring.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
@@ -88,9 +87,9 @@ static int after_write(struct store *st, const struct principal *p, const struct
 
 	(void)p;
 	if (now)
-		rc = scoring_lead_changed(st, now, e);
+		rc = crm_lead_engaged(st, now, e);
 	if (!rc && before && before != now)
-		rc = scoring_lead_changed(st, before, e);
+		rc = crm_lead_engaged(st, before, e);
 	return rc;
 }
 
@@ -100,7 +99,7 @@ static int after_delete(struct store *st, const struct principal *p, const struc
 	long long lead = lead_of(old);
 
 	(void)p;
-	return lead ? scoring_lead_changed(st, lead, e) : OK;
+	return lead ? crm_lead_engaged(st, lead, e) : OK;
 }
 
 const struct resource activity_resource = {

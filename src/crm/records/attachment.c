@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/utf8.h"
+#include "core/utf8.h"
 #include "record.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))

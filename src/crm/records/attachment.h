@@ -37,10 +37,10 @@
 
 #include <stddef.h>
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../core/timeutil.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/timeutil.h"
+#include "store/store.h"
 #include "principal.h"
 
 #define ATTACHMENT_NAME_MAX 200 /* characters of a file name */

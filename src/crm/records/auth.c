@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/log.h"
-#include "../core/timeutil.h"
+#include "core/log.h"
+#include "core/timeutil.h"
 #include "record.h"
 
 /* Throttle: per e-mail 5 failures in 15 minutes, per address 30. */

@@ -14,9 +14,9 @@
 
 #include <sodium.h>
 
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "store/store.h"
 #include "principal.h"
 
 #define AUTH_HASH_LEN crypto_pwhash_STRBYTES

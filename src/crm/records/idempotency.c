@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/timeutil.h"
+#include "core/timeutil.h"
 
 void idem_fingerprint(const char *method, const char *path, const char *body, size_t n,
 		      char out[65])

@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 
-#include "../core/buf.h"
-#include "../core/err.h"
-#include "../store/store.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
 
 struct idem_reply {
 	int found;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
+#include "core/buf.h"
 
 static const char *const role_names[] = {"rep", "manager", "admin"};
 

@@ -17,8 +17,8 @@
 #ifndef FUNNEL_PRINCIPAL_H
 #define FUNNEL_PRINCIPAL_H
 
-#include "../core/err.h"
-#include "../store/store.h"
+#include "core/err.h"
+#include "store/store.h"
 
 enum role { ROLE_REP, ROLE_MANAGER, ROLE_ADMIN };
 

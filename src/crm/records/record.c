@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/money.h"
-#include "../core/utf8.h"
+#include "core/money.h"
+#include "core/utf8.h"
 
 /* Visibility as SQL over the record's table aliased `t`.  :owners is the
  * principal's visible owner set as a JSON array (principal.h). */

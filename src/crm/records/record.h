@@ -23,11 +23,11 @@
 
 #include <jansson.h>
 
-#include "../core/buf.h"
-#include "../core/err.h"
-#include "../core/json.h"
-#include "../core/timeutil.h"
-#include "../store/store.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/timeutil.h"
+#include "store/store.h"
 #include "principal.h"
 
 #define RECORD_MAX_FIELDS 32

@@ -1,5 +1,8 @@
 /*
- * resources.h — the record types Funnel has, each declared in its own file.
+ * resources.h — the record types Funnel has, each declared in its own file
+ * (in the folder of its capability), named here so that the engine and the
+ * other record types can reach them without including a folder above
+ * records/.  The table of them all, resources[] (record.h), is in ../crm.c.
  */
 #ifndef FUNNEL_RESOURCES_H
 #define FUNNEL_RESOURCES_H
@@ -19,5 +22,14 @@ extern const struct resource scoring_rule_resource; /* scoring_rule.c */
 
 /* Choices shared by several declarations. */
 extern const char *const channel_choices[];   /* field inside partner web retail */
+
+/* Seams: where a record of this folder must tell a capability above it that
+ * something changed.  Declared here, implemented in ../crm.c, which sits
+ * above every capability, so no folder includes one above it. */
+
+/* An activity on lead `lead_id` was written or removed: the lead's
+ * engagement, and so its score, changed (crm.c rescores it, scoring.h).
+ * Runs in the writer's transaction; an error rolls the write back. */
+int crm_lead_engaged(struct store *st, long long lead_id, struct err *e);
 
 #endif

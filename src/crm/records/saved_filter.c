@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/urlform.h"
+#include "core/urlform.h"
 #include "resources.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))

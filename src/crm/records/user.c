@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/money.h"
+#include "core/money.h"
 #include "auth.h"
 #include "resources.h"
 #include "user.h"

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/logreg.h"
-#include "../core/timeutil.h"
-#include "convert.h"
-#include "resources.h"
+#include "core/email.h"
+#include "core/logreg.h"
+#include "core/timeutil.h"
+#include "crm/records/resources.h"
 #include "scoring_impl.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
@@ -102,7 +102,7 @@ static const char *email_kind(const char *email)
 
 	if (!at || !at[1])
 		return "";
-	return convert_free_mail(at + 1) ? "free_mail" : "company";
+	return email_free_domain(at + 1) ? "free_mail" : "company";
 }
 
 const char *scoring_category(const struct lead_facts *f, int g)

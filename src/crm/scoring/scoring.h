@@ -4,6 +4,13 @@
  * not-converted leads, combined into one 0..100 score, a tier A..D and the
  * factors that made it, kept on every lead.
  *
+ * The scoring capability (this folder; start here).  Its files: scoring.c
+ * (features, the cached scorer, a lead's score and factors, batched
+ * rescoring), scoring_rule.c (fit rules, a record type), scoring_train.c (the
+ * learned model, over core/logreg.h), scoring_worker.c (the serve thread that
+ * rescores and retrains); scoring_impl.h is what they share, for them only.
+ * Depends on records/ only: leads/ and ../crm.c call in when a lead changes.
+ *
  * Fit rules (scoring_rule_resource, scoring_rule.c): "industry equals
  * Software: +15", "title contains director: +10", "employees range
  * 50..999: +5" ...  An active rule whose condition holds adds its points.
@@ -63,8 +70,8 @@
 
 #include <time.h>
 
-#include "../core/json.h"
-#include "record.h"
+#include "core/json.h"
+#include "crm/records/record.h"
 
 #define SCORING_STALE_DAYS 90      /* older and never converted: not converted */
 #define SCORING_RECENT_DAYS 30     /* "activity in the last 30 days" */

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "resources.h"
+#include "crm/records/resources.h"
 #include "scoring.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/logreg.h"
-#include "../core/timeutil.h"
+#include "core/logreg.h"
+#include "core/timeutil.h"
 #include "scoring_impl.h"
 
 #define NNUM (G_COUNT - G_NCAT)

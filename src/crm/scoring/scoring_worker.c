@@ -19,8 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/log.h"
-#include "../core/timeutil.h"
+#include "core/log.h"
+#include "core/timeutil.h"
 #include "scoring.h"
 
 static struct {
