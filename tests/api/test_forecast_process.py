@@ -1,4 +1,4 @@
-"""The forecasting process (src/crm/forecast_process.h): submissions (append-
+"""The forecasting process (src/crm/forecast/forecast_process.h): submissions (append-
 only, visibility, bad input), the roll-up, weekly snapshots (the serve job and
 `funnel forecast snapshot`, once per week), accuracy against hand-computed
 figures, the backtest on a small fixture, and `funnel import field_history`.

@@ -1,4 +1,4 @@
-"""Handover when a salesperson leaves (src/crm/handover.h, docs/handover.md).
+"""Handover when a salesperson leaves (src/crm/handover/handover.h, docs/handover.md).
 
 One company (below), one leaver with records in every part of the funnel:
 the plan by section (owners, actions, task owners, due-date order), the

@@ -1,5 +1,5 @@
 /*
- * fuzz_saved_filter.c — a saved filter's query (src/crm/saved_filter.c) on
+ * fuzz_saved_filter.c — a saved filter's query (src/crm/records/saved_filter.c) on
  * any text: the query string is URL-decoded (urlform.h) and checked as its
  * list would parse it (list_query_parse) before it is stored.
  *

@@ -1,6 +1,6 @@
 /*
  * test_analytics.c — a property test of the analytics index (src/crm/
- * analytics.h) and the funnel report over it (src/crm/funnel.h).
+ * analytics.h) and the funnel report over it (src/crm/insight/funnel.h).
  *
  * On a temporary database, random writes go through the domain, as the API
  * makes them: opportunities created, changed (amount, probability, owner,

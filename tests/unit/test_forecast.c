@@ -1,5 +1,5 @@
 /*
- * test_forecast.c — the forecast engine (src/crm/forecast.h).
+ * test_forecast.c — the forecast engine (src/crm/forecast/forecast.h).
  *
  *   - the sampler against brute force: on moderate sets of deals (lognormal
  *     amounts with a few very large ones, mixed probabilities, with and

@@ -1,6 +1,6 @@
 /*
  * test_forecast_process.c — the arithmetic of accuracy and backtests
- * (src/crm/forecast_process.h): APE, bias and interval coverage over
+ * (src/crm/forecast/forecast_process.h): APE, bias and interval coverage over
  * forecast/actual pairs, with actuals of 0 left out of the percentages; ISO
  * weeks at year ends; the quarter and month of an instant.
  */

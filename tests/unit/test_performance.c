@@ -1,6 +1,6 @@
 /*
  * test_performance.c — the statistics behind the fair performance report
- * (src/crm/performance.h): mean, median, mid-rank percentiles with ties,
+ * (src/crm/insight/performance.h): mean, median, mid-rank percentiles with ties,
  * z-scores (undefined for n = 1 and for no spread) and period bounds.
  */
 #include <math.h>

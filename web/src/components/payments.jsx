@@ -1,4 +1,4 @@
-// A won deal's money (docs/api.md, src/crm/payment.h): GET /opportunities/{id}/payments
+// A won deal's money (docs/api.md, src/crm/process/payment.h): GET /opportunities/{id}/payments
 // — status, to pay, paid, outstanding, the schedule and the payments — with the
 // schedule's editor (PUT …/installments, which replaces it whole) and "Record a
 // payment" (POST …/payments).  The server's rules, checked here as it checks them so

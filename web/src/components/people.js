@@ -1,5 +1,5 @@
 // Who a manager manages: their team and every team below it (admins: everyone).
-// The server decides what each role may do (src/crm/principal.h); the dashboard and
+// The server decides what each role may do (src/crm/records/principal.h); the dashboard and
 // the handover wizard use this to offer only choices the server will accept.
 import { isAdmin } from '../session.js';
 

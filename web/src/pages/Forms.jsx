@@ -1,7 +1,7 @@
 // Web-to-lead forms: the list, and the builder — the form's settings, its questions
 // (what each asks and which lead field it fills), a live preview of the public page,
 // and the embed snippet to paste into a web site (GET /api/v1/forms/{id}/embed).
-// The server checks every question (src/crm/form.h); its message is shown on the
+// The server checks every question (src/crm/leads/form.h); its message is shown on the
 // question it names ("fields[2].maps_to").
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, getAll, patch, request } from '../api.js';

@@ -559,7 +559,7 @@ function AccountDialog({ opp, save, onClose }) {
 	);
 }
 
-// What PATCH {pipeline_id} does to the stage (src/crm/opportunity.c): the deal keeps
+// What PATCH {pipeline_id} does to the stage (src/crm/process/opportunity.c): the deal keeps
 // its stage when the new pipeline has one of the same key; otherwise it starts at the
 // new pipeline's first upper-funnel stage.  A new stage brings its probability,
 // forecast category and status (a won deal can become open again), and a stage
