@@ -54,6 +54,7 @@ struct req {
 	long long upload_size;
 	const char *upload_sha256;          /* 64 hex digits */
 	const char *files_dir;              /* where attachments live (--files) */
+	const char *web_root;               /* the web UI's files (--web), or NULL */
 };
 
 struct resp {
@@ -216,5 +217,15 @@ void api_handover_get(struct req *rq, struct resp *rs);
 void api_handover_update(struct req *rq, struct resp *rs);
 void api_handover_item_update(struct req *rq, struct resp *rs);
 void api_handover_execute(struct req *rq, struct resp *rs);
+
+/* rooms.c: live meetings on Janus (crm/meetings/room.h, attendance.h) */
+void api_meeting_page(struct req *rq, struct resp *rs); /* R_PUBLIC */
+void api_join_get(struct req *rq, struct resp *rs);     /* R_PUBLIC */
+void api_join_post(struct req *rq, struct resp *rs);    /* R_PUBLIC */
+void api_janus_events(struct req *rq, struct resp *rs); /* R_PUBLIC, basic auth */
+void api_meeting_join(struct req *rq, struct resp *rs);
+void api_meeting_attendance(struct req *rq, struct resp *rs);
+void api_meeting_room_get(struct req *rq, struct resp *rs);
+void api_meeting_room_post(struct req *rq, struct resp *rs);
 
 #endif

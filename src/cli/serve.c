@@ -4,8 +4,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include "crm/meetings/janus.h"
 #include "http/server.h"
 #include "cli.h"
 
@@ -48,12 +50,20 @@ int cmd_serve(int argc, char **argv)
 		{"no-access-log", no_argument, NULL, 'q'},
 		{"snapshot-interval", required_argument, NULL, 's'},
 		{"scoring-interval", required_argument, NULL, 'S'},
+		{"janus", required_argument, NULL, 'J'},
+		{"janus-ws", required_argument, NULL, 'W'},
+		{"janus-admin-key", required_argument, NULL, 'K'},
+		{"janus-token-secret", required_argument, NULL, 'X'},
+		{"janus-events-secret", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
 	struct stat sb;
 	char files[4096], *end;
 	const char *interval = getenv("FUNNEL_SCORING_INTERVAL");
+	struct janus_conf jc = {getenv("FUNNEL_JANUS_URL"), getenv("FUNNEL_JANUS_WS"),
+				getenv("FUNNEL_JANUS_ADMIN_KEY"), getenv("FUNNEL_JANUS_TOKEN_SECRET"),
+				getenv("FUNNEL_JANUS_EVENTS_SECRET")};
 	int c;
 
 	if (cli_wants_help(argc, argv, usage))
@@ -75,6 +85,11 @@ int cmd_serve(int argc, char **argv)
 		case 'q': o.access_log = 0; break;
 		case 's': o.snapshot_interval = atoi(optarg); break;
 		case 'S': interval = optarg; break;
+		case 'J': jc.url = optarg; break;
+		case 'W': jc.ws_url = optarg; break;
+		case 'K': jc.admin_key = optarg; break;
+		case 'X': jc.token_secret = optarg; break;
+		case 'E': jc.events_secret = optarg; break;
 		default: return cli_usage("serve", "unknown option");
 		}
 	}
@@ -93,6 +108,15 @@ int cmd_serve(int argc, char **argv)
 			return cli_usage("serve", "scoring-interval must be a whole number of "
 						  "seconds, 0 or more");
 	}
+	if (jc.url && (strncmp(jc.url, "http://", 7) && strncmp(jc.url, "https://", 8)))
+		return cli_usage("serve", "--janus wants an http:// or https:// URL");
+	if (jc.url && (!jc.admin_key || !*jc.admin_key || !jc.token_secret ||
+		       !*jc.token_secret || !jc.events_secret || !*jc.events_secret))
+		return cli_usage("serve", "--janus needs --janus-admin-key, --janus-token-secret "
+					  "and --janus-events-secret");
+	if (jc.url && !jc.ws_url)
+		jc.ws_url = jc.url;
+	janus_configure(&jc);
 	if (!o.files_dir) {
 		/* beside the database, so a backup of the folder takes both */
 		if (snprintf(files, sizeof(files), "%s.files", o.db_path) >= (int)sizeof(files))

@@ -82,6 +82,15 @@ const struct route routes[] = {
 	{M_GET, "/api/v1/scoring/model", api_scoring_model, NULL, 0},
 	{M_POST, "/api/v1/scoring/train", api_scoring_train, NULL, 0},
 	{M_PUT, "/api/v1/scoring/tiers", api_scoring_tiers, NULL, 0},
+	/* live meetings on Janus (rooms.c) */
+	{M_GET, "/m/{token}", api_meeting_page, NULL, R_PUBLIC},
+	{M_GET, "/api/v1/join/{token}", api_join_get, NULL, R_PUBLIC},
+	{M_POST, "/api/v1/join/{token}", api_join_post, NULL, R_PUBLIC},
+	{M_POST, "/api/v1/janus/events", api_janus_events, NULL, R_PUBLIC},
+	{M_POST, "/api/v1/meetings/{id}/join", api_meeting_join, NULL, 0},
+	{M_GET, "/api/v1/meetings/{id}/attendance", api_meeting_attendance, NULL, 0},
+	{M_GET, "/api/v1/meetings/{id}/room", api_meeting_room_get, NULL, 0},
+	{M_POST, "/api/v1/meetings/{id}/room", api_meeting_room_post, NULL, 0},
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -235,6 +235,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct conn *cn, const
 	rq.header = conn_header;
 	rq.header_ctx = c;
 	rq.files_dir = opts->files_dir;
+	rq.web_root = opts->web_root;
 
 	if (cn->toobig) {
 		fail(&e, E_TOOBIG, "the body is larger than %lu bytes",

@@ -1,5 +1,7 @@
 #include "static.h"
 
+#include "crm/meetings/janus.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,9 +40,26 @@ static int read_file(const char *path, struct buf *b)
 	return b->failed ? -1 : 0;
 }
 
+/* scheme://host:port of url into out ("" and 0 when none) */
+static int janus_origin(const char *url, char *out, size_t n)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	size_t len;
+
+	out[0] = '\0';
+	if (!p)
+		return 0;
+	len = (size_t)(p + 3 - url) + strcspn(p + 3, "/?#");
+	if (len >= n || strpbrk(url, " ;'\"\r\n"))
+		return 0;
+	memcpy(out, url, len);
+	out[len] = '\0';
+	return 1;
+}
+
 void static_serve(const char *root, const char *url, struct resp *rs)
 {
-	char path[4096];
+	char path[4096], a[256], b[256];
 	struct stat sb;
 	const char *last = strrchr(url, '/');
 
@@ -63,9 +82,12 @@ void static_serve(const char *root, const char *url, struct resp *rs)
 	}
 	rs->status = 200;
 	rs->content_type = type_of(path);
+	/* the live room's page talks to Janus (docs/meetings-live.md) */
 	api_set_header(rs, "Content-Security-Policy",
 		       "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-		       "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-		       "base-uri 'none'; form-action 'self'");
+		       "script-src 'self'; connect-src 'self'%s%s%s%s; frame-ancestors 'none'; "
+		       "base-uri 'none'; form-action 'self'",
+		       janus_origin(janus_config()->url, a, sizeof(a)) ? " " : "", a,
+		       janus_origin(janus_config()->ws_url, b, sizeof(b)) ? " " : "", b);
 	api_set_header(rs, "Cache-Control", strstr(path, "/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
 }

@@ -1,0 +1,293 @@
+/*
+ * rooms.c — live meetings on Janus (crm/meetings/room.h, attendance.h;
+ * docs/meetings-live.md).
+ *
+ * Public (the join link is the credential; a bad one is 404, nothing more):
+ *   GET  /m/{token}                       the lobby page (the web UI)
+ *   GET  /api/v1/join/{token}             what the lobby shows, and status
+ *   POST /api/v1/join/{token}             knock; when admitted: Janus
+ *                                         credentials (200), else 202 waiting
+ *   POST /api/v1/janus/events             Janus's event handler (basic auth)
+ * Funnel users:
+ *   POST /api/v1/meetings/{id}/join       the same credentials, by session
+ *   GET  /api/v1/meetings/{id}/attendance intervals and minutes per person
+ * The master (and admins):
+ *   GET  /api/v1/meetings/{id}/room       lobby and participants
+ *   POST /api/v1/meetings/{id}/room       {"action": "open" | "end" | "lock" |
+ *                                         "unlock" | "admit_all" | "lobby" |
+ *                                         "admit" | "presenter" | "attendee" |
+ *                                         "mute" | "unmute" | "remove",
+ *                                         "invitee_id"?, "feed"?, "mid"?}
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crm/meetings/attendance.h"
+#include "crm/meetings/janus.h"
+#include "crm/meetings/room.h"
+#include "api.h"
+
+static int link_of(struct req *rq, struct resp *rs, long long *invitee, long long *meeting)
+{
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = room_invitee_by_link(rq->st, rq->params[0], invitee, meeting, &e);
+	if (rc)
+		api_problem(rs, rc, &e);
+	return rc;
+}
+
+void api_meeting_page(struct req *rq, struct resp *rs)
+{
+	long long invitee, meeting;
+	char path[4096];
+	FILE *f;
+	char chunk[16384];
+	size_t n;
+
+	if (link_of(rq, rs, &invitee, &meeting))
+		return;
+	if (!rq->web_root ||
+	    snprintf(path, sizeof(path), "%s/index.html", rq->web_root) >= (int)sizeof(path) ||
+	    !(f = fopen(path, "rb"))) {
+		api_problem_status(rs, 503, "Service unavailable", "the web UI is not built");
+		return;
+	}
+	buf_reset(&rs->body);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&rs->body, chunk, n);
+	fclose(f);
+	rs->status = 200;
+	rs->content_type = "text/html; charset=utf-8";
+	/* the link is the credential: never cached, never sent on as a referrer */
+	api_set_header(rs, "Cache-Control", "no-store");
+	api_set_header(rs, "Referrer-Policy", "no-referrer");
+}
+
+void api_join_get(struct req *rq, struct resp *rs)
+{
+	long long invitee, meeting;
+	struct jw w;
+	struct err e;
+	int rc;
+
+	if (link_of(rq, rs, &invitee, &meeting))
+		return;
+	err_clear(&e);
+	api_json(rs, 200, &w);
+	rc = room_lobby_json(rq->st, invitee, &w, &e);
+	if (rc)
+		api_problem(rs, rc, &e);
+	api_set_header(rs, "Cache-Control", "no-store");
+}
+
+static void join(struct req *rq, struct resp *rs, long long invitee)
+{
+	struct jw w;
+	struct err e;
+	int rc, admitted = 0;
+
+	err_clear(&e);
+	api_json(rs, 200, &w);
+	rc = room_join(rq->st, invitee, &admitted, &w, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	if (!admitted)
+		rs->status = 202;
+	api_set_header(rs, "Cache-Control", "no-store");
+}
+
+void api_join_post(struct req *rq, struct resp *rs)
+{
+	long long invitee, meeting;
+
+	if (link_of(rq, rs, &invitee, &meeting))
+		return;
+	join(rq, rs, invitee);
+}
+
+void api_meeting_join(struct req *rq, struct resp *rs)
+{
+	long long invitee, id = api_id(rq, rs, 0);
+	struct err e;
+	int rc;
+
+	if (id < 0)
+		return;
+	err_clear(&e);
+	rc = room_invitee_of_user(rq->st, rq->p, id, &invitee, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	join(rq, rs, invitee);
+}
+
+void api_meeting_attendance(struct req *rq, struct resp *rs)
+{
+	long long id = api_id(rq, rs, 0);
+	struct jw w;
+	struct err e;
+	int rc;
+
+	if (id < 0)
+		return;
+	err_clear(&e);
+	rc = room_meeting_visible(rq->st, rq->p, id, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_data(rs, &w);
+	rc = attendance_json(rq->st, id, (long long)time(NULL) * 1000, &w, &e);
+	api_data_end(rs, &w, rc, &e);
+}
+
+void api_meeting_room_get(struct req *rq, struct resp *rs)
+{
+	long long id = api_id(rq, rs, 0);
+	struct jw w;
+	struct err e;
+	int rc;
+
+	if (id < 0)
+		return;
+	err_clear(&e);
+	api_json(rs, 200, &w);
+	rc = room_state_json(rq->st, rq->p, id, &w, &e);
+	if (rc)
+		api_problem(rs, rc, &e);
+}
+
+static const char *const actions[] = {"open",	 "end",	      "lock",  "unlock",
+				      "admit_all", "lobby",     "admit", "presenter",
+				      "attendee",  "mute",      "unmute", "remove"};
+
+void api_meeting_room_post(struct req *rq, struct resp *rs)
+{
+	struct api_args a;
+	const char *action = NULL, *key, *mid = "0", *feed = "camera";
+	long long invitee = 0;
+	json_t *v;
+	size_t i;
+	int rc = OK, which = -1, needs;
+
+	if (api_args(rq, rs, API_ID | API_BODY, &a))
+		return;
+	json_object_foreach(a.body, key, v)
+	{
+		if (!strcmp(key, "action")) {
+			action = json_string_value(v);
+			for (i = 0; action && i < sizeof(actions) / sizeof(actions[0]); i++)
+				if (!strcmp(action, actions[i]))
+					which = (int)i;
+			if (which < 0)
+				err_field(&a.e, "action",
+					  "must be open, end, lock, unlock, admit_all, lobby, admit, "
+					  "presenter, attendee, mute, unmute or remove");
+		} else if (!strcmp(key, "invitee_id")) {
+			if (!json_is_integer(v) || json_integer_value(v) <= 0)
+				err_field(&a.e, "invitee_id", "must be an invitee's id");
+			else
+				invitee = json_integer_value(v);
+		} else if (!strcmp(key, "feed")) {
+			feed = json_string_value(v);
+			if (!feed || (strcmp(feed, "camera") && strcmp(feed, "screen")))
+				err_field(&a.e, "feed", "must be camera or screen");
+		} else if (!strcmp(key, "mid")) {
+			mid = json_string_value(v);
+			if (!mid || !*mid || strlen(mid) > 8 || strspn(mid, "0123456789") != strlen(mid))
+				err_field(&a.e, "mid", "must be a stream's mid (digits)");
+		} else {
+			err_field(&a.e, key, "unknown field");
+		}
+	}
+	if (!action && !a.e.nfields)
+		err_field(&a.e, "action", "is required");
+	needs = which >= 6;
+	if (which >= 0 && needs && !invitee && !a.e.nfields)
+		err_field(&a.e, "invitee_id", "is required for %s", action);
+	if (a.e.nfields) {
+		api_done(rs, &a, E_INVAL);
+		return;
+	}
+	switch (which) {
+	case 0: rc = room_open(rq->st, rq->p, a.id, &a.e); break;
+	case 1: rc = room_end(rq->st, rq->p, a.id, &a.e); break;
+	case 2: rc = room_lock(rq->st, rq->p, a.id, 1, &a.e); break;
+	case 3: rc = room_lock(rq->st, rq->p, a.id, 0, &a.e); break;
+	case 4: rc = room_admit_all(rq->st, rq->p, a.id, 1, &a.e); break;
+	case 5: rc = room_admit_all(rq->st, rq->p, a.id, 0, &a.e); break;
+	case 6: rc = room_admit(rq->st, rq->p, a.id, invitee, &a.e); break;
+	case 7: rc = room_presenter(rq->st, rq->p, a.id, invitee, 1, &a.e); break;
+	case 8: rc = room_presenter(rq->st, rq->p, a.id, invitee, 0, &a.e); break;
+	case 9:
+	case 10:
+		rc = room_mute(rq->st, rq->p, a.id, invitee,
+			       strcmp(feed, "screen") ? JANUS_FEED_CAMERA : JANUS_FEED_SCREEN, mid,
+			       which == 9, &a.e);
+		break;
+	default: rc = room_remove(rq->st, rq->p, a.id, invitee, &a.e); break;
+	}
+	if (api_done(rs, &a, rc))
+		return;
+	api_meeting_room_get(rq, rs);
+}
+
+/* Janus's sample event handler authenticates with HTTP basic auth, user
+ * "janus" and the events secret. */
+static int events_auth(struct req *rq)
+{
+	const char *h = api_header(rq, "Authorization");
+	const char *secret = janus_config()->events_secret;
+	char want[512], enc[700];
+	size_t n;
+
+	if (!h || !secret || strncasecmp(h, "Basic ", 6))
+		return 0;
+	n = (size_t)snprintf(want, sizeof(want), "janus:%s", secret);
+	if (n >= sizeof(want))
+		return 0;
+	sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)want, n,
+			  sodium_base64_VARIANT_ORIGINAL);
+	h += 6;
+	while (*h == ' ')
+		h++;
+	return strlen(h) == strlen(enc) && !sodium_memcmp(h, enc, strlen(enc));
+}
+
+void api_janus_events(struct req *rq, struct resp *rs)
+{
+	json_t *events = NULL;
+	struct jw w;
+	struct err e;
+	int rc, used = 0;
+
+	err_clear(&e);
+	if (!events_auth(rq)) {
+		api_problem(rs, fail(&e, E_AUTH, "Janus's event handler authenticates with the "
+						 "events secret"),
+			    &e);
+		return;
+	}
+	rc = json_parse(rq->body, rq->body_len, &events, &e);
+	if (!rc)
+		rc = attendance_ingest(rq->st, events, &used, &e);
+	json_decref(events);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_json(rs, 200, &w);
+	jw_obj(&w);
+	jw_kint(&w, "used", used);
+	jw_obj_end(&w);
+}
