@@ -13,6 +13,7 @@ import { Forecast } from './pages/Forecast.jsx';
 import { Handover } from './pages/Handover.jsx';
 import { FormPage, Forms } from './pages/Forms.jsx';
 import { Admin } from './pages/Admin.jsx';
+import { MeetingRoom } from './pages/Room.jsx';
 
 export const routes = [
 	{ path: '/board', page: Board, nav: 'Board' },
@@ -32,6 +33,7 @@ export const routes = [
 	{ path: '/forms/:id', page: FormPage },
 	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
 	{ path: '/admin/:tab', page: Admin },
+	{ path: '/meetings/:id/room', page: MeetingRoom },
 ];
 
 export const home = '/board';
