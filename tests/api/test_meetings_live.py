@@ -112,3 +112,174 @@ class JanusLive(ServerTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipUnless(available(), "janus is not installed (scripts/deps.sh)")
+class RoomLive(ServerTest):
+    """A meeting's room driven by Funnel on the real Janus: join links,
+    presenter rights enforced by Janus, the master's controls, attendance."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s, cls.j = live_pair()
+        from meeting_fixture import make_meeting
+        cls.make = staticmethod(lambda *a, **k: make_meeting(cls.s.db, *a, **k))
+        cls.admin = cls.s.login()
+        # a second user, not the master
+        cls.s.create("users", {"email": "rep@test.funnel", "name": "Rep", "role": "rep",
+                               "password": "correct horse battery"})
+        cls.rep = cls.s.login("rep@test.funnel")
+
+    @classmethod
+    def tearDownClass(cls):
+        close_pair(cls.s, cls.j)
+
+    def meeting(self, **kw):
+        mid, people = self.make(1, [("Ada Admin", "master", 1), ("Pat Presenter", "presenter", None),
+                                    ("Ann Attendee", "attendee", None)], **kw)
+        return mid, {p["role"]: p for p in people}
+
+    def room(self, mid, action, **kw):
+        return self.s.post("/api/v1/meetings/%d/room" % mid, dict(action=action, **kw),
+                           self.admin)
+
+    def publish(self, creds, kind="camera"):
+        """Join the room as a publisher, as janus.js does; returns the
+        plugin's answer and the client."""
+        c = JanusClient(self.j, creds["token"])
+        ans = c.message({"request": "join", "room": creds["room"], "ptype": "publisher",
+                         "id": creds["feed_ids"][kind], "display": str(creds["invitee_id"]),
+                         "token": creds["room_token"]})
+        return ans, c
+
+    def test_links_guessed_expired_404(self):
+        mid, p = self.meeting()
+        for path in ("/m/", "/api/v1/join/"):
+            r = self.s.get(path + "x" * 43)
+            self.assertProblem(r, 404)
+            self.assertNotIn("meeting", r.json["detail"].replace("no such meeting link", ""))
+        r = self.s.post("/api/v1/join/" + "y" * 43, {})
+        self.assertProblem(r, 404)
+        _, old = self.make(1, [("Old", "attendee", None)], expires_in=-60)
+        self.assertProblem(self.s.get("/api/v1/join/" + old[0]["token"]), 404)
+        self.assertProblem(self.s.get("/m/" + old[0]["token"]), 404)
+        # a good one: the lobby, before the room opens
+        r = self.s.get("/api/v1/join/" + p["attendee"]["token"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["meeting"]["title"], "Proposal review")
+        self.assertEqual(r.json["meeting"]["host"], "Administrator")
+        self.assertEqual(r.json["status"], "not_open")
+        self.assertIn("recorded", r.json["consent"])
+        self.assertEqual(r.header("Cache-Control"), "no-store")
+        self.assertProblem(self.s.post("/api/v1/join/" + p["attendee"]["token"], {}), 409)
+
+    def test_presenters_are_enforced_by_janus(self):
+        mid, p = self.meeting()
+        # only the master controls the room
+        r = self.s.post("/api/v1/meetings/%d/room" % mid, {"action": "open"}, self.rep)
+        self.assertIn(r.status, (403, 404), r)
+        self.assertProblem(self.room(mid, "fly"), 400, "action")
+        self.assertProblem(self.room(mid, "admit"), 400, "invitee_id")
+        r = self.room(mid, "open")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["open"])
+        # the presenter is admitted and gets credentials; no admin secret in them
+        r = self.s.post("/api/v1/join/" + p["presenter"]["token"], {})
+        self.assertEqual(r.status, 200, r)
+        pres = r.json
+        self.assertTrue(pres["presenter"])
+        self.assertEqual(pres["janus_url"], self.j.ws)
+        for secret in self.s.janus_secrets.values():
+            self.assertNotIn(secret, r.raw)
+        # the attendee waits in the lobby until admitted
+        r = self.s.post("/api/v1/join/" + p["attendee"]["token"], {})
+        self.assertEqual(r.status, 202, r)
+        st = self.s.get("/api/v1/meetings/%d/room" % mid, self.admin).json
+        self.assertEqual([x["status"] for x in st["participants"]
+                          if x["invitee_id"] == p["attendee"]["id"]], ["waiting"])
+        self.assertEqual(self.room(mid, "admit", invitee_id=p["attendee"]["id"]).status, 200)
+        r = self.s.post("/api/v1/join/" + p["attendee"]["token"], {})
+        self.assertEqual(r.status, 200, r)
+        att = r.json
+        self.assertFalse(att["presenter"])
+        # Janus lets the presenter publish and refuses the attendee
+        ans, pc = self.publish(pres)
+        self.assertEqual(ans.get("videoroom"), "joined", ans)
+        ans, ac = self.publish(att)
+        self.assertIn("not in the allowed list", ans.get("error", ""), ans)
+        ac.destroy()
+        # a token for another room does not open this one
+        ans, xc = self.publish(dict(att, room=att["room"] + 1))
+        self.assertTrue(ans.get("error"), ans)
+        xc.destroy()
+        # revoke: Janus kicks the feed and refuses the next publisher join
+        self.assertEqual(self.room(mid, "attendee", invitee_id=p["presenter"]["id"]).status, 200)
+        parts = wait_for(lambda: [x for x in pc.message(
+            {"request": "listparticipants", "room": pres["room"]})["participants"]
+            if x["id"] == pres["feed_ids"]["camera"]] == [] or None)
+        self.assertTrue(parts)
+        pc.destroy()
+        ans, pc = self.publish(pres)
+        self.assertIn("not in the allowed list", ans.get("error", ""), ans)
+        pc.destroy()
+        # and back
+        self.assertEqual(self.room(mid, "presenter", invitee_id=p["presenter"]["id"]).status, 200)
+        ans, pc = self.publish(pres)
+        self.assertEqual(ans.get("videoroom"), "joined", ans)
+        pc.destroy()
+        # remove: no credentials any more; the link is dead
+        self.assertEqual(self.room(mid, "remove", invitee_id=p["attendee"]["id"]).status, 200)
+        self.assertProblem(self.s.post("/api/v1/join/" + p["attendee"]["token"], {}), 404)
+        # end: the Janus room is gone
+        self.assertEqual(self.room(mid, "end").status, 200)
+        c = JanusClient(self.j, pres["token"])
+        ans = c.message({"request": "exists", "room": pres["room"]})
+        self.assertFalse(ans.get("exists"), ans)
+        c.destroy()
+        self.assertProblem(self.s.post("/api/v1/join/" + p["presenter"]["token"], {}), 404)
+
+    def test_lock_and_admit_all(self):
+        mid, p = self.meeting()
+        self.assertEqual(self.room(mid, "open").status, 200)
+        self.assertEqual(self.room(mid, "lock").status, 200)
+        self.assertProblem(self.s.post("/api/v1/join/" + p["attendee"]["token"], {}), 409)
+        self.assertEqual(self.room(mid, "unlock").status, 200)
+        self.assertEqual(self.room(mid, "admit_all").status, 200)
+        r = self.s.post("/api/v1/join/" + p["attendee"]["token"], {})
+        self.assertEqual(r.status, 200, r)
+        # the master joins with their session, not a link
+        r = self.s.post("/api/v1/meetings/%d/join" % mid, {}, self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["master"])
+        r = self.s.post("/api/v1/meetings/%d/join" % mid, {}, self.rep)
+        self.assertProblem(r, 404)
+        self.room(mid, "end")
+
+    def test_attendance_from_real_janus_events(self):
+        mid, p = self.meeting()
+        self.assertEqual(self.room(mid, "open").status, 200)
+        pres = self.s.post("/api/v1/join/" + p["presenter"]["token"], {}).json
+        ans, pc = self.publish(pres)
+        self.assertEqual(ans.get("videoroom"), "joined", ans)
+
+        def mine():
+            r = self.s.get("/api/v1/meetings/%d/attendance" % mid, self.admin)
+            self.assertEqual(r.status, 200, r)
+            return {x["invitee_id"]: x for x in r.json["data"]}
+        got = wait_for(lambda: mine()[p["presenter"]["id"]]["intervals"] or None)
+        self.assertTrue(got, mine())
+        self.assertIsNone(got[0]["left_at"])
+        time.sleep(1.2)
+        pc.destroy()
+        got = wait_for(lambda: [i for i in mine()[p["presenter"]["id"]]["intervals"]
+                                if i["left_at"]] or None)
+        self.assertTrue(got, mine())
+        a = mine()
+        self.assertEqual(a[p["attendee"]["id"]]["intervals"], [])
+        self.assertEqual(a[p["attendee"]["id"]]["minutes"], 0)
+        self.assertGreaterEqual(a[p["presenter"]["id"]]["minutes"], 0)
+        self.assertEqual(a[p["presenter"]["id"]]["name"], "Pat Presenter")
+        # not visible to a rep who is neither invited nor owner
+        r = self.s.get("/api/v1/meetings/%d/attendance" % mid, self.rep)
+        self.assertProblem(r, 404)
+        self.room(mid, "end")

@@ -98,7 +98,7 @@ export async function connectRoom(creds, on) {
 			},
 		});
 		f.handle = h;
-		h.send({ message: { request: 'join', room, ptype: 'subscriber', streams: [{ feed: id }], token: creds.token } });
+		h.send({ message: { request: 'join', room, ptype: 'subscriber', streams: [{ feed: id }], token: creds.room_token } });
 		changed();
 	}
 
@@ -133,7 +133,7 @@ export async function connectRoom(creds, on) {
 				}
 			},
 		});
-		h.send({ message: { request: 'join', room, ptype: 'publisher', id: creds.feed_ids[kind], display: creds.display || String(creds.invitee_id) + (kind === 'screen' ? ' (screen)' : ''), token: creds.token } });
+		h.send({ message: { request: 'join', room, ptype: 'publisher', id: creds.feed_ids[kind], display: creds.display || String(creds.invitee_id) + (kind === 'screen' ? ' (screen)' : ''), token: creds.room_token } });
 		const r = await joined;
 		if (!r.ok) {
 			h.detach();

@@ -65,6 +65,21 @@ int janus_sign(const char *secret, long long expiry, long long room, long long p
 	return snprintf(out, n, "%s:%s", data, sig) < (int)n ? 0 : -1;
 }
 
+int janus_sign_room(const char *secret, long long expiry, long long room, long long p, char *out,
+		    size_t n)
+{
+	char data[256], sig[64];
+	int len;
+
+	len = snprintf(data, sizeof(data), "%lld,janus.plugin.videoroom", expiry);
+	if (room > 0)
+		len += snprintf(data + len, sizeof(data) - (size_t)len, ",room=%lld", room);
+	if (p > 0)
+		len += snprintf(data + len, sizeof(data) - (size_t)len, ",p=%lld", p);
+	sign_part(secret, data, (size_t)len, sig);
+	return snprintf(out, n, "%s:%s", data, sig) < (int)n ? 0 : -1;
+}
+
 int janus_verify(const char *secret, const char *token, long long now, long long *room,
 		 long long *p)
 {

@@ -9,11 +9,12 @@
  *   token secret   Janus's token_auth_secret: every Janus request carries a
  *                  token "<expiry>,janus,<plugin>[,...]:<base64 HMAC-SHA1>"
  *                  signed with it.  Funnel signs its own (a minute long) and
- *                  one per participant, which names the room ("room=N",
- *                  checked by the VideoRoom's signed_tokens) and the invitee
+ *                  two per participant: the core one names the invitee
  *                  ("p=N", which Janus ignores but reports back to the event
  *                  handler with the handle's "attached" event, so attendance
- *                  is matched by a value only Funnel can have made).
+ *                  is matched by a value only Funnel can have made), and the
+ *                  room one ("<expiry>,janus.plugin.videoroom,room=N,p=N"),
+ *                  which the VideoRoom checks on a join (signed_tokens).
  *   admin key      the VideoRoom's admin_key: only Funnel creates rooms.
  *   room secret    each room's "secret", derived from the admin key and the
  *                  meeting id (HMAC-SHA256), needed to edit, kick, moderate
@@ -64,6 +65,12 @@ long long janus_feed_invitee(long long feed_id);
  * most n bytes to out; returns 0, or -1 if it does not fit. */
 int janus_sign(const char *secret, long long expiry, long long room, long long p, char *out,
 	       size_t n);
+/* The VideoRoom's own token for the "token" of a join: realm
+ * "janus.plugin.videoroom" (the plugin checks signed_tokens rooms against its
+ * package name), "room=N" and "p=N".  It is what the room's `allowed` list
+ * holds for presenters. */
+int janus_sign_room(const char *secret, long long expiry, long long room, long long p, char *out,
+		    size_t n);
 /* Check a token made by janus_sign: signature and expiry (against `now`).
  * On success fills *room and *p (0 when absent) and returns 1, else 0. */
 int janus_verify(const char *secret, const char *token, long long now, long long *room,

@@ -137,7 +137,7 @@ static long long janus_room_of(struct store *st, long long meeting, struct err *
  * it can be signed again, identically, to take it out of the allowed list) */
 static void token_for(long long room, long long invitee, long long expiry, char *out, size_t n)
 {
-	janus_sign(janus_config()->token_secret, expiry, room, invitee, out, n);
+	janus_sign_room(janus_config()->token_secret, expiry, room, invitee, out, n);
 }
 
 /* The participant row's token expiry, made (now + TOKEN_SECONDS) when
@@ -546,7 +546,7 @@ int room_join(struct store *st, long long invitee, int *admitted, struct jw *w,
 {
 	const struct janus_conf *c = janus_config();
 	struct standing sd;
-	char token[512], now[TIME_ISO_LEN], exp_iso[TIME_ISO_LEN], display[32];
+	char token[512], room_token[512], now[TIME_ISO_LEN], exp_iso[TIME_ISO_LEN], display[32];
 	long long expiry;
 	const char *status;
 	int rc;
@@ -587,7 +587,8 @@ int room_join(struct store *st, long long invitee, int *admitted, struct jw *w,
 	if (rc)
 		return rc;
 	*admitted = 1;
-	token_for(sd.room, invitee, expiry, token, sizeof(token));
+	token_for(sd.room, invitee, expiry, room_token, sizeof(room_token));
+	janus_sign(c->token_secret, expiry, sd.room, invitee, token, sizeof(token));
 	time_iso((time_t)expiry, exp_iso);
 	snprintf(display, sizeof(display), "%lld", invitee);
 	jw_obj(w);
@@ -595,6 +596,7 @@ int room_join(struct store *st, long long invitee, int *admitted, struct jw *w,
 	jw_kstr(w, "janus_url", c->ws_url ? c->ws_url : c->url);
 	jw_kint(w, "room", sd.room);
 	jw_kstr(w, "token", token);
+	jw_kstr(w, "room_token", room_token);
 	jw_kstr(w, "expires_at", exp_iso);
 	jw_kstr(w, "role", sd.role);
 	jw_kbool(w, "presenter", sd.presenter);

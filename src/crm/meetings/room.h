@@ -55,7 +55,8 @@ int room_lobby_json(struct store *st, long long invitee, struct jw *w, struct er
 
 /* Ask to come in (idempotent): records the knock and, when the room admits
  * everyone, admits.  Then, when admitted, writes the credentials into w
- * ({"janus_url", "room", "token", "expires_at", "role", "presenter",
+ * ({"janus_url", "room", "token" (Janus's core), "room_token" (for the
+ * VideoRoom's join), "expires_at", "role", "presenter",
  * "feed_ids": {"camera", "screen"}, "display"}) and sets *admitted.
  * E_CONFLICT "the room is not open yet" / "locked"; E_NOTFOUND when removed
  * or the meeting ended. */
