@@ -278,7 +278,13 @@ class OpenAPI(ServerTest):
             listed = {m for m in METHODS if m in item}
             for m in listed:
                 r = self.s.request(m.upper(), url, body={} if m in ("post", "put", "patch") else None)
-                if item[m].get("security") == []:
+                if "{token}" in path:
+                    # a join link: unknown ones are 404 by design (meetings live)
+                    self.assertProblem(r, 404)
+                elif path == "/api/v1/janus/events":
+                    # Janus's own basic auth, not a Funnel login (meetings live)
+                    self.assertProblem(r, 401)
+                elif item[m].get("security") == []:
                     self.assertNotIn(r.status, (401, 404, 405), (m, path, r))
                 else:
                     self.assertProblem(r, 401)
