@@ -72,6 +72,13 @@ struct resp {
 	long long file_size;
 };
 
+/* The web UI's Content-Security-Policy (static.c, and rooms.c's lobby page,
+ * which is the same index.html); %s: more connect-src origins (Janus's,
+ * janus_connect_src()), "" or starting with a space. */
+#define WEB_UI_CSP                                                                     \
+	"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " \
+	"connect-src 'self'%s; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
 typedef void (*api_handler)(struct req *rq, struct resp *rs);
 
 const char *api_header(const struct req *rq, const char *name);

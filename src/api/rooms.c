@@ -68,6 +68,8 @@ void api_meeting_page(struct req *rq, struct resp *rs)
 	/* the link is the credential: never cached, never sent on as a referrer */
 	api_set_header(rs, "Cache-Control", "no-store");
 	api_set_header(rs, "Referrer-Policy", "no-referrer");
+	janus_connect_src(path, sizeof(path));
+	api_set_header(rs, "Content-Security-Policy", WEB_UI_CSP, path);
 }
 
 void api_join_get(struct req *rq, struct resp *rs)

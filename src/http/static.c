@@ -40,26 +40,9 @@ static int read_file(const char *path, struct buf *b)
 	return b->failed ? -1 : 0;
 }
 
-/* scheme://host:port of url into out ("" and 0 when none) */
-static int janus_origin(const char *url, char *out, size_t n)
-{
-	const char *p = url ? strstr(url, "://") : NULL;
-	size_t len;
-
-	out[0] = '\0';
-	if (!p)
-		return 0;
-	len = (size_t)(p + 3 - url) + strcspn(p + 3, "/?#");
-	if (len >= n || strpbrk(url, " ;'\"\r\n"))
-		return 0;
-	memcpy(out, url, len);
-	out[len] = '\0';
-	return 1;
-}
-
 void static_serve(const char *root, const char *url, struct resp *rs)
 {
-	char path[4096], a[256], b[256];
+	char path[4096], extra[512];
 	struct stat sb;
 	const char *last = strrchr(url, '/');
 
@@ -83,11 +66,7 @@ void static_serve(const char *root, const char *url, struct resp *rs)
 	rs->status = 200;
 	rs->content_type = type_of(path);
 	/* the live room's page talks to Janus (docs/meetings-live.md) */
-	api_set_header(rs, "Content-Security-Policy",
-		       "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-		       "script-src 'self'; connect-src 'self'%s%s%s%s; frame-ancestors 'none'; "
-		       "base-uri 'none'; form-action 'self'",
-		       janus_origin(janus_config()->url, a, sizeof(a)) ? " " : "", a,
-		       janus_origin(janus_config()->ws_url, b, sizeof(b)) ? " " : "", b);
+	janus_connect_src(extra, sizeof(extra));
+	api_set_header(rs, "Content-Security-Policy", WEB_UI_CSP, extra);
 	api_set_header(rs, "Cache-Control", strstr(path, "/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
 }

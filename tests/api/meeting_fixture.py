@@ -66,3 +66,16 @@ def make_meeting(db, master_id, people, title="Proposal review", expires_in=7200
         return mid, out
     finally:
         c.close()
+
+
+if __name__ == "__main__":
+    # meeting_fixture.py DB MASTER_ID TITLE NAME:ROLE[:USER_ID]... → JSON
+    # {"meeting": id, "invitees": [{"id", "name", "role", "token"}]} (for the e2e tests)
+    import json
+    import sys
+    people = []
+    for spec in sys.argv[4:]:
+        parts = spec.split(":")
+        people.append((parts[0], parts[1], int(parts[2]) if len(parts) > 2 else None))
+    mid, inv = make_meeting(sys.argv[1], int(sys.argv[2]), people, title=sys.argv[3])
+    print(json.dumps({"meeting": mid, "invitees": inv}))

@@ -29,6 +29,30 @@ const struct janus_conf *janus_config(void)
 	return &conf;
 }
 
+/* " scheme://host:port" of url appended to out */
+static void origin(const char *url, char *out, size_t n)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	size_t len, used = strlen(out);
+
+	if (!p || strpbrk(url, " ;,'\"\r\n"))
+		return;
+	len = (size_t)(p + 3 - url) + strcspn(p + 3, "/?#");
+	if (used + len + 2 > n)
+		return;
+	out[used] = ' ';
+	memcpy(out + used + 1, url, len);
+	out[used + 1 + len] = '\0';
+}
+
+void janus_connect_src(char *out, size_t n)
+{
+	out[0] = '\0';
+	origin(conf.url, out, n);
+	if (conf.ws_url && (!conf.url || strcmp(conf.ws_url, conf.url)))
+		origin(conf.ws_url, out, n);
+}
+
 long long janus_feed_id(long long invitee_id, int kind)
 {
 	return invitee_id * 10 + kind;

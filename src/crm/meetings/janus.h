@@ -53,6 +53,10 @@ struct janus_conf {
 void janus_configure(const struct janus_conf *c);
 const struct janus_conf *janus_config(void);
 
+/* The origins (scheme://host:port) of the configured Janus URLs, each
+ * preceded by a space, for the web UI's connect-src; "" without Janus. */
+void janus_connect_src(char *out, size_t n);
+
 /* Participant publisher ids in a room: invitee*10 + 1 (camera and
  * microphone) and + 2 (the shared screen). */
 #define JANUS_FEED_CAMERA 1
