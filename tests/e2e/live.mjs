@@ -113,7 +113,9 @@ export async function startLive({ seconds = 900 } = {}) {
 			throw new Error('meeting_fixture.py: ' + r.stderr);
 		return JSON.parse(r.stdout);
 	};
-	return { url, dir, db, janus: { httpPort, wsPort }, meeting, stop, log: () => readFileSync(join(dir, 'server.log'), 'utf8') + readFileSync(join(dir, 'janus.log'), 'utf8') };
+	// the processes under timeout(1), for CPU figures (bench/meeting.sh)
+	const child = (p) => Number(readFileSync('/proc/' + p.pid + '/task/' + p.pid + '/children', 'utf8').trim().split(' ')[0]);
+	return { url, dir, db, janus: { httpPort, wsPort }, meeting, stop, pids: () => ({ funnel: child(funnel), janus: child(janus) }), log: () => readFileSync(join(dir, 'server.log'), 'utf8') + readFileSync(join(dir, 'janus.log'), 'utf8') };
 }
 
 export async function launchMediaBrowser() {
