@@ -242,6 +242,15 @@ class OpenAPI(ServerTest):
                         self.assertEqual(ct, "application/problem+json", where)
                         self.assertEqual(body, self.schema("Problem"))
 
+    def test_every_tag_is_declared_once(self):
+        declared = [t["name"] for t in self.doc["tags"]]
+        self.assertEqual(len(declared), len(set(declared)), declared)
+        for t in self.doc["tags"]:
+            self.assertTrue(t.get("description"), t["name"])
+        for path, m, op in self.ops():
+            for tag in op.get("tags", []):
+                self.assertIn(tag, declared, "%s %s" % (m.upper(), path))
+
     def test_problem_schema_matches_an_error(self):
         r = self.s.post("/api/v1/accounts", {}, self.admin)
         self.assertProblem(r, 400, "name")
