@@ -79,6 +79,7 @@ const struct route routes[] = {
 	{M_POST, "/api/v1/handovers/{id}/execute", api_handover_execute, NULL, 0},
 	/* lead scoring */
 	RECORD_ROUTES(scoring_rule_resource, "scoring/rules"),
+	RECORD_ROUTES(questionnaire_resource, "questionnaires"),
 	{M_GET, "/api/v1/scoring/model", api_scoring_model, NULL, 0},
 	{M_POST, "/api/v1/scoring/train", api_scoring_train, NULL, 0},
 	{M_PUT, "/api/v1/scoring/tiers", api_scoring_tiers, NULL, 0},

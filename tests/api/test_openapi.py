@@ -41,6 +41,8 @@ CREATE = {
                                   "query": "status=open&sort=-amount"},
     "scoring/rules": lambda ids: {"field": "industry", "operator": "equals",
                                   "value": "Software", "points": 10},
+    "questionnaires": lambda ids: {"name": "Docs poll", "questions": [
+        {"key": "k", "text": "Which?", "kind": "single", "options": ["a", "b"]}]},
 }
 # dependencies first; any record type not named here is created after these
 ORDER = ["teams", "users", "accounts", "contacts", "leads", "opportunities", "activities"]

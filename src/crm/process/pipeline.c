@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "core/utf8.h"
 #include "crm/records/resources.h"
 #include "crm/records/user.h"
 #include "opportunity.h"
@@ -613,18 +614,6 @@ struct stage_def {
 	json_t *criteria;
 };
 
-static int key_ok(const char *k)
-{
-	size_t n = strlen(k), i;
-
-	if (!n || n > 63)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-			return 0;
-	return 1;
-}
-
 static long long int_member(json_t *o, const char *k, long long def, long long lo, long long hi,
 			    const char *path, struct err *e)
 {
@@ -699,7 +688,7 @@ static int parse_stages(json_t *arr, struct stage_def *defs, int max, struct err
 		only_keys(o, stage_keys, path, e);
 		snprintf(cpath, sizeof(cpath), "%s.key", path);
 		d->key = str_member(o, "key", cpath, e);
-		if (!d->key || !key_ok(d->key))
+		if (!d->key || !utf8_key(d->key, 63))
 			err_field(e, cpath, "must be lower-case letters, digits and _");
 		for (j = 0; d->key && j < i; j++)
 			if (defs[j].key && !strcmp(defs[j].key, d->key))
@@ -771,7 +760,7 @@ static int parse_stages(json_t *arr, struct stage_def *defs, int max, struct err
 						    "task or note");
 			else if (!strcmp(kind, "document") &&
 				 (!json_is_string(json_object_get(k, "document_kind")) ||
-				  !key_ok(json_string_value(json_object_get(k, "document_kind")))))
+				  !utf8_key(json_string_value(json_object_get(k, "document_kind")), 63)))
 				err_field(e, cpath, "document_kind must be a word such as proposal "
 						    "or contract");
 			if (json_object_get(k, "label") &&
