@@ -209,6 +209,11 @@ void api_forecast_backtest(struct req *rq, struct resp *rs);
 void api_scoring_model(struct req *rq, struct resp *rs);
 void api_scoring_train(struct req *rq, struct resp *rs);
 void api_scoring_tiers(struct req *rq, struct resp *rs);
+/* webhooks.c: the delivery log, replay, the signing secret (the rest are records) */
+void api_webhook_deliveries(struct req *rq, struct resp *rs);
+void api_webhook_replay(struct req *rq, struct resp *rs);
+void api_webhook_secret(struct req *rq, struct resp *rs);
+void api_webhook_secret_rotate(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);
@@ -281,6 +286,7 @@ extern const struct api_doc api_doc_attachments;
 extern const struct api_doc api_doc_payments;
 extern const struct api_doc api_doc_forms;
 extern const struct api_doc api_doc_meta;
+extern const struct api_doc api_doc_webhooks;
 extern const struct api_doc api_doc_auth;
 extern const struct api_doc api_doc_users;
 extern const struct api_doc api_doc_pipelines;

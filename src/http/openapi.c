@@ -395,6 +395,7 @@ static const struct api_doc *const docs[] = {
 	&api_doc_forecast,
 	&api_doc_forecast_process,
 	&api_doc_scoring,
+	&api_doc_webhooks,
 	&api_doc_meta,
 };
 
@@ -787,6 +788,8 @@ static const char *visibility_text(enum visibility v)
 		       "account they own; a manager the same for their team subtree; an admin all.";
 	case VIS_SELF:
 		return "Each person sees only their own, whatever their role (admins too).";
+	case VIS_ADMIN:
+		return "Only admins see them.";
 	case VIS_ALL:
 		return "Everyone signed in sees all of them.";
 	}

@@ -43,6 +43,7 @@ CREATE = {
                                   "value": "Software", "points": 10},
     "questionnaires": lambda ids: {"name": "Docs poll", "questions": [
         {"key": "k", "text": "Which?", "kind": "single", "options": ["a", "b"]}]},
+    "webhooks": lambda ids: {"url": "http://127.0.0.1:9/docs", "events": ["lead.created"]},
 }
 # dependencies first; any record type not named here is created after these
 ORDER = ["teams", "users", "accounts", "contacts", "leads", "opportunities", "activities"]
