@@ -293,3 +293,100 @@ void api_janus_events(struct req *rq, struct resp *rs)
 	jw_kint(&w, "used", used);
 	jw_obj_end(&w);
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c lists it) --- */
+static const char *const room_actions[] = {"open",  "end",       "lock",     "unlock",
+					   "admit_all", "lobby", "admit", "presenter",
+					   "attendee", "mute", "unmute", "remove", NULL};
+static const struct api_prop p_room_action[] = {
+	DOC_CHOICE("action", DOC_REQ, room_actions,
+	       "open (create the Janus room), end (destroy it), lock/unlock (no one new gets "
+	       "in), admit_all/lobby (invitees skip the lobby or wait in it), admit, "
+	       "presenter/attendee (the token joins or leaves the room's allowed list; revoking "
+	       "kicks the feeds), mute/unmute, remove"),
+	DOC_PROP("invitee_id", FT_INT, 0, 0, "The invitee acted on (admit … remove)"),
+	DOC_PROP("feed", FT_TEXT, 0, 8, "mute/unmute: camera (default) or screen"),
+	DOC_PROP("mid", FT_TEXT, 0, 8, "mute/unmute: the stream's mid (default 0, the microphone)"),
+};
+static const struct api_prop p_join[] = {
+	DOC_PROP("status", FT_TEXT, DOC_REQ, 16, "admitted, or waiting (202) in the lobby"),
+	DOC_PROP("janus_url", FT_TEXT, 0, 0, "Where the browser reaches Janus"),
+	DOC_PROP("room", FT_INT, 0, 0, "The Janus VideoRoom"),
+	DOC_PROP("token", FT_TEXT, 0, 0, "Signed Janus token (core; names the invitee)"),
+	DOC_PROP("room_token", FT_TEXT, 0, 0, "Signed VideoRoom token for join requests"),
+	DOC_PROP("expires_at", FT_TEXT, 0, 0, "When the tokens expire"),
+	DOC_PROP("role", FT_TEXT, 0, 16, "master, presenter or attendee (as invited)"),
+	{{"presenter", FT_BOOL, 0, 0, 0, NULL, NULL, "May publish now (Janus enforces it)"}, NULL},
+	{{"master", FT_BOOL, 0, 0, 0, NULL, NULL, "Controls the room"}, NULL},
+	DOC_PROP("meeting_id", FT_INT, 0, 0, "The meeting"),
+	DOC_PROP("invitee_id", FT_INT, 0, 0, "The participant"),
+	DOC_SUB("feed_ids", "FeedIds", 0, "Publisher ids to use: camera, screen"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("RoomAction", 1, "One of the master's controls", p_room_action),
+	DOC_SCHEMA("JoinCredentials", 0, "Janus credentials for an admitted participant", p_join),
+	{"FeedIds", 0, "Publisher ids: {camera, screen}", NULL, 0},
+	{"Lobby", 0, "What the lobby shows: meeting {id, title, starts_at, duration_minutes, "
+		     "timezone, kind, host, state}, invitee {id, name, role}, consent, status "
+		     "(waiting, admitted, locked, not_open, ended), presenter, knocked", NULL, 0},
+	{"RoomState", 0, "The room: state, open, locked, admit_all, participants [{invitee_id, "
+			 "name, role, status (absent, waiting, admitted, removed), presenter, "
+			 "feed_ids}]", NULL, 0},
+	{"Attendance", 0, "{data: [{invitee_id, name, email, kind, contact_id, user_id, role, "
+			  "intervals: [{joined_at, left_at, left_reason}], minutes}]}", NULL, 0},
+	{"JanusEvents", 0, "A Janus event, or an array of them (the sample event handler's "
+			   "batches)", NULL, 0},
+	{"JanusIngest", 0, "{used}: how many events changed presence", NULL, 0},
+};
+
+static const struct api_op doc_ops[] = {
+	{api_meeting_page, "meeting_page", "meetings", "An invitee's lobby (the web UI)",
+	 "Public: the personal join link /m/{token} of the invitation.  The web UI's page, "
+	 "which asks GET /api/v1/join/{token}.  404 for a link that is guessed, expired or "
+	 "withdrawn, saying nothing more.  Cache-Control no-store, Referrer-Policy no-referrer.",
+	 NULL, 200, NULL, NULL, NULL},
+	{api_join_get, "get_join", "meetings", "What the lobby shows",
+	 "Public, by the link token: the meeting's title, time, host, the recording consent "
+	 "notice and where the invitee stands.  404 for a bad link.",
+	 NULL, 200, "Lobby", NULL, NULL},
+	{api_join_post, "join", "meetings", "Join a live meeting by link",
+	 "Public, by the link token.  Admitted (by the master, or everyone when admit_all): 200 "
+	 "with the Janus URL, room and short-lived signed tokens; else the knock is recorded "
+	 "and 202 {status: waiting}.  409 when the room is not open or locked; 404 for a bad "
+	 "link, a removed invitee or an ended meeting.  No Janus secret is ever in it.",
+	 NULL, 200, "JoinCredentials", NULL, "409"},
+	{api_janus_events, "janus_events", "meetings", "Janus's event handler",
+	 "For Janus only: HTTP basic auth, user janus, password --janus-events-secret (401 "
+	 "otherwise).  Session and handle events, one or a JSON array; handles attached with a "
+	 "token Funnel signed open a participant's presence, detached/destroyed/timeout close "
+	 "it.",
+	 "JanusEvents", 200, "JanusIngest", NULL, "401"},
+	{api_meeting_join, "join_meeting", "meetings", "Join a live meeting as a Funnel user",
+	 "With the caller's session: their invitation in the meeting (the master's included), "
+	 "as POST /api/v1/join/{token}.",
+	 NULL, 200, "JoinCredentials", NULL, "409"},
+	{api_meeting_attendance, "meeting_attendance", "meetings", "Who attended, and when",
+	 "Every invitee with their join/leave intervals (from Janus's events; a session timeout "
+	 "counts as leaving) and minutes present (overlapping intervals counted once).  Visible "
+	 "as the meeting.",
+	 NULL, 200, "Attendance", NULL, NULL},
+	{api_meeting_room_get, "get_meeting_room", "meetings", "The live room, for its master",
+	 "The room's switches and every invitee's standing (lobby, admitted, removed, "
+	 "presenter).  The master and admins (403 for others).",
+	 NULL, 200, "RoomState", NULL, NULL},
+	{api_meeting_room_post, "control_meeting_room", "meetings", "The master's controls",
+	 "Open or end the Janus room, lock it, admit, make or revoke presenters (Janus "
+	 "enforces it: the room's allowed list), mute, remove.  Answers the room.  The master "
+	 "and admins (403); 409 when the meeting is not live; 503 when Janus does not answer.",
+	 "RoomAction", 200, "RoomState", NULL, "409 503"},
+};
+
+const struct api_doc api_doc_rooms = {
+	"meetings",
+	"Live meetings on Janus: join links and the lobby, the master's controls, attendance",
+	doc_ops,
+	DOC_N(doc_ops),
+	doc_schemas,
+	DOC_N(doc_schemas),
+};
