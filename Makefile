@@ -75,7 +75,8 @@ run: deps
 	@echo "    manager@demo.funnel   sales manager"
 	@echo "    rep@demo.funnel       salesperson"
 	@echo
-	./funnel serve --db funnel.db --listen 127.0.0.1:8080
+	@echo "  Live meetings: Janus in funnel.janus/ (docs/meetings-live.md)"
+	scripts/serve-with-janus.sh funnel.db 127.0.0.1:8080
 
 # Benchmarks: each prints its figures beside a baseline measured in the same
 # run (bench/README.md).  Databases go to bench/out (large: 1M deals ~2.6 GB).
