@@ -3,8 +3,7 @@ database (the live tests need a meeting, not the CRM's way of making one).
 
 The rows follow migration 014's tables (meetings, meeting_invitees); each
 invitee gets a random clear link token, stored as its SHA-256 (hex) as the
-CRM side stores it.  If a database predates 014 (a branch without it),
-ensure_tables() makes the two tables with the columns the live side reads.
+CRM side stores it (only the mail carries the clear token).
 """
 import hashlib
 import secrets
@@ -12,44 +11,30 @@ import sqlite3
 import time
 
 
-def ensure_tables(db):
-    c = sqlite3.connect(db)
-    try:
-        have = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meetings" not in have:
-            c.executescript("""
-CREATE TABLE meetings (id INTEGER PRIMARY KEY, opportunity_id INTEGER, kind TEXT,
-  mode TEXT, title TEXT NOT NULL, starts_at TEXT, duration_minutes INTEGER, timezone TEXT,
-  master_id INTEGER, state TEXT NOT NULL DEFAULT 'scheduled', janus_room INTEGER);
-CREATE TABLE meeting_invitees (id INTEGER PRIMARY KEY, meeting_id INTEGER NOT NULL,
-  kind TEXT, contact_id INTEGER, user_id INTEGER, email TEXT, name TEXT,
-  role TEXT NOT NULL DEFAULT 'attendee', join_token_hash TEXT, join_expires_at TEXT,
-  rsvp TEXT);
-""")
-            c.commit()
-    finally:
-        c.close()
-
-
 def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def make_meeting(db, master_id, people, title="Proposal review", expires_in=7200):
+def make_meeting(db, master_id, people, title="Proposal review", expires_in=7200,
+                 opportunity_id=None, lobby_id=None):
     """people: [(name, role, user_id or None)].  Returns (meeting id,
-    [{"id", "name", "role", "token"}])."""
-    ensure_tables(db)
+    [{"id", "name", "role", "token"}]).  The meeting is on opportunity_id
+    (default: the first deal in the database)."""
     c = sqlite3.connect(db)
+    c.execute("PRAGMA foreign_keys = ON")
     try:
-        cols = {r[1] for r in c.execute("PRAGMA table_info(meetings)")}
-        row = {"title": title, "starts_at": iso(time.time() + 60), "master_id": master_id,
-               "state": "scheduled"}
-        for k, v in (("duration_minutes", 45), ("timezone", "Europe/Paris"),
-                     ("kind", "proposal_review"), ("mode", "web")):
-            if k in cols:
-                row[k] = v
-        cur = c.execute("INSERT INTO meetings (%s) VALUES (%s)" % (
-            ", ".join(row), ", ".join("?" * len(row))), list(row.values()))
+        if opportunity_id is None:
+            opportunity_id = c.execute("SELECT min(id) FROM opportunities").fetchone()[0]
+        acc = c.execute("SELECT account_id FROM opportunities WHERE id = ?",
+                        (opportunity_id,)).fetchone()[0]
+        now = iso(time.time())
+        cur = c.execute(
+            "INSERT INTO meetings (opportunity_id, account_id, kind, mode, title, starts_at, "
+            "duration_minutes, timezone, master_id, lobby_id, state, ical_uid, created_by, "
+            "created_at, updated_at) VALUES (?, ?, 'proposal_review', 'web', ?, ?, 45, "
+            "'Europe/Paris', ?, ?, 'scheduled', ?, ?, ?, ?)",
+            (opportunity_id, acc, title, iso(time.time() + 60), master_id, lobby_id,
+             secrets.token_hex(8) + "@funnel.test", master_id, now, now))
         mid = cur.lastrowid
         out = []
         for name, role, user in people:
@@ -58,9 +43,10 @@ def make_meeting(db, master_id, people, title="Proposal review", expires_in=7200
             email = name.lower().replace(" ", ".") + "@example.com"
             cur = c.execute(
                 "INSERT INTO meeting_invitees (meeting_id, kind, user_id, email, name, role, "
-                "join_token_hash, join_expires_at, rsvp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "join_token_hash, join_expires_at, rsvp, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?)",
                 (mid, "user" if user else "email", user, email, name, role, h,
-                 iso(time.time() + expires_in), "accepted"))
+                 iso(time.time() + expires_in), "accepted", now))
             out.append({"id": cur.lastrowid, "name": name, "role": role, "token": tok})
         c.commit()
         return mid, out

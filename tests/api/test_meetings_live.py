@@ -125,6 +125,9 @@ class RoomLive(ServerTest):
         from meeting_fixture import make_meeting
         cls.make = staticmethod(lambda *a, **k: make_meeting(cls.s.db, *a, **k))
         cls.admin = cls.s.login()
+        acc = cls.s.create("accounts", {"name": "Acme", "industry": "Manufacturing"})
+        cls.s.create("opportunities", {"name": "Acme roll-out", "account_id": acc["id"],
+                                       "close_date": "2026-12-31", "amount": "5000.00"})
         # a second user, not the master
         cls.s.create("users", {"email": "rep@test.funnel", "name": "Rep", "role": "rep",
                                "password": "correct horse battery"})
@@ -172,6 +175,17 @@ class RoomLive(ServerTest):
         self.assertIn("recorded", r.json["consent"])
         self.assertEqual(r.header("Cache-Control"), "no-store")
         self.assertProblem(self.s.post("/api/v1/join/" + p["attendee"]["token"], {}), 409)
+        self.assertIsNone(r.json["lobby"])
+        # the lobby theme of the account's industry (014's lobbies)
+        db = sqlite3.connect(self.s.db)
+        db.execute("INSERT INTO lobbies (name, industries, welcome, primary_color, created_at, "
+                   "updated_at) VALUES ('Industry', '[\"Manufacturing\"]', 'Welcome to the "
+                   "plant', '#0a5', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")
+        db.commit()
+        db.close()
+        lobby = self.s.get("/api/v1/join/" + p["attendee"]["token"]).json["lobby"]
+        self.assertEqual((lobby["name"], lobby["welcome"], lobby["primary_color"]),
+                         ("Industry", "Welcome to the plant", "#0a5"))
 
     def test_presenters_are_enforced_by_janus(self):
         mid, p = self.meeting()

@@ -245,8 +245,10 @@ int room_open(struct store *st, const struct principal *p, long long meeting, st
 	stmt_done(s);
 	if (rc)
 		goto fail_room;
-	rc = store_run(st, e, "UPDATE meetings SET janus_room = ?, state = 'live' WHERE id = ?",
-		       "ii", room, meeting);
+	rc = store_run(st, e,
+		       "UPDATE meetings SET janus_room = ?, state = 'live', updated_at = ?, version = "
+		       "version + 1 WHERE id = ?",
+		       "iti", room, now, meeting);
 	if (!rc)
 		rc = store_commit(st, e);
 fail_room:
@@ -279,8 +281,10 @@ int room_end(struct store *st, const struct principal *p, long long meeting, str
 	time_iso(time_now(), now);
 	rc = store_begin(st, e);
 	if (!rc)
-		rc = store_run(st, e, "UPDATE meetings SET state = 'ended' WHERE id = ?", "i",
-			       meeting);
+		rc = store_run(st, e,
+			       "UPDATE meetings SET state = 'ended', updated_at = ?, version = version "
+			       "+ 1 WHERE id = ?",
+			       "ti", now, meeting);
 	if (!rc)
 		rc = store_run(st, e, "UPDATE meeting_rooms SET ended_at = ? WHERE meeting_id = ?",
 			       "ti", now, meeting);
@@ -505,8 +509,14 @@ int room_lobby_json(struct store *st, long long invitee, struct jw *w, struct er
 		return fail(e, E_NOTFOUND, "no such meeting link");
 	s = store_prepare(st,
 			  "SELECT m.id, m.title, m.starts_at, m.duration_minutes, m.timezone, "
-			  "m.kind, u.name, i.name, i.role FROM meetings m JOIN meeting_invitees i ON "
-			  "i.meeting_id = m.id LEFT JOIN users u ON u.id = m.master_id WHERE i.id = ?",
+			  "m.kind, u.name, i.name, i.role, l.name, l.welcome, l.primary_color, "
+			  "l.accent_color, l.logo_attachment_id IS NOT NULL FROM meetings m JOIN "
+			  "meeting_invitees i ON i.meeting_id = m.id LEFT JOIN users u ON u.id = "
+			  "m.master_id LEFT JOIN lobbies l ON l.id = COALESCE(m.lobby_id, (SELECT "
+			  "l2.id FROM lobbies l2 JOIN accounts a ON a.id = m.account_id WHERE "
+			  "l2.active = 1 AND EXISTS (SELECT 1 FROM json_each(CASE WHEN "
+			  "json_valid(l2.industries) THEN l2.industries ELSE '[]' END) WHERE value "
+			  "= a.industry) ORDER BY l2.id LIMIT 1)) WHERE i.id = ?",
 			  e);
 	if (!s)
 		return e ? e->code : E_INTERNAL;
@@ -531,6 +541,19 @@ int room_lobby_json(struct store *st, long long invitee, struct jw *w, struct er
 		jw_kstr(w, "name", stmt_text(s, 7));
 		jw_kstr(w, "role", stmt_text(s, 8));
 		jw_obj_end(w);
+		/* the lobby theme: the meeting's, else its account's industry's */
+		jw_key(w, "lobby");
+		if (stmt_null(s, 9)) {
+			jw_null(w);
+		} else {
+			jw_obj(w);
+			jw_kstr(w, "name", stmt_text(s, 9));
+			jw_kstr(w, "welcome", stmt_text(s, 10));
+			jw_kstr(w, "primary_color", stmt_text(s, 11));
+			jw_kstr(w, "accent_color", stmt_text(s, 12));
+			jw_kbool(w, "has_logo", (int)stmt_int(s, 13));
+			jw_obj_end(w);
+		}
 		jw_kstr(w, "consent", consent);
 		jw_kstr(w, "status", status_of(&sd));
 		jw_kbool(w, "presenter", sd.presenter);

@@ -64,8 +64,11 @@ export function Lobby({ token }) {
 		return <main class="lobby-room"><Room creds={{ ...creds, display: info.invitee.name }} refresh={join} title={info.meeting.title} /></main>;
 	const m = info.meeting;
 	const theme = info.lobby || {};
+	const colour = (c) => (/^#[0-9a-f]{3,8}$/i.test(c || '') ? c : null);
+	const primary = colour(theme.primary_color), accent = colour(theme.accent_color);
 	return (
-		<main class="lobby" style={theme.background ? { background: theme.background, color: theme.text } : undefined}>
+		<main class="lobby" style={primary ? { borderTop: '6px solid ' + primary } : undefined}>
+			{theme.name && <p class="lobby-theme" style={accent ? { color: accent } : undefined}>{theme.name}</p>}
 			{theme.welcome && <p class="lobby-welcome">{theme.welcome}</p>}
 			<h1>{m.title}</h1>
 			<p class="lobby-when">{when(m.starts_at, m.timezone)}{m.duration_minutes ? ' · ' + m.duration_minutes + ' min' : ''}</p>
