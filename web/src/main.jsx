@@ -6,4 +6,7 @@ import { App } from './app.jsx';
 import { Lobby } from './pages/Lobby.jsx';
 
 const link = /^\/m\/([^/]+)$/.exec(location.pathname);
-render(link ? <Lobby token={decodeURIComponent(link[1])} /> : <App />, document.getElementById('app'));
+const root = document.getElementById('app');
+if (link)
+	root.textContent = ''; // index.html's boot line is the app's, not the lobby's
+render(link ? <Lobby token={decodeURIComponent(link[1])} /> : <App />, root);
