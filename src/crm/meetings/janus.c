@@ -1,10 +1,9 @@
 /*
  * janus.c — the Janus client (janus.h): signed tokens, and VideoRoom
- * requests over the HTTP transport with libcurl.
+ * requests over the HTTP transport (core/httpc.h, libcurl).
  */
 #include "janus.h"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <sodium.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/httpc.h"
 #include "core/json.h"
 
 static struct janus_conf conf;
@@ -21,7 +21,7 @@ static struct janus_conf conf;
 void janus_configure(const struct janus_conf *c)
 {
 	conf = *c;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	httpc_init();
 }
 
 const struct janus_conf *janus_config(void)
@@ -148,28 +148,14 @@ void janus_room_secret(long long meeting_id, char out[65])
 	sodium_bin2hex(out, 65, mac, sizeof(mac));
 }
 
-static size_t collect(char *p, size_t size, size_t n, void *ctx)
-{
-	struct buf *b = ctx;
-
-	if (b->len + size * n > 1 << 20)
-		return 0;
-	buf_add(b, p, size * n);
-	return size * n;
-}
-
 /* POST `msg` (given "transaction" and "token" here) to url + path; *out gets
  * the parsed answer. */
 static int post(const char *path, json_t *msg, json_t **out, struct err *e)
 {
 	char url[1024], token[512], tx[32];
 	unsigned char raw[8];
-	struct buf b;
-	CURL *c;
-	CURLcode cc;
+	struct httpc_result r;
 	char *text;
-	struct curl_slist *hdr = NULL;
-	long status = 0;
 	int rc = OK;
 
 	*out = NULL;
@@ -182,31 +168,15 @@ static int post(const char *path, json_t *msg, json_t **out, struct err *e)
 	json_object_set_new(msg, "transaction", json_string(tx));
 	json_object_set_new(msg, "token", json_string(token));
 	text = json_dumps(msg, JSON_COMPACT);
+	if (!text)
+		return fail(e, E_INTERNAL, "out of memory");
 	snprintf(url, sizeof(url), "%s%s", conf.url, path);
-	buf_init(&b, 1024);
-	c = curl_easy_init();
-	if (!c || !text) {
-		rc = fail(e, E_INTERNAL, "out of memory");
-		goto out;
-	}
-	hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK || status != 200) {
+	if (httpc_post(url, NULL, text, strlen(text), 10000, 1 << 20, &r) || r.status != 200) {
 		rc = fail(e, E_UNAVAILABLE, "Janus does not answer at %s (%s, HTTP %ld)", conf.url,
-			  curl_easy_strerror(cc), status);
+			  r.error, r.status);
 		goto out;
 	}
-	if (json_parse(b.data, b.len, out, NULL) || !json_is_object(*out)) {
+	if (json_parse(r.body.data, r.body.len, out, NULL) || !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		rc = fail(e, E_INTERNAL, "Janus answered something that is not JSON");
@@ -220,11 +190,8 @@ static int post(const char *path, json_t *msg, json_t **out, struct err *e)
 		*out = NULL;
 	}
 out:
-	curl_slist_free_all(hdr);
-	if (c)
-		curl_easy_cleanup(c);
+	httpc_result_release(&r);
 	free(text);
-	buf_release(&b);
 	return rc;
 }
 
