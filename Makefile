@@ -92,6 +92,7 @@ bench:
 	$(MAKE) web
 	bench/ui.sh
 	bench/dashboard.sh
+	bench/meeting.sh
 
 include tests/tests.mk
 
