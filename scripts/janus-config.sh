@@ -5,7 +5,7 @@
 #   scripts/janus-config.sh DIR [--http-port N] [--ws-port N] [--events URL]
 #                               [--token-secret S] [--admin-secret S]
 #                               [--admin-key K] [--events-secret S]
-#                               [--rtp-ports LO-HI]
+#                               [--rtp-ports LO-HI] [--session-timeout S]
 #
 # Secrets not given are made here (32 random bytes, hex) and written to
 # DIR/funnel.env as FUNNEL_JANUS_* lines, so `funnel serve` can be given
@@ -25,7 +25,7 @@ set -eu
 
 dir=${1:?usage: janus-config.sh DIR [options]}
 shift
-http_port=8088 ws_port=8188 events="" rtp="20000-20999"
+http_port=8088 ws_port=8188 events="" rtp="20000-20999" session_timeout=30
 token_secret="" admin_secret="" admin_key="" events_secret=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--admin-key) admin_key=$2 ;;
 	--events-secret) events_secret=$2 ;;
 	--rtp-ports) rtp=$2 ;;
+	--session-timeout) session_timeout=$2 ;;
 	*) echo "janus-config.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -46,6 +47,7 @@ rand() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
 [ -n "$admin_secret" ] || admin_secret=$(rand)
 [ -n "$admin_key" ] || admin_key=$(rand)
 [ -n "$events_secret" ] || events_secret=$(rand)
+case $session_timeout in ''|*[!0-9]*) echo "janus-config.sh: --session-timeout wants seconds" >&2; exit 2 ;; esac
 for v in "$token_secret" "$admin_secret" "$admin_key" "$events_secret"; do
 	case $v in *[!A-Za-z0-9._-]*) echo "janus-config.sh: secrets are [A-Za-z0-9._-]" >&2; exit 2 ;; esac
 done
@@ -78,7 +80,7 @@ general: {
 	token_auth_secret = "$token_secret"
 	interface = "127.0.0.1"
 	server_name = "funnel-janus"
-	session_timeout = 30
+	session_timeout = $session_timeout
 	reclaim_session_timeout = 0
 	protected_folders = ["/bin", "/boot", "/dev", "/etc", "/initrd", "/lib", "/lib32", "/lib64", "/proc", "/sbin", "/sys", "/usr", "/var"]
 }

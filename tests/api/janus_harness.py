@@ -47,7 +47,7 @@ def available():
 
 class Janus:
     def __init__(self, events_url, token_secret, admin_key, events_secret, tmp=None,
-                 http_port=None, ws_port=None):
+                 http_port=None, ws_port=None, session_timeout=30):
         self.tmp = tmp or tempfile.mkdtemp(prefix="funnel-janus-")
         self.dir = os.path.join(self.tmp, "janus")
         self.http_port = http_port or free_port()
@@ -57,7 +57,8 @@ class Janus:
                         "--http-port", str(self.http_port), "--ws-port", str(self.ws_port),
                         "--events", events_url, "--token-secret", token_secret,
                         "--admin-key", admin_key, "--events-secret", events_secret,
-                        "--rtp-ports", "%d-%d" % (lo, lo + 99)], check=True)
+                        "--rtp-ports", "%d-%d" % (lo, lo + 99),
+                        "--session-timeout", str(session_timeout)], check=True)
         self.url = "http://127.0.0.1:%d/janus" % self.http_port
         self.ws = "ws://127.0.0.1:%d" % self.ws_port
         self.token_secret = token_secret
@@ -151,7 +152,7 @@ class JanusClient:
         self.j.post("/%d" % self.session, {"janus": "destroy", "token": self.token})
 
 
-def live_pair(args=(), env=None):
+def live_pair(args=(), env=None, session_timeout=30):
     """(funnel Server, Janus) wired together with fresh secrets."""
     token_secret = secrets.token_hex(16)
     admin_key = secrets.token_hex(16)
@@ -162,7 +163,8 @@ def live_pair(args=(), env=None):
     s = Server(args=["--janus", "http://127.0.0.1:%d/janus" % http_port,
                      "--janus-ws", "ws://127.0.0.1:%d" % ws_port] + list(args), env=fenv)
     j = Janus("http://127.0.0.1:%d/api/v1/janus/events" % s.port, token_secret, admin_key,
-              events_secret, tmp=s.tmp, http_port=http_port, ws_port=ws_port)
+              events_secret, tmp=s.tmp, http_port=http_port, ws_port=ws_port,
+              session_timeout=session_timeout)
     s.janus = j
     s.janus_secrets = {"token": token_secret, "admin_key": admin_key, "events": events_secret}
     return s, j

@@ -27,7 +27,8 @@ def wait_for(pred, timeout=10):
 class JanusLive(ServerTest):
     @classmethod
     def setUpClass(cls):
-        cls.s, cls.j = live_pair()
+        # a short session timeout, to see a vanished browser counted as leaving
+        cls.s, cls.j = live_pair(session_timeout=3)
 
     @classmethod
     def tearDownClass(cls):
@@ -108,6 +109,16 @@ class JanusLive(ServerTest):
         self.assertIn(left[0][4], ("left", "destroyed"))
         b.destroy()
         self.assertTrue(wait_for(lambda: [p for p in self.presence() if p[0] == 102 and p[3]]))
+
+    def test_a_vanished_browser_times_out_as_leaving(self):
+        """No keep-alive, no long poll: Janus times the session out and says
+        so; the presence closes with reason timeout."""
+        secret = self.s.janus_secrets["token"]
+        JanusClient(self.j, sign(secret, int(time.time()) + 600, room=4243, p=103))
+        self.assertTrue(wait_for(lambda: [p for p in self.presence() if p[0] == 103]))
+        left = wait_for(lambda: [p for p in self.presence() if p[0] == 103 and p[3]], 20)
+        self.assertTrue(left, self.presence())
+        self.assertEqual(left[0][4], "timeout", self.presence())
 
 
 if __name__ == "__main__":
