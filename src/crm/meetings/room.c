@@ -11,6 +11,7 @@
 
 #include "core/timeutil.h"
 #include "janus.h"
+#include "meetings.h"
 
 /* A participant's Janus token lives this long from its first use: a
  * meeting's length with margin; signed tokens cannot be revoked before
@@ -509,14 +510,8 @@ int room_lobby_json(struct store *st, long long invitee, struct jw *w, struct er
 		return fail(e, E_NOTFOUND, "no such meeting link");
 	s = store_prepare(st,
 			  "SELECT m.id, m.title, m.starts_at, m.duration_minutes, m.timezone, "
-			  "m.kind, u.name, i.name, i.role, l.name, l.welcome, l.primary_color, "
-			  "l.accent_color, l.logo_attachment_id IS NOT NULL FROM meetings m JOIN "
-			  "meeting_invitees i ON i.meeting_id = m.id LEFT JOIN users u ON u.id = "
-			  "m.master_id LEFT JOIN lobbies l ON l.id = COALESCE(m.lobby_id, (SELECT "
-			  "l2.id FROM lobbies l2 JOIN accounts a ON a.id = m.account_id WHERE "
-			  "l2.active = 1 AND EXISTS (SELECT 1 FROM json_each(CASE WHEN "
-			  "json_valid(l2.industries) THEN l2.industries ELSE '[]' END) WHERE value "
-			  "= a.industry) ORDER BY l2.id LIMIT 1)) WHERE i.id = ?",
+			  "m.kind, u.name, i.name, i.role FROM meetings m JOIN meeting_invitees i ON "
+			  "i.meeting_id = m.id LEFT JOIN users u ON u.id = m.master_id WHERE i.id = ?",
 			  e);
 	if (!s)
 		return e ? e->code : E_INTERNAL;
@@ -543,23 +538,16 @@ int room_lobby_json(struct store *st, long long invitee, struct jw *w, struct er
 		jw_obj_end(w);
 		/* the lobby theme: the meeting's, else its account's industry's */
 		jw_key(w, "lobby");
-		if (stmt_null(s, 9)) {
-			jw_null(w);
-		} else {
-			jw_obj(w);
-			jw_kstr(w, "name", stmt_text(s, 9));
-			jw_kstr(w, "welcome", stmt_text(s, 10));
-			jw_kstr(w, "primary_color", stmt_text(s, 11));
-			jw_kstr(w, "accent_color", stmt_text(s, 12));
-			jw_kbool(w, "has_logo", (int)stmt_int(s, 13));
-			jw_obj_end(w);
-		}
+		rc = meeting_lobby_json(st, sd.meeting, w, e);
+		if (rc)
+			goto out;
 		jw_kstr(w, "consent", consent);
 		jw_kstr(w, "status", status_of(&sd));
 		jw_kbool(w, "presenter", sd.presenter);
 		jw_kbool(w, "knocked", sd.knocked);
 		jw_obj_end(w);
 	}
+out:
 	stmt_done(s);
 	return rc;
 }

@@ -41,6 +41,7 @@ CREATE TABLE meetings (
   ical_sequence INTEGER NOT NULL DEFAULT 0,
   invited_at TEXT,                 -- when invitations were first sent; NULL: not yet
   janus_room INTEGER,              -- the live side's room (015)
+  invitees TEXT NOT NULL DEFAULT '[]', -- JSON: who is invited and their answers (triggers below)
   created_by INTEGER,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
@@ -103,4 +104,37 @@ BEGIN
   UPDATE activities SET done_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),
     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'), version = version + 1
   WHERE id = NEW.activity_id AND done_at IS NULL;
+END;
+
+-- The meeting's record shows its invitees and their answers: a JSON copy kept
+-- by triggers from meeting_invitees (never the link's hash).
+CREATE TRIGGER meeting_invitees_shown_insert AFTER INSERT ON meeting_invitees
+BEGIN
+  UPDATE meetings SET invitees = (SELECT json_group_array(json(x)) FROM (SELECT json_object(
+      'id', i.id, 'kind', i.kind, 'contact_id', i.contact_id, 'user_id', i.user_id,
+      'email', i.email, 'name', i.name, 'role', i.role, 'rsvp', i.rsvp, 'rsvp_at', i.rsvp_at,
+      'mail', i.mail_state, 'mail_error', i.mail_error,
+      'has_link', json(CASE WHEN i.join_token_hash IS NULL THEN 'false' ELSE 'true' END)) AS x
+    FROM meeting_invitees i WHERE i.meeting_id = NEW.meeting_id ORDER BY i.id))
+  WHERE id = NEW.meeting_id;
+END;
+CREATE TRIGGER meeting_invitees_shown_update AFTER UPDATE ON meeting_invitees
+BEGIN
+  UPDATE meetings SET invitees = (SELECT json_group_array(json(x)) FROM (SELECT json_object(
+      'id', i.id, 'kind', i.kind, 'contact_id', i.contact_id, 'user_id', i.user_id,
+      'email', i.email, 'name', i.name, 'role', i.role, 'rsvp', i.rsvp, 'rsvp_at', i.rsvp_at,
+      'mail', i.mail_state, 'mail_error', i.mail_error,
+      'has_link', json(CASE WHEN i.join_token_hash IS NULL THEN 'false' ELSE 'true' END)) AS x
+    FROM meeting_invitees i WHERE i.meeting_id = NEW.meeting_id ORDER BY i.id))
+  WHERE id = NEW.meeting_id;
+END;
+CREATE TRIGGER meeting_invitees_shown_delete AFTER DELETE ON meeting_invitees
+BEGIN
+  UPDATE meetings SET invitees = (SELECT json_group_array(json(x)) FROM (SELECT json_object(
+      'id', i.id, 'kind', i.kind, 'contact_id', i.contact_id, 'user_id', i.user_id,
+      'email', i.email, 'name', i.name, 'role', i.role, 'rsvp', i.rsvp, 'rsvp_at', i.rsvp_at,
+      'mail', i.mail_state, 'mail_error', i.mail_error,
+      'has_link', json(CASE WHEN i.join_token_hash IS NULL THEN 'false' ELSE 'true' END)) AS x
+    FROM meeting_invitees i WHERE i.meeting_id = OLD.meeting_id ORDER BY i.id))
+  WHERE id = OLD.meeting_id;
 END;
