@@ -327,7 +327,7 @@ static const struct api_schema doc_schemas[] = {
 	DOC_SCHEMA("RoomAction", 1, "One of the master's controls", p_room_action),
 	DOC_SCHEMA("JoinCredentials", 0, "Janus credentials for an admitted participant", p_join),
 	{"FeedIds", 0, "Publisher ids: {camera, screen}", NULL, 0},
-	{"Lobby", 0, "What the lobby shows: meeting {id, title, starts_at, duration_minutes, "
+	{"JoinLobby", 0, "What the lobby shows: meeting {id, title, starts_at, duration_minutes, "
 		     "timezone, kind, host, state}, invitee {id, name, role}, consent, status "
 		     "(waiting, admitted, locked, not_open, ended), presenter, knocked", NULL, 0},
 	{"RoomState", 0, "The room: state, open, locked, admit_all, participants [{invitee_id, "
@@ -349,7 +349,7 @@ static const struct api_op doc_ops[] = {
 	{api_join_get, "get_join", "meetings", "What the lobby shows",
 	 "Public, by the link token: the meeting's title, time, host, the recording consent "
 	 "notice and where the invitee stands.  404 for a bad link.",
-	 NULL, 200, "Lobby", NULL, NULL},
+	 NULL, 200, "JoinLobby", NULL, NULL},
 	{api_join_post, "join", "meetings", "Join a live meeting by link",
 	 "Public, by the link token.  Admitted (by the master, or everyone when admit_all): 200 "
 	 "with the Janus URL, room and short-lived signed tokens; else the knock is recorded "
@@ -383,8 +383,8 @@ static const struct api_op doc_ops[] = {
 };
 
 const struct api_doc api_doc_rooms = {
-	"meetings",
-	"Live meetings on Janus: join links and the lobby, the master's controls, attendance",
+	NULL, /* the tag "meetings" is the meeting record's */
+	NULL,
 	doc_ops,
 	DOC_N(doc_ops),
 	doc_schemas,
