@@ -183,6 +183,10 @@ export function MeetingRoom({ id }) {
 	const [creds, setCreds] = useState(null);
 	const [err, setErr] = useState('');
 	const [waiting, setWaiting] = useState(false);
+	const [title, setTitle] = useState('Meeting room');
+	useEffect(() => {
+		get('/meetings/' + id).then((m) => m && m.title && setTitle(m.title), () => {});
+	}, [id]);
 	const join = async () => {
 		const r = await request('POST', '/meetings/' + id + '/join', { body: {} });
 		return { status: r.status === 202 ? 'waiting' : 'admitted', ...r.data };
@@ -218,10 +222,10 @@ export function MeetingRoom({ id }) {
 		return () => clearInterval(t);
 	}, [waiting, creds]);
 	if (creds)
-		return <Room creds={creds} refresh={join} title={'Meeting ' + id} />;
+		return <Room creds={creds} refresh={join} title={title} />;
 	return (
 		<section class="page">
-			<h1>Meeting room</h1>
+			<h1>{title}</h1>
 			{err && <p role="alert">{err}</p>}
 			{waiting && <p role="status">Waiting for the host to let you in…</p>}
 			<button class="btn btn-primary" onClick={open}>Open the room</button>{' '}
@@ -231,4 +235,3 @@ export function MeetingRoom({ id }) {
 	);
 }
 
-export { get };
