@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "core/timeutil.h"
+#include "crm/records/record.h"
+#include "crm/records/resources.h"
 #include "janus.h"
 #include "meetings.h"
 
@@ -63,21 +65,13 @@ int room_meeting_visible(struct store *st, const struct principal *p, long long 
 	long long owner, master;
 	int found, rc;
 
-	/* the meeting's opportunity's owner decides, as for the opportunity;
-	 * its master always sees it */
+	/* as the meeting record (its opportunity's visibility), and always for
+	 * its master and the co-workers invited to it */
 	rc = store_int(st, &master, &found, e, "SELECT master_id FROM meetings WHERE id = ?", "i",
 		       meeting);
 	if (rc || !found)
 		return rc ? rc : fail(e, E_NOTFOUND, "no such meeting");
-	if (principal_is_admin(p) || master == p->user_id)
-		return OK;
-	rc = store_int(st, &owner, &found, e,
-		       "SELECT o.owner_id FROM meetings m JOIN opportunities o ON o.id = "
-		       "m.opportunity_id WHERE m.id = ?",
-		       "i", meeting);
-	if (rc)
-		return rc;
-	if (found && principal_sees_owner(p, owner))
+	if (master == p->user_id || !record_visible(st, p, &meeting_resource, meeting, NULL))
 		return OK;
 	rc = store_int(st, &owner, &found, e,
 		       "SELECT id FROM meeting_invitees WHERE meeting_id = ? AND user_id = ?", "ii",
