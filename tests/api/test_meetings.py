@@ -16,7 +16,7 @@ import time
 import unittest
 from urllib.parse import urlparse
 
-from harness import Server, ServerTest, org
+from harness import Server, ServerTest, org, run
 
 M = "/api/v1/meetings"
 SINK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp_sink.py")
@@ -356,6 +356,29 @@ class Meetings(ServerTest):
             time.sleep(0.2)
         self.assertEqual(inv["mail"], "failed", inv)
         self.assertIn("550", inv["mail_error"])
+
+    def test_cli_list_show_cancel(self):
+        m = self.meeting(title="From the shell")
+        self.invite(m, {"email": "fay@client.example", "name": "Fay"})
+        self.s.post(M + "/%d/invitations" % m["id"], None, self.rep)
+        self.mails_to("fay@client.example")
+        p = run(["meeting", "list", "--db", self.s.db, "--state", "scheduled"], check=True)
+        self.assertRegex(p.stdout, r"(?m)^%d\s.*From the shell.*2 invited" % m["id"])
+        p = run(["meeting", "show", "--db", self.s.db, str(m["id"]),
+                 "--as", self.o["rep_w"]["email"]])
+        self.assertEqual(p.returncode, 3, p)  # not theirs: no such meeting
+        p = run(["meeting", "show", "--db", self.s.db, str(m["id"])], check=True)
+        self.assertIn("fay@client.example", p.stdout)
+        self.assertIn("sent", p.stdout)
+        p = run(["meeting", "cancel", "--db", self.s.db, str(m["id"]),
+                 "--as", self.o["rep_e1"]["email"]], check=True)
+        self.assertIn("cancelled", p.stdout)
+        _, cancel = self.mails_to("fay@client.example", 2)
+        self.assertEqual(ics(cancel)["METHOD"], "CANCEL")
+        p = run(["meeting", "cancel", "--db", self.s.db, str(m["id"])])
+        self.assertEqual(p.returncode, 3, p)  # final already
+        self.assertEqual(run(["meeting", "list"]).returncode, 2)
+        self.assertEqual(run(["meeting", "frobnicate", "--db", self.s.db]).returncode, 2)
 
     # --- bad input ------------------------------------------------------------
     def test_bad_input_and_header_injection(self):

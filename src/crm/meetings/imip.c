@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/email.h"
 #include "core/timeutil.h"
@@ -281,5 +282,56 @@ out:
 	buf_release(&cal);
 	buf_release(&text);
 	buf_release(&html);
+	return rc;
+}
+
+int imip_parse_reply(const char *ical, size_t n, struct imip_reply *r, struct err *e)
+{
+	icalcomponent *cal, *ev;
+	icalproperty *att;
+	icalparameter *ps;
+	const char *uid, *addr;
+	char *text = malloc(n + 1);
+	int rc = OK;
+
+	memset(r, 0, sizeof(*r));
+	if (!text)
+		return fail(e, E_INTERNAL, "out of memory");
+	memcpy(text, ical, n);
+	text[n] = '\0';
+	cal = memchr(ical, '\0', n) ? NULL : icalparser_parse_string(text);
+	free(text);
+	ev = cal ? icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT) : NULL;
+	if (!cal || icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT || !ev) {
+		rc = fail(e, E_INVAL, "not an iCalendar object with an event");
+		goto out;
+	}
+	if (icalcomponent_get_method(cal) != ICAL_METHOD_REPLY)
+		err_field(e, "METHOD", "must be REPLY");
+	uid = icalcomponent_get_uid(ev);
+	if (!uid || !*uid || strlen(uid) >= sizeof(r->uid))
+		err_field(e, "UID", "must be there, under %zu characters", sizeof(r->uid));
+	else
+		snprintf(r->uid, sizeof(r->uid), "%s", uid);
+	att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+	addr = att ? icalproperty_get_attendee(att) : NULL;
+	if (addr && !strncasecmp(addr, "mailto:", 7))
+		addr += 7;
+	if (!addr || strlen(addr) >= sizeof(r->email) || !email_valid(addr))
+		err_field(e, "ATTENDEE", "must be one mailto: address");
+	else
+		snprintf(r->email, sizeof(r->email), "%s", addr);
+	ps = att ? icalproperty_get_first_parameter(att, ICAL_PARTSTAT_PARAMETER) : NULL;
+	switch (ps ? icalparameter_get_partstat(ps) : ICAL_PARTSTAT_NONE) {
+	case ICAL_PARTSTAT_ACCEPTED: r->answer = "accepted"; break;
+	case ICAL_PARTSTAT_DECLINED: r->answer = "declined"; break;
+	case ICAL_PARTSTAT_TENTATIVE: r->answer = "tentative"; break;
+	default: err_field(e, "PARTSTAT", "must be ACCEPTED, DECLINED or TENTATIVE");
+	}
+	if (e && e->nfields)
+		rc = E_INVAL;
+out:
+	if (cal)
+		icalcomponent_free(cal);
 	return rc;
 }

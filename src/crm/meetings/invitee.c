@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libical/ical.h>
-
 #include "core/email.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
@@ -750,69 +748,32 @@ int meeting_rsvp(struct store *st, const char *token, const char *answer, struct
 int meeting_imip_reply(struct store *st, const struct principal *p, const char *ical, size_t n,
 		       struct jw *w, struct err *e)
 {
-	icalcomponent *cal, *ev;
-	icalproperty *att;
-	icalparameter *ps;
-	const char *uid, *addr;
-	char *text = malloc(n + 1);
+	struct imip_reply r;
 	long long meeting = 0, invitee = 0;
-	const char *answer = NULL;
-	int rc = OK, found;
+	int rc, found;
 
-	if (!text)
-		return fail(e, E_INTERNAL, "out of memory");
-	memcpy(text, ical, n);
-	text[n] = '\0';
-	cal = icalparser_parse_string(text);
-	free(text);
-	ev = cal ? icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT) : NULL;
-	if (!cal || icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT || !ev) {
-		rc = fail(e, E_INVAL, "not an iCalendar object with an event");
-		goto out;
-	}
-	if (icalcomponent_get_method(cal) != ICAL_METHOD_REPLY)
-		err_field(e, "METHOD", "must be REPLY");
-	uid = icalcomponent_get_uid(ev);
-	if (!uid || !*uid)
-		err_field(e, "UID", "is missing");
-	att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
-	addr = att ? icalproperty_get_attendee(att) : NULL;
-	if (addr && !strncasecmp(addr, "mailto:", 7))
-		addr += 7;
-	if (!addr || !email_valid(addr))
-		err_field(e, "ATTENDEE", "must be one mailto: address");
-	ps = att ? icalproperty_get_first_parameter(att, ICAL_PARTSTAT_PARAMETER) : NULL;
-	switch (ps ? icalparameter_get_partstat(ps) : ICAL_PARTSTAT_NONE) {
-	case ICAL_PARTSTAT_ACCEPTED: answer = "accepted"; break;
-	case ICAL_PARTSTAT_DECLINED: answer = "declined"; break;
-	case ICAL_PARTSTAT_TENTATIVE: answer = "tentative"; break;
-	default: err_field(e, "PARTSTAT", "must be ACCEPTED, DECLINED or TENTATIVE");
-	}
-	if (e->nfields) {
-		rc = E_INVAL;
-		goto out;
-	}
+	rc = imip_parse_reply(ical, n, &r, e);
+	if (rc)
+		return rc;
 	rc = store_int(st, &meeting, &found, e,
-		       "SELECT id FROM meetings WHERE ical_uid = ? AND state <> 'cancelled'", "t", uid);
+		       "SELECT id FROM meetings WHERE ical_uid = ? AND state <> 'cancelled'", "t",
+		       r.uid);
 	if (!rc && found && record_visible(st, p, &meeting_resource, meeting, e))
 		found = 0, err_clear(e);
 	if (!rc && found)
 		rc = store_int(st, &invitee, &found, e,
 			       "SELECT id FROM meeting_invitees WHERE meeting_id = ? AND email = ?",
-			       "it", meeting, addr);
+			       "it", meeting, r.email);
 	if (!rc && !found)
 		rc = fail(e, E_NOTFOUND, "no such meeting or invitee");
 	if (!rc)
-		rc = set_rsvp(st, invitee, meeting, answer, e);
+		rc = set_rsvp(st, invitee, meeting, r.answer, e);
 	if (!rc) {
 		jw_obj(w);
 		jw_kint(w, "meeting_id", meeting);
 		jw_kint(w, "invitee_id", invitee);
-		jw_kstr(w, "rsvp", answer);
+		jw_kstr(w, "rsvp", r.answer);
 		jw_obj_end(w);
 	}
-out:
-	if (cal)
-		icalcomponent_free(cal);
 	return rc;
 }

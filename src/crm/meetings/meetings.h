@@ -135,6 +135,16 @@ int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, in
 		 const char *from, const char *link, const char *rsvp_link, struct buf *out,
 		 struct err *e);
 
+/* What an iMIP REPLY says: the event's UID, the one ATTENDEE's address and
+ * PARTSTAT as an answer (accepted, declined, tentative; a static string).
+ * E_INVAL naming METHOD, UID, ATTENDEE or PARTSTAT, or for text that is not
+ * an iCalendar object with an event. */
+struct imip_reply {
+	char uid[256], email[255];
+	const char *answer;
+};
+int imip_parse_reply(const char *ical, size_t n, struct imip_reply *r, struct err *e);
+
 /* --- the outbox (mail.c) --------------------------------------------------- */
 
 /* Queue one message (in the caller's transaction). */
