@@ -262,6 +262,14 @@ class RoomLive(ServerTest):
         self.assertFalse(ans.get("exists"), ans)
         c.destroy()
         self.assertProblem(self.s.post("/api/v1/join/" + p["presenter"]["token"], {}), 404)
+        # the master's actions are in the meeting's history
+        h = self.s.get("/api/v1/meetings/%d/history" % mid, self.admin)
+        self.assertEqual(h.status, 200, h)
+        room = [x.get("new") for x in h.json["data"] if x.get("field") == "room"]
+        for want in ("open", "attendee: invitee %d" % p["presenter"]["id"],
+                     "presenter: invitee %d" % p["presenter"]["id"],
+                     "remove: invitee %d" % p["attendee"]["id"], "end"):
+            self.assertIn(want, room, h.json)
 
     def test_lock_and_admit_all(self):
         mid, p = self.meeting()

@@ -115,6 +115,22 @@ static int controls(struct store *st, const struct principal *p, long long meeti
 	return OK;
 }
 
+/* The master's actions are in the meeting's history (GET
+ * /api/v1/meetings/{id}/history), as "update" rows of field "room":
+ * "open", "end", "lock", "presenter: <invitee>" ... */
+static int audit(struct store *st, const struct principal *p, long long meeting,
+		 const char *what, long long invitee, struct err *e)
+{
+	char now[TIME_ISO_LEN], text[96];
+
+	time_iso(time_now(), now);
+	if (invitee)
+		snprintf(text, sizeof(text), "%s: invitee %lld", what, invitee);
+	else
+		snprintf(text, sizeof(text), "%s", what);
+	return history_add(st, "meetings", meeting, now, p->user_id, "update", "room", NULL, text, e);
+}
+
 /* meetings.janus_room, or 0 when no room is open */
 static long long janus_room_of(struct store *st, long long meeting, struct err *e)
 {
@@ -245,6 +261,8 @@ int room_open(struct store *st, const struct principal *p, long long meeting, st
 		       "version + 1 WHERE id = ?",
 		       "iti", room, now, meeting);
 	if (!rc)
+		rc = audit(st, p, meeting, "open", 0, e);
+	if (!rc)
 		rc = store_commit(st, e);
 fail_room:
 	if (rc)
@@ -284,6 +302,8 @@ int room_end(struct store *st, const struct principal *p, long long meeting, str
 		rc = store_run(st, e, "UPDATE meeting_rooms SET ended_at = ? WHERE meeting_id = ?",
 			       "ti", now, meeting);
 	if (!rc)
+		rc = audit(st, p, meeting, "end", 0, e);
+	if (!rc)
 		rc = store_commit(st, e);
 	if (rc)
 		store_rollback(st);
@@ -319,6 +339,8 @@ int room_admit(struct store *st, const struct principal *p, long long meeting,
 			       "UPDATE meeting_participants SET admitted_at = COALESCE(admitted_at, "
 			       "?), removed_at = NULL WHERE invitee_id = ?",
 			       "ti", now, invitee);
+	if (!rc)
+		rc = audit(st, p, meeting, "admit", invitee, e);
 	return rc;
 }
 
@@ -333,6 +355,8 @@ int room_admit_all(struct store *st, const struct principal *p, long long meetin
 			       "(?, ?, ?) ON CONFLICT (meeting_id) DO UPDATE SET admit_all = "
 			       "excluded.admit_all",
 			       "iti", meeting, "", (long long)(on != 0));
+	if (!rc)
+		rc = audit(st, p, meeting, on ? "admit everyone" : "lobby", 0, e);
 	return rc;
 }
 
@@ -347,6 +371,8 @@ int room_lock(struct store *st, const struct principal *p, long long meeting, in
 			       "(?, ?, ?) ON CONFLICT (meeting_id) DO UPDATE SET locked = "
 			       "excluded.locked",
 			       "iti", meeting, "", (long long)(locked != 0));
+	if (!rc)
+		rc = audit(st, p, meeting, locked ? "lock" : "unlock", 0, e);
 	return rc;
 }
 
@@ -389,6 +415,8 @@ int room_presenter(struct store *st, const struct principal *p, long long meetin
 	rc = janus_room_allow(meeting, room, token, on, e);
 	if (!rc && !on)
 		rc = kick_feeds(meeting, room, invitee, e);
+	if (!rc)
+		rc = audit(st, p, meeting, on ? "presenter" : "attendee", invitee, e);
 	return rc;
 }
 
@@ -407,7 +435,10 @@ int room_mute(struct store *st, const struct principal *p, long long meeting,
 		return e ? e->code : E_INTERNAL;
 	if (!room)
 		return fail(e, E_CONFLICT, "the meeting is not live");
-	return janus_room_moderate(meeting, room, janus_feed_id(invitee, feed_kind), mid, mute, e);
+	rc = janus_room_moderate(meeting, room, janus_feed_id(invitee, feed_kind), mid, mute, e);
+	if (!rc)
+		rc = audit(st, p, meeting, mute ? "mute" : "unmute", invitee, e);
+	return rc;
 }
 
 int room_remove(struct store *st, const struct principal *p, long long meeting,
@@ -426,6 +457,8 @@ int room_remove(struct store *st, const struct principal *p, long long meeting,
 	time_iso(time_now(), now);
 	rc = store_run(st, e, "UPDATE meeting_participants SET removed_at = ? WHERE invitee_id = ?",
 		       "ti", now, invitee);
+	if (!rc)
+		rc = audit(st, p, meeting, "remove", invitee, e);
 	/* attendees have no feeds; their subscriptions end when the page is
 	 * told (room_lobby_json: "removed") — their token stays signed until
 	 * it expires, but it names a room they cannot publish in */
