@@ -48,11 +48,20 @@ static int one(struct store *st, json_t *ev, int *used, struct err *e)
 			       "UPDATE meeting_presence SET left_ms = ?, left_reason = 'left' "
 			       "WHERE janus_handle = ? AND left_ms IS NULL",
 			       "ii", ms, handle);
-	} else if (type == 1 && (!strcmp(name, "destroyed") || !strcmp(name, "timeout"))) {
+	} else if (type == 1 && !strcmp(name, "destroyed")) {
 		rc = store_run(st, e,
-			       "UPDATE meeting_presence SET left_ms = ?, left_reason = ? "
+			       "UPDATE meeting_presence SET left_ms = ?, left_reason = 'destroyed' "
 			       "WHERE janus_session = ? AND left_ms IS NULL",
-			       "iti", ms, name, session);
+			       "ii", ms, session);
+	} else if (type == 1 && !strcmp(name, "timeout")) {
+		/* Janus detaches a timed-out session's handles as it times it
+		 * out, and the events may come in either order: handles closed
+		 * in the last seconds went with the timeout */
+		rc = store_run(st, e,
+			       "UPDATE meeting_presence SET left_ms = COALESCE(left_ms, ?), "
+			       "left_reason = 'timeout' WHERE janus_session = ? AND (left_ms IS NULL "
+			       "OR left_ms >= ? - 5000)",
+			       "iii", ms, session, ms);
 	} else {
 		return OK;
 	}

@@ -10,7 +10,10 @@
  *   handle "detached"                 → that row closes, reason 'left'
  *   session "destroyed" / "timeout"   → every open row of the session
  *                                       closes with that reason (a browser
- *                                       that vanished times out: leaving)
+ *                                       that vanished times out: leaving;
+ *                                       rows its handles' "detached" closed
+ *                                       in the 5 s before are re-marked
+ *                                       timeout, as Janus sends both)
  *
  * Anything else (Funnel's own handles, which carry an unsigned opaque id
  * and a token without an invitee; media and plugin events) is ignored.  A
