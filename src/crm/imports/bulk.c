@@ -331,6 +331,68 @@ static int report_all(struct bulk_import *bi,
 	return rc;
 }
 
+/*
+ * An import that more than doubles a table writes it faster without its
+ * indexes: each row would otherwise go into every index of the table at a
+ * random place (opportunities have 16), where CREATE INDEX afterwards sorts
+ * once.  Dropped and made again inside the import's transaction, so no one
+ * sees the table without them (SQLite's DDL is transactional).
+ */
+struct indexes {
+	char **sql;
+	int n;
+};
+
+static int indexes_drop(struct store *st, const char *table, struct indexes *ix, struct err *e)
+{
+	struct stmt *s = store_prepare(st,
+				       "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+				       "tbl_name = ? AND sql IS NOT NULL",
+				       e);
+	struct buf drop = BUF_INIT;
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, table);
+	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
+		char **v = realloc(ix->sql, (size_t)(ix->n + 1) * sizeof(*v));
+
+		if (!v || !(v[ix->n] = strdup(stmt_text(s, 1)))) {
+			if (v)
+				ix->sql = v;
+			rc = fail(e, E_INTERNAL, "out of memory");
+			break;
+		}
+		ix->sql = v;
+		ix->n++;
+		buf_printf(&drop, "DROP INDEX \"%s\";", stmt_text(s, 0));
+	}
+	stmt_done(s);
+	if (!rc && drop.len)
+		rc = store_exec(st, drop.data, e);
+	buf_release(&drop);
+	return rc;
+}
+
+static int indexes_make(struct store *st, struct indexes *ix, struct err *e)
+{
+	int i, rc = OK;
+
+	for (i = 0; i < ix->n && !rc; i++)
+		rc = store_exec(st, ix->sql[i], e);
+	return rc;
+}
+
+static void indexes_release(struct indexes *ix)
+{
+	int i;
+
+	for (i = 0; i < ix->n; i++)
+		free(ix->sql[i]);
+	free(ix->sql);
+}
+
 /* The valid rows into the table: ids in line order after the table's last,
  * then one INSERT … SELECT per _mask, then the resource's own writes. */
 static int write_rows(struct bulk_import *bi, struct err *e)
@@ -338,6 +400,7 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 	const struct resource *r = bi->r;
 	struct buf sql = BUF_INIT;
 	struct stmt *s;
+	struct indexes ix = {NULL, 0};
 	char now[TIME_ISO_LEN];
 	long long base = 0, *masks = NULL;
 	int i, n = 0, k, found, rc;
@@ -371,6 +434,18 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 		masks[n++] = stmt_int(s, 0);
 	}
 	stmt_done(s);
+	if (!rc) {
+		long long have = 0, adding = 0;
+
+		buf_reset(&sql);
+		buf_printf(&sql, "SELECT count(*) FROM %s", r->name);
+		rc = store_int(bi->st, &have, &found, e, sql.data, "");
+		if (!rc)
+			rc = store_int(bi->st, &adding, &found, e,
+				       "SELECT count(*) FROM " ROWS " WHERE _bad = 0", "");
+		if (!rc && adding > have && adding > 10000)
+			rc = indexes_drop(bi->st, r->name, &ix, e);
+	}
 	time_iso(time_now(), now);
 	for (k = 0; k < n && !rc; k++) {
 		struct buf cols = BUF_INIT;
@@ -387,9 +462,12 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 		buf_release(&cols);
 		rc = store_run(bi->st, e, sql.data, "tii", now, bi->p->user_id, masks[k]);
 	}
+	if (!rc)
+		rc = indexes_make(bi->st, &ix, e);
 	if (!rc && r->bulk_after_write)
 		rc = r->bulk_after_write(bi->st, bi->p, e);
 out:
+	indexes_release(&ix);
 	free(masks);
 	buf_release(&sql);
 	return rc;
