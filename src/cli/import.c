@@ -19,6 +19,11 @@
  *
  * While it runs the import holds the database's write lock (BEGIN
  * IMMEDIATE): a server on the same file keeps reading but its writes wait.
+ *
+ * Accounts, contacts and opportunities take the bulk path (crm/imports/
+ * bulk.h) unless --row-by-row: each row is handed over as it is read, the
+ * checks and the writes happen at the end, and the rejected rows are listed
+ * then, in line order.  This file only reads the file and the arguments.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +51,8 @@ static const char usage[] =
 	"from the CSV file FILE ('-' reads standard input).  Each row is checked exactly as\n"
 	"the API checks a new record; numbers and true/false may be written as text, and\n"
 	"an empty cell means the field is not given (its default applies).\n"
+	"Accounts, contacts and opportunities are checked and written in bulk (all rows\n"
+	"at once, at the end of the file); leads and activities row by row.\n"
 	"\n"
 	"RESOURCE stage_history replaces the stage histories of existing opportunities:\n"
 	"columns opportunity_id, stage, entered_at, and optionally exited_at, actor_id,\n"
