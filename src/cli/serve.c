@@ -31,7 +31,10 @@ static const char usage[] =
 	"                       was taken, and take it if not (default 3600; 0: never)\n"
 	"  --scoring-interval SECONDS\n"
 	"                       retrain the lead scoring model this often (default 86400,\n"
-	"                       or $FUNNEL_SCORING_INTERVAL; 0: only on demand)\n";
+	"                       or $FUNNEL_SCORING_INTERVAL; 0: only on demand)\n"
+	"  --webhook-backoff SECONDS\n"
+	"                       wait this long before retrying a failed webhook delivery,\n"
+	"                       doubling each time up to an hour (default 10)\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -48,6 +51,7 @@ int cmd_serve(int argc, char **argv)
 		{"no-access-log", no_argument, NULL, 'q'},
 		{"snapshot-interval", required_argument, NULL, 's'},
 		{"scoring-interval", required_argument, NULL, 'S'},
+		{"webhook-backoff", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
@@ -75,6 +79,11 @@ int cmd_serve(int argc, char **argv)
 		case 'q': o.access_log = 0; break;
 		case 's': o.snapshot_interval = atoi(optarg); break;
 		case 'S': interval = optarg; break;
+		case 'W':
+			o.webhook_backoff = strtol(optarg, &end, 10);
+			if (!*optarg || *end || o.webhook_backoff < 1 || o.webhook_backoff > 3600)
+				return cli_usage("serve", "webhook-backoff must be 1 to 3600 seconds");
+			break;
 		default: return cli_usage("serve", "unknown option");
 		}
 	}

@@ -79,6 +79,12 @@ const struct route routes[] = {
 	{M_POST, "/api/v1/handovers/{id}/execute", api_handover_execute, NULL, 0},
 	/* lead scoring */
 	RECORD_ROUTES(scoring_rule_resource, "scoring/rules"),
+	RECORD_ROUTES(questionnaire_resource, "questionnaires"),
+	RECORD_ROUTES(webhook_resource, "webhooks"),
+	{M_GET, "/api/v1/webhooks/{id}/deliveries", api_webhook_deliveries, NULL, 0},
+	{M_POST, "/api/v1/webhooks/{id}/deliveries/{event}/replay", api_webhook_replay, NULL, 0},
+	{M_GET, "/api/v1/webhooks/{id}/secret", api_webhook_secret, NULL, 0},
+	{M_POST, "/api/v1/webhooks/{id}/secret", api_webhook_secret_rotate, NULL, 0},
 	{M_GET, "/api/v1/scoring/model", api_scoring_model, NULL, 0},
 	{M_POST, "/api/v1/scoring/train", api_scoring_train, NULL, 0},
 	{M_PUT, "/api/v1/scoring/tiers", api_scoring_tiers, NULL, 0},

@@ -30,6 +30,7 @@ struct server_opts {
 	int drain_seconds;
 	int snapshot_interval;    /* seconds between forecast snapshot checks; 0: no job */
 	long scoring_interval;    /* seconds between scheduled retrains (0: none) */
+	long webhook_backoff;     /* seconds before a failed webhook delivery is retried */
 };
 
 void server_opts_default(struct server_opts *o);

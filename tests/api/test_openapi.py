@@ -41,6 +41,9 @@ CREATE = {
                                   "query": "status=open&sort=-amount"},
     "scoring/rules": lambda ids: {"field": "industry", "operator": "equals",
                                   "value": "Software", "points": 10},
+    "questionnaires": lambda ids: {"name": "Docs poll", "questions": [
+        {"key": "k", "text": "Which?", "kind": "single", "options": ["a", "b"]}]},
+    "webhooks": lambda ids: {"url": "http://127.0.0.1:9/docs", "events": ["lead.created"]},
 }
 # dependencies first; any record type not named here is created after these
 ORDER = ["teams", "users", "accounts", "contacts", "leads", "opportunities", "activities"]
@@ -241,6 +244,15 @@ class OpenAPI(ServerTest):
                     if c != "503":
                         self.assertEqual(ct, "application/problem+json", where)
                         self.assertEqual(body, self.schema("Problem"))
+
+    def test_every_tag_is_declared_once(self):
+        declared = [t["name"] for t in self.doc["tags"]]
+        self.assertEqual(len(declared), len(set(declared)), declared)
+        for t in self.doc["tags"]:
+            self.assertTrue(t.get("description"), t["name"])
+        for path, m, op in self.ops():
+            for tag in op.get("tags", []):
+                self.assertIn(tag, declared, "%s %s" % (m.upper(), path))
 
     def test_problem_schema_matches_an_error(self):
         r = self.s.post("/api/v1/accounts", {}, self.admin)

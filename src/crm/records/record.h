@@ -102,7 +102,8 @@ enum visibility {
 	VIS_SELF,     /* owner_id is the principal, whatever the role: a person's
 		       * own settings (saved filters), which not even an admin
 		       * reads; the owner is set on create and never changes */
-	VIS_ALL       /* everyone reads (users, teams) */
+	VIS_ADMIN,    /* admins only: the wiring of the installation (webhooks) */
+	VIS_ALL       /* everyone reads (users, teams); last: VIS_KINDS counts on it */
 };
 
 struct resource {
