@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/timeutil.h"
 
 struct bulk_import {
@@ -402,6 +403,7 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 	struct stmt *s;
 	struct indexes ix = {NULL, 0};
 	char now[TIME_ISO_LEN];
+	double t;
 	long long base = 0, *masks = NULL;
 	int i, n = 0, k, found, rc;
 
@@ -446,6 +448,7 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 		if (!rc && adding > have && adding > 10000)
 			rc = indexes_drop(bi->st, r->name, &ix, e);
 	}
+	t = time_mono();
 	time_iso(time_now(), now);
 	for (k = 0; k < n && !rc; k++) {
 		struct buf cols = BUF_INIT;
@@ -463,9 +466,21 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 		rc = store_run(bi->st, e, sql.data, "tii", now, bi->p->user_id, masks[k]);
 	}
 	if (!rc)
+		log_info("import: %s written in %.1f s", r->name, time_mono() - t);
+	t = time_mono();
+	if (!rc && ix.n) {
 		rc = indexes_make(bi->st, &ix, e);
-	if (!rc && r->bulk_after_write)
+		if (!rc)
+			log_info("import: %d indexes of %s made again in %.1f s", ix.n, r->name,
+				 time_mono() - t);
+	}
+	t = time_mono();
+	if (!rc && r->bulk_after_write) {
 		rc = r->bulk_after_write(bi->st, bi->p, e);
+		if (!rc)
+			log_info("import: what follows a new %s written in %.1f s", r->singular,
+				 time_mono() - t);
+	}
 out:
 	indexes_release(&ix);
 	free(masks);
@@ -478,10 +493,15 @@ int bulk_import_finish(struct bulk_import *bi, int dry_run, int partial,
 		       long long *valid, long long *rejected, int *written, struct err *e)
 {
 	int found, rc;
+	double t;
 
 	*valid = *rejected = 0;
 	*written = 0;
+	t = time_mono();
 	rc = check_fields(bi, e);
+	if (!rc)
+		log_info("import: references and required fields checked in %.1f s",
+			 time_mono() - t);
 	if (!rc)
 		rc = report_all(bi, report, ctx, rejected, e);
 	if (!rc)
