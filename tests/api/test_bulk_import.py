@@ -175,6 +175,9 @@ class BulkParity(ServerTest):
         names = {n for (n,) in con.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'opportunities'")}
         self.assertIn("opportunities_owner_status_close", names)
+        names = {n for (n,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stage_history'")}
+        self.assertIn("stage_history_opp", names)
         self.assertEqual(con.execute("SELECT count(*) FROM stage_history s JOIN opportunities o "
                                      "ON o.id = s.opportunity_id WHERE o.name LIKE 'Manyrows %'"
                                      ).fetchone()[0], 12000)

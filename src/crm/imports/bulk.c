@@ -16,6 +16,7 @@
  */
 #include "bulk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,7 +167,7 @@ int bulk_import_row(struct bulk_import *bi, long long line, json_t *row, struct 
 	const struct resource *r = bi->r;
 	struct record rec;
 	struct err re;
-	int rc, bad = 1;
+	int rc;
 
 	record_init(&rec, r);
 	err_clear(&re);
@@ -191,7 +192,6 @@ int bulk_import_row(struct bulk_import *bi, long long line, json_t *row, struct 
 			goto refused;
 		}
 	}
-	bad = 0;
 	if (r->bulk_prepare) {
 		rc = r->bulk_prepare(bi->st, p, &rec, &bi->cache, &re);
 		if (rc == E_INVAL) {
@@ -213,7 +213,6 @@ refused:
 	if (!rc)
 		rc = stage(bi, line, &rec, 1, e);
 out:
-	(void)bad;
 	record_release(&rec);
 	return rc;
 }
@@ -394,6 +393,25 @@ static void indexes_release(struct indexes *ix)
 	free(ix->sql);
 }
 
+/* Drop table's indexes when the import adds more rows than it has, and over
+ * 10,000 (below that, sorting again costs more than it saves). */
+static int maybe_drop(struct bulk_import *bi, const char *table, struct indexes *ix,
+		      struct err *e)
+{
+	char sql[128];
+	long long have = 0, adding = 0;
+	int found, rc;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	rc = store_int(bi->st, &have, &found, e, sql, "");
+	if (!rc)
+		rc = store_int(bi->st, &adding, &found, e,
+			       "SELECT count(*) FROM " ROWS " WHERE _bad = 0", "");
+	if (!rc && adding > have && adding > 10000)
+		rc = indexes_drop(bi->st, table, ix, e);
+	return rc;
+}
+
 /* The valid rows into the table: ids in line order after the table's last,
  * then one INSERT … SELECT per _mask, then the resource's own writes. */
 static int write_rows(struct bulk_import *bi, struct err *e)
@@ -436,18 +454,8 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 		masks[n++] = stmt_int(s, 0);
 	}
 	stmt_done(s);
-	if (!rc) {
-		long long have = 0, adding = 0;
-
-		buf_reset(&sql);
-		buf_printf(&sql, "SELECT count(*) FROM %s", r->name);
-		rc = store_int(bi->st, &have, &found, e, sql.data, "");
-		if (!rc)
-			rc = store_int(bi->st, &adding, &found, e,
-				       "SELECT count(*) FROM " ROWS " WHERE _bad = 0", "");
-		if (!rc && adding > have && adding > 10000)
-			rc = indexes_drop(bi->st, r->name, &ix, e);
-	}
+	if (!rc)
+		rc = maybe_drop(bi, r->name, &ix, e);
 	t = time_mono();
 	time_iso(time_now(), now);
 	for (k = 0; k < n && !rc; k++) {
@@ -475,12 +483,17 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 				 time_mono() - t);
 	}
 	t = time_mono();
-	if (!rc && r->bulk_after_write) {
+	indexes_release(&ix);
+	memset(&ix, 0, sizeof(ix));
+	if (!rc && r->bulk_table)
+		rc = maybe_drop(bi, r->bulk_table, &ix, e);
+	if (!rc && r->bulk_after_write)
 		rc = r->bulk_after_write(bi->st, bi->p, e);
-		if (!rc)
-			log_info("import: what follows a new %s written in %.1f s", r->singular,
-				 time_mono() - t);
-	}
+	if (!rc)
+		rc = indexes_make(bi->st, &ix, e);
+	if (!rc && r->bulk_after_write)
+		log_info("import: what follows a new %s written in %.1f s", r->singular,
+			 time_mono() - t);
 out:
 	indexes_release(&ix);
 	free(masks);

@@ -440,6 +440,7 @@ const struct resource opportunity_resource = {
 	.after_write = after_write,
 	.bulk_prepare = bulk_prepare,
 	.bulk_after_write = bulk_after_write,
+	.bulk_table = "stage_history",
 };
 
 int opportunity_stages(struct store *st, const struct principal *p, long long id,

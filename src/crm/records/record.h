@@ -137,6 +137,7 @@ struct resource {
 	int (*bulk_prepare)(struct store *st, const struct principal *p, struct record *rec,
 			    void **cache, struct err *e);
 	int (*bulk_after_write)(struct store *st, const struct principal *p, struct err *e);
+	const char *bulk_table; /* the table bulk_after_write adds a row to per record */
 	/* After the row is deleted, in the same transaction; `old` is what it was. */
 	int (*after_delete)(struct store *st, const struct principal *p, const struct record *old,
 			    struct err *e);
