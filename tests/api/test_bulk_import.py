@@ -184,6 +184,26 @@ class BulkParity(ServerTest):
         self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
         con.close()
 
+    def test_webhooks_hear_of_imported_deals(self):
+        """The outbox triggers fire for rows written in bulk (runs last: the
+        endpoint stays registered)."""
+        r = self.s.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook",
+                                             "events": ["opportunity.created"]},
+                        self.s.login())
+        self.assertEqual(r.status, 201, r)
+        a, e1 = self.acc["id"], self.o["rep_e1"]["id"]
+        p = harness.run(["import", "--db", self.s.db, "opportunities", self.file("Hooked", [
+            "@ one,%d,,%d,5,EUR,2027-03-31,,,\n" % (a, e1),
+            "@ two,%d,,%d,5,EUR,2027-03-31,,,\n" % (a, e1)])])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        import sqlite3
+        con = sqlite3.connect(self.s.db)
+        n = con.execute("SELECT count(*) FROM webhook_events e JOIN opportunities o ON "
+                        "o.id = e.record_id WHERE e.event = 'opportunity.created' AND "
+                        "o.name LIKE 'Hooked %'").fetchone()[0]
+        con.close()
+        self.assertEqual(n, 2)
+
 
 if __name__ == "__main__":
     unittest.main()
