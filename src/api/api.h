@@ -214,6 +214,15 @@ void api_webhook_deliveries(struct req *rq, struct resp *rs);
 void api_webhook_replay(struct req *rq, struct resp *rs);
 void api_webhook_secret(struct req *rq, struct resp *rs);
 void api_webhook_secret_rotate(struct req *rq, struct resp *rs);
+/* meetings.c: a meeting with its invitees; invitees, invitations, answers */
+void api_meeting_lobby(struct req *rq, struct resp *rs);
+void api_meeting_invitee_add(struct req *rq, struct resp *rs);
+void api_meeting_invitee_update(struct req *rq, struct resp *rs);
+void api_meeting_invitee_remove(struct req *rq, struct resp *rs);
+void api_meeting_invite(struct req *rq, struct resp *rs);
+void api_meeting_imip(struct req *rq, struct resp *rs);
+void api_rsvp_page(struct req *rq, struct resp *rs);
+void api_rsvp(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);
@@ -287,6 +296,7 @@ extern const struct api_doc api_doc_payments;
 extern const struct api_doc api_doc_forms;
 extern const struct api_doc api_doc_meta;
 extern const struct api_doc api_doc_webhooks;
+extern const struct api_doc api_doc_meetings;
 extern const struct api_doc api_doc_auth;
 extern const struct api_doc api_doc_users;
 extern const struct api_doc api_doc_pipelines;

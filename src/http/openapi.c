@@ -396,6 +396,7 @@ static const struct api_doc *const docs[] = {
 	&api_doc_forecast_process,
 	&api_doc_scoring,
 	&api_doc_webhooks,
+	&api_doc_meetings,
 	&api_doc_meta,
 };
 
@@ -790,6 +791,9 @@ static const char *visibility_text(enum visibility v)
 		return "Each person sees only their own, whatever their role (admins too).";
 	case VIS_ADMIN:
 		return "Only admins see them.";
+	case VIS_OPPORTUNITY:
+		return "Whoever sees the opportunity sees them: a rep their own deals', a manager "
+		       "their team subtree's, an admin all.";
 	case VIS_ALL:
 		return "Everyone signed in sees all of them.";
 	}

@@ -26,6 +26,7 @@
 #include "core/timeutil.h"
 #include "crm/insight/analytics.h"
 #include "crm/integrations/webhook.h"
+#include "crm/meetings/meetings.h"
 #include "crm/records/attachment.h"
 #include "crm/records/auth.h"
 #include "crm/forecast/forecast_process.h"
@@ -627,6 +628,17 @@ int server_run(const struct server_opts *o)
 	/* lead scores: rescores owed at once, retrains on schedule */
 	if (scoring_worker_start(o->db_path, o->scoring_interval, &e))
 		log_error("%s", e.msg);
+	/* meeting mail: the outbox, when there is an SMTP server to send it to */
+	{
+		char url[600];
+
+		snprintf(url, sizeof(url), "http://%s", bound);
+		meetings_set_public_url(o->public_url ? o->public_url : url);
+		if (o->mail_from)
+			mail_set_from(o->mail_from);
+		if (mail_worker_start(o->db_path, o->smtp_url, mail_from(), &e))
+			log_error("%s", e.msg);
+	}
 	/* webhook deliveries: what the triggers queued, every second */
 	if (webhook_worker_start(o->db_path, o->webhook_backoff, &e))
 		log_error("%s", e.msg);
@@ -656,6 +668,7 @@ int server_run(const struct server_opts *o)
 	MHD_stop_daemon(daemon_);
 	scoring_worker_stop();
 	webhook_worker_stop();
+	mail_worker_stop();
 	log_info("stopped");
 	return 0;
 }

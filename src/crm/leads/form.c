@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/email.h"
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
@@ -537,19 +538,6 @@ static int truthy(const char *v)
 	return !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
 }
 
-static int valid_email(const char *s)
-{
-	const char *at = strchr(s, '@'), *c;
-
-	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.' ||
-	    s[strlen(s) - 1] == '.' || strlen(s) > 254)
-		return 0;
-	for (c = s; *c; c++)
-		if ((unsigned char)*c <= ' ')
-			return 0;
-	return 1;
-}
-
 /* Check the answers against the questions; build the lead's body in `lead`
  * (its fields and qualification object). */
 static int read_answers(const struct form *f, const struct form_answer *a, int n,
@@ -608,7 +596,7 @@ static int read_answers(const struct form *f, const struct form_answer *a, int n
 			err_field(e, name, "must be at most %ld characters", max);
 			continue;
 		}
-		if (!strcmp(type, "email") && !valid_email(v)) {
+		if (!strcmp(type, "email") && !email_valid(v)) {
 			err_field(e, name, "must be an e-mail address such as ann@example.com");
 			continue;
 		}

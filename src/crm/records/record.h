@@ -103,6 +103,8 @@ enum visibility {
 		       * own settings (saved filters), which not even an admin
 		       * reads; the owner is set on create and never changes */
 	VIS_ADMIN,    /* admins only: the wiring of the installation (webhooks) */
+	VIS_OPPORTUNITY, /* its opportunity_id is an opportunity the principal sees
+			  * (meetings: the deal's visibility, whoever holds them) */
 	VIS_ALL       /* everyone reads (users, teams); last: VIS_KINDS counts on it */
 };
 

@@ -21,6 +21,8 @@ extern const struct resource saved_filter_resource; /* saved_filter.c */
 extern const struct resource scoring_rule_resource; /* scoring_rule.c */
 extern const struct resource questionnaire_resource; /* meetings/questionnaire.c */
 extern const struct resource webhook_resource;    /* integrations/webhook.c */
+extern const struct resource meeting_resource;    /* meetings/meeting.c */
+extern const struct resource lobby_resource;      /* meetings/lobby.c */
 
 /* Choices shared by several declarations, NULL-terminated. */
 extern const char *const channel_choices[];   /* field inside partner web retail (crm.c) */
