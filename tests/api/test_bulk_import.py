@@ -10,7 +10,7 @@ import unittest
 
 import harness
 from harness import ServerTest, org
-from test_import_export import ImportExport
+import test_import_export
 
 HEADER = "name,account_id,contact_id,owner_id,amount,currency,close_date,stage,status,lost_reason\n"
 # the fields a path decides (the rest — id, timestamps — differ by nature)
@@ -19,8 +19,15 @@ SAME = ("account_id", "contact_id", "owner_id", "pipeline_id", "amount", "curren
         "lost_reason", "created_by")
 
 
-class ImportExportRowByRow(ImportExport):
+class ImportExportRowByRow(test_import_export.ImportExport):
     """The import tests again, through the record engine one row at a time."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # write() counts its files on the base class, which does not run here
+        base = test_import_export.ImportExport
+        base.n = getattr(base, "n", 0)
 
     def imp(self, *args, input=None):
         return harness.run(["import", "--db", self.s.db, "--row-by-row"] + list(args),
