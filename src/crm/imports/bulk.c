@@ -379,8 +379,13 @@ static int indexes_make(struct store *st, struct indexes *ix, struct err *e)
 {
 	int i, rc = OK;
 
+	/* the sorter may merge in a helper thread (a no-op where SQLite has none) */
+	if (ix->n)
+		rc = store_exec(st, "PRAGMA threads = 2", e);
 	for (i = 0; i < ix->n && !rc; i++)
 		rc = store_exec(st, ix->sql[i], e);
+	if (ix->n && !rc)
+		rc = store_exec(st, "PRAGMA threads = 0", e);
 	return rc;
 }
 
