@@ -40,6 +40,9 @@ static const char usage[] =
 	"  --smtp URL           send meeting invitations through this SMTP server\n"
 	"                       (smtp://host:port); without it mail stays queued\n"
 	"  --mail-from ADDR     the sender of that mail (default funnel@localhost.localdomain)\n"
+	"  --mail-backoff SECONDS\n"
+	"                       wait this long before retrying mail the SMTP server did not\n"
+	"                       take, doubling each time up to an hour (default 30)\n"
 	"  --public-url URL     how people outside reach this server, for the join and\n"
 	"                       answer links in invitations (default http://LISTEN)\n";
 
@@ -61,6 +64,7 @@ int cmd_serve(int argc, char **argv)
 		{"webhook-backoff", required_argument, NULL, 'W'},
 		{"smtp", required_argument, NULL, 'M'},
 		{"mail-from", required_argument, NULL, 'F'},
+		{"mail-backoff", required_argument, NULL, 'B'},
 		{"public-url", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
@@ -96,6 +100,11 @@ int cmd_serve(int argc, char **argv)
 			o.webhook_backoff = strtol(optarg, &end, 10);
 			if (!*optarg || *end || o.webhook_backoff < 1 || o.webhook_backoff > 3600)
 				return cli_usage("serve", "webhook-backoff must be 1 to 3600 seconds");
+			break;
+		case 'B':
+			o.mail_backoff = strtol(optarg, &end, 10);
+			if (!*optarg || *end || o.mail_backoff < 1 || o.mail_backoff > 3600)
+				return cli_usage("serve", "mail-backoff must be 1 to 3600 seconds");
 			break;
 		default: return cli_usage("serve", "unknown option");
 		}

@@ -58,6 +58,11 @@
 
 #define MEETING_TOKEN_LEN 44 /* the clear join token: 32 random bytes, base64url, + NUL */
 
+/* May a meeting go from state `from` to state `to` (the arrows above; staying
+ * put is allowed, except that ended and cancelled accept no change at all —
+ * meeting.c refuses any update of a final meeting)?  0 for unknown names. */
+int meeting_may_move(const char *from, const char *to);
+
 /* Where Funnel is reached from outside (join and RSVP links in mail):
  * "https://crm.example.com", no trailing slash.  Set once at start (serve's
  * --public-url); default http://127.0.0.1:8080. */
@@ -128,8 +133,9 @@ struct imip_attendee {
 int imip_calendar(const struct imip_meeting *m, const struct imip_attendee *a, int na,
 		  const char *link, struct buf *out, struct err *e);
 /* The whole mail to one attendee: From, To, Subject (RFC 2047 for non-ASCII),
- * Date, Message-ID, and multipart/alternative text, HTML and text/calendar
- * parts.  Names and subjects holding CR or LF are refused (E_INVAL): no header
+ * Date, Message-ID; multipart/mixed around multipart/alternative text, HTML
+ * and text/calendar, plus the calendar again as an invite.ics attachment.
+ * Names and subjects holding CR or LF are refused (E_INVAL): no header
  * can be injected. */
 int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, int na, int to,
 		 const char *from, const char *link, const char *rsvp_link, struct buf *out,
@@ -161,5 +167,8 @@ void mail_worker_stop(void);
 /* The sender set with --mail-from (default funnel@localhost.localdomain). */
 const char *mail_from(void);
 void mail_set_from(const char *from);
+/* The first retry's wait in seconds (1 to 3600; serve's --mail-backoff,
+ * default 30); each later one doubles it, up to an hour. */
+void mail_set_backoff(long seconds);
 
 #endif
