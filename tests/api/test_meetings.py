@@ -237,6 +237,39 @@ class Meetings(ServerTest):
                                                            "industries": "Software"},
                                        self.admin), 400, "industries")
 
+    def test_lobby_logo_and_deck_are_an_image_and_a_pdf(self):
+        d = self.deal(token=self.admin, name="Lobby assets")
+
+        def upload(data, ctype, name):
+            q = "related_type=opportunity&related_id=%d&filename=%s" % (d["id"], name)
+            r = self.s.request("POST", "/api/v1/attachments?" + q, raw=data, content_type=ctype,
+                               token=self.admin)
+            self.assertEqual(r.status, 201, r)
+            return r.json["id"]
+
+        png = upload(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png", "logo.png")
+        pdf = upload(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+                     "application/pdf", "deck.pdf")
+        ok = self.s.create("lobbies", {"name": "Assets", "logo_attachment_id": png,
+                                       "deck_attachment_id": pdf}, self.admin)
+        self.assertEqual((ok["logo_attachment_id"], ok["deck_attachment_id"]), (png, pdf))
+        self.assertProblem(self.s.post("/api/v1/lobbies", {"name": "Swapped",
+                                                           "logo_attachment_id": pdf},
+                                       self.admin), 400, "logo_attachment_id")
+        self.assertProblem(self.s.post("/api/v1/lobbies", {"name": "Swapped",
+                                                           "deck_attachment_id": png},
+                                       self.admin), 400, "deck_attachment_id")
+        self.assertProblem(self.s.post("/api/v1/lobbies", {"name": "Gone",
+                                                           "logo_attachment_id": 999999},
+                                       self.admin), 400, "logo_attachment_id")
+        m = self.meeting(lobby_id=ok["id"])
+        got = self.lobby_of(m)
+        self.assertEqual((got["logo_attachment_id"], got["deck_attachment_id"]), (png, pdf))
+        # others read the themes, only admins change them
+        self.assertEqual(self.s.get("/api/v1/lobbies/%d" % ok["id"], self.rep).status, 200)
+        self.assertProblem(self.s.patch("/api/v1/lobbies/%d" % ok["id"], {"name": "Mine"},
+                                        self.rep), 403)
+
     # --- invitations ----------------------------------------------------------
     def test_request_update_cancel_parsed_from_the_delivered_mail(self):
         m = self.meeting(title="Contract négociation", description="Terms and price")
