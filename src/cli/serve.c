@@ -62,9 +62,9 @@ int cmd_serve(int argc, char **argv)
 		{"snapshot-interval", required_argument, NULL, 's'},
 		{"scoring-interval", required_argument, NULL, 'S'},
 		{"webhook-backoff", required_argument, NULL, 'W'},
+		{"mail-backoff", required_argument, NULL, 'B'},
 		{"smtp", required_argument, NULL, 'M'},
 		{"mail-from", required_argument, NULL, 'F'},
-		{"mail-backoff", required_argument, NULL, 'B'},
 		{"public-url", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
@@ -95,16 +95,16 @@ int cmd_serve(int argc, char **argv)
 		case 'S': interval = optarg; break;
 		case 'M': o.smtp_url = optarg; break;
 		case 'F': o.mail_from = optarg; break;
+		case 'B':
+			o.mail_backoff = strtol(optarg, &end, 10);
+			if (!*optarg || *end || o.mail_backoff < 1 || o.mail_backoff > 3600)
+				return cli_usage("serve", "mail-backoff must be 1 to 3600 seconds");
+			break;
 		case 'P': o.public_url = optarg; break;
 		case 'W':
 			o.webhook_backoff = strtol(optarg, &end, 10);
 			if (!*optarg || *end || o.webhook_backoff < 1 || o.webhook_backoff > 3600)
 				return cli_usage("serve", "webhook-backoff must be 1 to 3600 seconds");
-			break;
-		case 'B':
-			o.mail_backoff = strtol(optarg, &end, 10);
-			if (!*optarg || *end || o.mail_backoff < 1 || o.mail_backoff > 3600)
-				return cli_usage("serve", "mail-backoff must be 1 to 3600 seconds");
 			break;
 		default: return cli_usage("serve", "unknown option");
 		}
