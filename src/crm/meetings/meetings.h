@@ -43,6 +43,20 @@
  *   room.c, janus.c, attendance.c  the live side on Janus (room.h, janus.h,
  *                    attendance.h, migration 015)
  *
+ * How the live side plugs in (room.h, migration 015).  It owns
+ * meetings.janus_room (NULL until a room is made) and moves the state
+ * open → live → ended.  Through the record engine (record_update on
+ * meeting_resource with {"state": …}) the checks and the history come
+ * with it; when it writes the row itself (room.c does, in one statement
+ * with janus_room) it keeps to meeting_may_move() and bumps `version`.
+ * Either way the trigger of migration 014 marks the deal's activity done
+ * when the state becomes ended.  A guest's /m/{token} is
+ * resolved by hashing the token (hex SHA-256) and looking up
+ * meeting_invitees.join_token_hash while join_expires_at is in the future;
+ * the invitee's role (master, presenter, attendee) is what the room grants.
+ * This side never reads attendance; the live side never writes invitations
+ * or the outbox.
+ *
  * Depends on records/ and process/ (the deal, its stages) only.
  */
 #ifndef FUNNEL_MEETINGS_H
