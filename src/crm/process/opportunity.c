@@ -12,6 +12,7 @@
  * Every stage entry and exit goes to stage_history with its time and actor.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeline.h"
@@ -248,6 +249,185 @@ static int after_write(struct store *st, const struct principal *p, const struct
 	return rc;
 }
 
+/* --- the bulk import (crm/imports/bulk.h) --------------------------------
+ *
+ * prepare()'s create branch, with what it looks up remembered across rows:
+ * an import of a million deals has a few owners, channels and stages, so
+ * the owner's team, the pipeline for a team and channel, and the stage for a
+ * pipeline, stage key and status are each looked up once.  The contact check
+ * is prepare's own (a query per row that gives a contact_id).
+ */
+#define BULK_CACHE 256
+
+struct bulk_stage {
+	long long pipe;
+	char key[64], status[8];
+	int rc;           /* OK, or the row's problem below */
+	char field[24], why[192];
+	struct stage_info si;
+};
+
+struct bulk_cache {
+	int nteams, npipes, nstages;
+	struct { long long owner, team; } teams[BULK_CACHE];
+	struct { long long team, pipe; char channel[32]; } pipes[BULK_CACHE];
+	struct bulk_stage stages[BULK_CACHE];
+};
+
+static int bulk_pipeline(struct store *st, struct bulk_cache *c, long long owner,
+			 const char *channel, long long *pipe, struct err *e)
+{
+	long long team = -1;
+	int i, rc;
+
+	for (i = 0; i < c->nteams; i++)
+		if (c->teams[i].owner == owner)
+			team = c->teams[i].team;
+	if (team < 0) {
+		team = owner_team(st, owner, e);
+		if (c->nteams < BULK_CACHE) {
+			c->teams[c->nteams].owner = owner;
+			c->teams[c->nteams++].team = team;
+		}
+	}
+	for (i = 0; i < c->npipes; i++)
+		if (c->pipes[i].team == team && !strcmp(c->pipes[i].channel, channel ? channel : ""))
+			return *pipe = c->pipes[i].pipe, OK;
+	rc = pipeline_for(st, team, channel, pipe, e);
+	if (!rc && c->npipes < BULK_CACHE && strlen(channel ? channel : "") < 32) {
+		c->pipes[c->npipes].team = team;
+		c->pipes[c->npipes].pipe = *pipe;
+		snprintf(c->pipes[c->npipes++].channel, 32, "%s", channel ? channel : "");
+	}
+	return rc;
+}
+
+/* Which stage a new deal of pipeline `pipe` asking for stage `key` and
+ * status `status` (NULL: not given) enters: prepare()'s rules for a create. */
+static int bulk_resolve(struct store *st, long long pipe, const char *key, const char *status,
+			struct bulk_stage *out, struct err *e)
+{
+	int rc;
+
+	out->rc = OK;
+	if (key) {
+		rc = pipeline_stage(st, pipe, key, &out->si, e);
+		if (rc == E_NOTFOUND) {
+			snprintf(out->field, sizeof(out->field), "stage");
+			snprintf(out->why, sizeof(out->why), "'%s' is not a stage of pipeline %lld",
+				 key, pipe);
+			return out->rc = E_INVAL;
+		}
+		if (rc)
+			return rc;
+		if (status && strcmp(status, pipeline_section_status(out->si.section))) {
+			snprintf(out->field, sizeof(out->field), "status");
+			snprintf(out->why, sizeof(out->why), "'%s' contradicts stage '%s' (which is %s)",
+				 status, out->si.key, pipeline_section_status(out->si.section));
+			return out->rc = E_INVAL;
+		}
+		return OK;
+	}
+	if (status) {
+		if (!strcmp(status, "open")) {
+			snprintf(out->field, sizeof(out->field), "status");
+			snprintf(out->why, sizeof(out->why), "give a stage, or leave status out");
+			return out->rc = E_INVAL;
+		}
+		rc = pipeline_first_in(st, pipe, status, &out->si, e);
+		if (rc == E_NOTFOUND) {
+			snprintf(out->field, sizeof(out->field), "status");
+			snprintf(out->why, sizeof(out->why), "the pipeline has no %s stage", status);
+			return out->rc = E_INVAL;
+		}
+		return rc;
+	}
+	return pipeline_first_in(st, pipe, "upper", &out->si, e);
+}
+
+static int bulk_prepare(struct store *st, const struct principal *p, struct record *rec,
+			void **cache, struct err *e)
+{
+	struct bulk_cache *c = *cache;
+	struct val *pipe, *stage, *status;
+	struct bulk_stage one, *bs = NULL;
+	const char *key, *want;
+	char now[TIME_ISO_LEN];
+	int i, rc;
+
+	(void)p;
+	if (!rec) {
+		free(c);
+		*cache = NULL;
+		return OK;
+	}
+	if (!c) {
+		c = *cache = calloc(1, sizeof(*c));
+		if (!c)
+			return fail(e, E_INTERNAL, "out of memory");
+	}
+	pipe = &rec->v[F("pipeline_id")];
+	stage = &rec->v[F("stage")];
+	status = &rec->v[F("status")];
+	rc = check_contact(st, rec, e);
+	if (rc && rc != E_INVAL)
+		return rc;
+	if (!pipe->set || pipe->null) {
+		long long id;
+
+		rc = bulk_pipeline(st, c, record_int(rec, "owner_id"), record_text(rec, "channel"),
+				   &id, e);
+		if (rc)
+			return rc;
+		record_set_int(rec, F("pipeline_id"), id);
+	}
+	key = stage->set && !stage->null ? stage->s : NULL;
+	want = status->set && !status->null ? status->s : NULL;
+	for (i = 0; i < c->nstages && !bs; i++)
+		if (c->stages[i].pipe == pipe->i && !strcmp(c->stages[i].key, key ? key : "") &&
+		    !strcmp(c->stages[i].status, want ? want : "\1"))
+			bs = &c->stages[i];
+	if (!bs) {
+		bs = c->nstages < BULK_CACHE && strlen(key ? key : "") < 64 ? &c->stages[c->nstages]
+									       : &one;
+		memset(bs, 0, sizeof(*bs));
+		rc = bulk_resolve(st, pipe->i, key, want, bs, e);
+		if (rc && bs->rc != E_INVAL)
+			return rc; /* a database failure, or a pipeline without stages */
+		bs->pipe = pipe->i;
+		snprintf(bs->key, sizeof(bs->key), "%s", key ? key : "");
+		snprintf(bs->status, sizeof(bs->status), "%s", want ? want : "\1");
+		if (bs != &one)
+			c->nstages++;
+	}
+	if (bs->rc)
+		return err_field(e, bs->field, "%s", bs->why);
+	record_set_text(rec, F("stage"), bs->si.key);
+	record_set_text(rec, F("status"), pipeline_section_status(bs->si.section));
+	time_iso(time_now(), now);
+	record_set_text(rec, F("stage_entered_at"), now);
+	if (!rec->v[F("probability")].set || rec->v[F("probability")].null)
+		record_set_int(rec, F("probability"), bs->si.probability);
+	if (!rec->v[F("forecast_category")].set)
+		record_set_text(rec, F("forecast_category"), bs->si.forecast_category);
+	if (strcmp(bs->si.section, "won") && strcmp(bs->si.section, "lost"))
+		record_set_null(rec, F("closed_at"));
+	else
+		record_set_text(rec, F("closed_at"), now);
+	return e && e->nfields ? E_INVAL : OK;
+}
+
+/* after_write() for a create, for every imported deal in one statement. */
+static int bulk_after_write(struct store *st, const struct principal *p, struct err *e)
+{
+	return store_run(st, e,
+			 "INSERT INTO stage_history (opportunity_id, stage, entered_at, actor_id, "
+			 "override, reason) SELECT _id, stage, stage_entered_at, nullif(?, 0), 0, "
+			 "CASE WHEN status = 'lost' THEN lost_reason END FROM temp.import_rows "
+			 "WHERE _bad = 0 ORDER BY _id",
+			 "i", p->user_id);
+}
+
 const struct resource opportunity_resource = {
 	.name = "opportunities",
 	.singular = "opportunity",
@@ -258,6 +438,9 @@ const struct resource opportunity_resource = {
 	.search_index = "opportunities_search",
 	.prepare = prepare,
 	.after_write = after_write,
+	.bulk_prepare = bulk_prepare,
+	.bulk_after_write = bulk_after_write,
+	.bulk_table = "stage_history",
 };
 
 int opportunity_stages(struct store *st, const struct principal *p, long long id,

@@ -679,6 +679,21 @@ int record_get(struct store *st, const struct principal *p, const struct resourc
 	return load(st, p, r, id, out, e);
 }
 
+int record_field_is_int(const struct field *f)
+{
+	return is_int_type(f->type);
+}
+
+const char *record_visibility_sql(const struct principal *p, const struct resource *r)
+{
+	return vis_of(p, r->vis);
+}
+
+void record_bind_visibility(struct stmt *s, const struct principal *p)
+{
+	bind_owners(s, p);
+}
+
 int record_visible(struct store *st, const struct principal *p, const struct resource *r,
 		   long long id, struct err *e)
 {

@@ -128,6 +128,18 @@ struct resource {
 	/* After the row is written, in the same transaction.  rec->id is set. */
 	int (*after_write)(struct store *st, const struct principal *p, const struct record *old,
 			   const struct record *rec, struct err *e);
+	/* The bulk import's versions of prepare and after_write (crm/imports):
+	 * a resource with a prepare or after_write hook goes through the bulk
+	 * path only when it gives both.  bulk_prepare derives a new record's
+	 * fields as prepare would on create (rec NULL: free *cache, which it
+	 * may use to remember lookups across rows).  bulk_after_write writes,
+	 * in one statement per table, what after_write writes per record, for
+	 * the rows of the staging table temp.import_rows (a column per field,
+	 * named as the field; _id the new record's id) where _bad = 0. */
+	int (*bulk_prepare)(struct store *st, const struct principal *p, struct record *rec,
+			    void **cache, struct err *e);
+	int (*bulk_after_write)(struct store *st, const struct principal *p, struct err *e);
+	const char *bulk_table; /* the table bulk_after_write adds a row to per record */
 	/* After the row is deleted, in the same transaction; `old` is what it was. */
 	int (*after_delete)(struct store *st, const struct principal *p, const struct record *old,
 			    struct err *e);
@@ -162,6 +174,15 @@ int record_get(struct store *st, const struct principal *p, const struct resourc
 /* Is record `id` of `r` there and visible to p? */
 int record_visible(struct store *st, const struct principal *p, const struct resource *r,
 		   long long id, struct err *e);
+
+/* For set-based callers (crm/imports/bulk.c): does field f live in an
+ * INTEGER column; and r's visibility for p as SQL over the table aliased `t`
+ * (NULL: p sees every row), whose parameters record_bind_visibility() binds
+ * (:owners, :owner, :me — the statement must use named parameters only
+ * beside them). */
+int record_field_is_int(const struct field *f);
+const char *record_visibility_sql(const struct principal *p, const struct resource *r);
+void record_bind_visibility(struct stmt *s, const struct principal *p);
 
 /* out may be NULL when the caller needs only success (bulk imports): the new
  * record is then not read back. */
