@@ -105,8 +105,12 @@ class Meetings(ServerTest):
     @classmethod
     def setUpClass(cls):
         cls.smtp = Smtp()
-        cls.s = Server(args=["--smtp", cls.smtp.url, "--mail-from", "crm@example.com",
-                             "--public-url", "http://crm.example.test:8080/"])
+        try:
+            cls.s = Server(args=["--smtp", cls.smtp.url, "--mail-from", "crm@example.com",
+                                 "--public-url", "http://crm.example.test:8080/"])
+        except BaseException:
+            cls.smtp.stop()  # tearDownClass does not run when setUpClass fails
+            raise
         cls.o = org(cls.s)
         cls.admin = cls.o["admin"]["token"]
         cls.rep = cls.o["rep_e1"]["token"]
