@@ -41,6 +41,9 @@ static const char usage[] =
 	"  --smtp URL           send meeting invitations through this SMTP server\n"
 	"                       (smtp://host:port); without it mail stays queued\n"
 	"  --mail-from ADDR     the sender of that mail (default funnel@localhost.localdomain)\n"
+	"  --mail-backoff SECONDS\n"
+	"                       wait this long before retrying mail the SMTP server did not\n"
+	"                       take, doubling each time up to an hour (default 30)\n"
 	"  --public-url URL     how people outside reach this server, for the join and\n"
 	"                       answer links in invitations (default http://LISTEN)\n";
 
@@ -60,6 +63,7 @@ int cmd_serve(int argc, char **argv)
 		{"snapshot-interval", required_argument, NULL, 's'},
 		{"scoring-interval", required_argument, NULL, 'S'},
 		{"webhook-backoff", required_argument, NULL, 'W'},
+		{"mail-backoff", required_argument, NULL, 'B'},
 		{"smtp", required_argument, NULL, 'M'},
 		{"mail-from", required_argument, NULL, 'F'},
 		{"public-url", required_argument, NULL, 'P'},
@@ -100,6 +104,11 @@ int cmd_serve(int argc, char **argv)
 		case 'S': interval = optarg; break;
 		case 'M': o.smtp_url = optarg; break;
 		case 'F': o.mail_from = optarg; break;
+		case 'B':
+			o.mail_backoff = strtol(optarg, &end, 10);
+			if (!*optarg || *end || o.mail_backoff < 1 || o.mail_backoff > 3600)
+				return cli_usage("serve", "mail-backoff must be 1 to 3600 seconds");
+			break;
 		case 'P': o.public_url = optarg; break;
 		case 'W':
 			o.webhook_backoff = strtol(optarg, &end, 10);

@@ -55,6 +55,7 @@ void server_opts_default(struct server_opts *o)
 	o->snapshot_interval = 3600;
 	o->scoring_interval = 86400;
 	o->webhook_backoff = 10;
+	o->mail_backoff = 30;
 }
 
 /* Per-request state, from the first callback to completion. */
@@ -637,6 +638,7 @@ int server_run(const struct server_opts *o)
 		meetings_set_public_url(o->public_url ? o->public_url : url);
 		if (o->mail_from)
 			mail_set_from(o->mail_from);
+		mail_set_backoff(o->mail_backoff);
 		if (mail_worker_start(o->db_path, o->smtp_url, mail_from(), &e))
 			log_error("%s", e.msg);
 	}

@@ -33,6 +33,7 @@ struct server_opts {
 	long webhook_backoff;     /* seconds before a failed webhook delivery is retried */
 	const char *smtp_url;     /* meeting mail goes out through it; NULL: stays queued */
 	const char *mail_from;    /* its sender; NULL: funnel@localhost */
+	long mail_backoff;        /* seconds before unsent mail is tried again (then doubling) */
 	const char *public_url;   /* the base of links in mail; NULL: http://<bound address> */
 };
 

@@ -105,8 +105,12 @@ class Meetings(ServerTest):
     @classmethod
     def setUpClass(cls):
         cls.smtp = Smtp()
-        cls.s = Server(args=["--smtp", cls.smtp.url, "--mail-from", "crm@example.com",
-                             "--public-url", "http://crm.example.test:8080/"])
+        try:
+            cls.s = Server(args=["--smtp", cls.smtp.url, "--mail-from", "crm@example.com",
+                                 "--public-url", "http://crm.example.test:8080/"])
+        except BaseException:
+            cls.smtp.stop()  # tearDownClass does not run when setUpClass fails
+            raise
         cls.o = org(cls.s)
         cls.admin = cls.o["admin"]["token"]
         cls.rep = cls.o["rep_e1"]["token"]
@@ -237,6 +241,39 @@ class Meetings(ServerTest):
                                                            "industries": "Software"},
                                        self.admin), 400, "industries")
 
+    def test_lobby_logo_and_deck_are_an_image_and_a_pdf(self):
+        d = self.deal(token=self.admin, name="Lobby assets")
+
+        def upload(data, ctype, name):
+            q = "related_type=opportunity&related_id=%d&filename=%s" % (d["id"], name)
+            r = self.s.request("POST", "/api/v1/attachments?" + q, raw=data, content_type=ctype,
+                               token=self.admin)
+            self.assertEqual(r.status, 201, r)
+            return r.json["id"]
+
+        png = upload(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png", "logo.png")
+        pdf = upload(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+                     "application/pdf", "deck.pdf")
+        ok = self.s.create("lobbies", {"name": "Assets", "logo_attachment_id": png,
+                                       "deck_attachment_id": pdf}, self.admin)
+        self.assertEqual((ok["logo_attachment_id"], ok["deck_attachment_id"]), (png, pdf))
+        self.assertProblem(self.s.post("/api/v1/lobbies", {"name": "Swapped",
+                                                           "logo_attachment_id": pdf},
+                                       self.admin), 400, "logo_attachment_id")
+        self.assertProblem(self.s.post("/api/v1/lobbies", {"name": "Swapped",
+                                                           "deck_attachment_id": png},
+                                       self.admin), 400, "deck_attachment_id")
+        self.assertProblem(self.s.post("/api/v1/lobbies", {"name": "Gone",
+                                                           "logo_attachment_id": 999999},
+                                       self.admin), 400, "logo_attachment_id")
+        m = self.meeting(lobby_id=ok["id"])
+        got = self.lobby_of(m)
+        self.assertEqual((got["logo_attachment_id"], got["deck_attachment_id"]), (png, pdf))
+        # others read the themes, only admins change them
+        self.assertEqual(self.s.get("/api/v1/lobbies/%d" % ok["id"], self.rep).status, 200)
+        self.assertProblem(self.s.patch("/api/v1/lobbies/%d" % ok["id"], {"name": "Mine"},
+                                        self.rep), 403)
+
     # --- invitations ----------------------------------------------------------
     def test_request_update_cancel_parsed_from_the_delivered_mail(self):
         m = self.meeting(title="Contract négociation", description="Terms and price")
@@ -265,8 +302,15 @@ class Meetings(ServerTest):
         self.assertTrue(url.startswith("http://crm.example.test:8080/m/"), url)
         self.assertIn(url, "".join(prop(cal, "DESCRIPTION")).replace("\\n", "\n"))
         self.assertEqual(link_of(ann), url)
-        kinds = sorted(p.get_content_type() for p in ann.walk() if not p.is_multipart())
-        self.assertEqual(kinds, ["text/calendar", "text/html", "text/plain"])
+        self.assertEqual(ann.get_content_type(), "multipart/mixed")
+        alt, att = ann.get_payload()
+        self.assertEqual(alt.get_content_type(), "multipart/alternative")
+        self.assertEqual([p.get_content_type() for p in alt.get_payload()],
+                         ["text/plain", "text/html", "text/calendar"])
+        self.assertEqual(att.get_content_type(), "application/ics")
+        self.assertEqual(att.get_filename(), "invite.ics")
+        self.assertIn(prop(cal, "UID")[0], att.get_content().decode()
+                      if isinstance(att.get_content(), bytes) else att.get_content())
         self.mails_to("rep_e1b@test.funnel")  # co-workers get the same invitation
         got = self.get(m)
         self.assertTrue(all(i["mail"] == "sent" and i["has_link"] for i in got["invitees"]), got)
@@ -452,6 +496,62 @@ class NoMailLost(unittest.TestCase):
             s.close()
             if smtp:
                 smtp.stop()
+
+    def test_smtp_server_down_then_back(self):
+        """--smtp is given but nothing listens there: the mail is tried, kept
+        queued with the reason, retried with back-off, and goes once the
+        server is up — each message exactly once."""
+        port = free_port()
+        s = Server(args=["--smtp", "smtp://127.0.0.1:%d" % port, "--mail-backoff", "1"])
+        smtp = None
+        try:
+            o = org(s)
+            rep = o["rep_e1"]["token"]
+            acct = s.create("accounts", {"name": "Down Co"}, rep)
+            d = s.create("opportunities", {"name": "D", "account_id": acct["id"],
+                                           "close_date": "2027-03-31"}, rep)
+            m = s.create("meetings", {"opportunity_id": d["id"], "kind": "training",
+                                      "title": "While down", "starts_at": "2027-01-15T09:00:00Z",
+                                      "duration_minutes": 30, "timezone": "UTC"}, rep)
+            s.post(M + "/%d/invitees" % m["id"], {"email": "dan@client.example", "name": "Dan"},
+                   rep)
+            r = s.post(M + "/%d/invitations" % m["id"], None, rep)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["queued"], 2, r)
+            t = time.time() + 15
+            while time.time() < t:
+                inv = s.get(M + "/%d" % m["id"], rep).json["invitees"]
+                if all(i.get("mail_error") for i in inv):
+                    break
+                time.sleep(0.2)
+            self.assertEqual({i["mail"] for i in inv}, {"queued"}, inv)
+            self.assertTrue(all(i.get("mail_error") for i in inv), inv)  # it was tried
+            time.sleep(2.5)  # a few retries against the closed port
+            smtp = Smtp(port)
+            got = smtp.wait(2, timeout=30)
+            self.assertEqual(sorted(x["To"].addresses[0].addr_spec for x in got),
+                             ["dan@client.example", "rep_e1@test.funnel"])
+            t = time.time() + 10
+            while time.time() < t:
+                inv = s.get(M + "/%d" % m["id"], rep).json["invitees"]
+                if {i["mail"] for i in inv} == {"sent"}:
+                    break
+                time.sleep(0.2)
+            self.assertEqual({i["mail"] for i in inv}, {"sent"}, inv)
+            self.assertTrue(all(i.get("mail_error") is None for i in inv), inv)
+            time.sleep(1.5)
+            self.assertEqual(len(smtp.messages()), 2)  # each sent once
+        finally:
+            s.close()
+            if smtp:
+                smtp.stop()
+
+    def test_mail_backoff_is_checked(self):
+        for bad in ("0", "x", "3601"):
+            r = run(["serve", "--db", "/nonexistent.db", "--smtp", "smtp://127.0.0.1:1",
+                     "--mail-backoff", bad])
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("mail-backoff", r.stderr)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,16 @@
  *
  * Why the MIME is written here and the iCalendar is not: libical writes and
  * folds iCalendar correctly (escaping, VTIMEZONE, line folding at 75 octets),
- * so it does; a three-part multipart/alternative message is a few lines of
- * fixed structure, and the only part that needs care — header values — is
+ * so it does; the message around it is a few lines of fixed structure —
+ *
+ *   multipart/mixed
+ *   ├── multipart/alternative
+ *   │   ├── text/plain
+ *   │   ├── text/html
+ *   │   └── text/calendar; method=REQUEST|CANCEL   (what calendar programs act on)
+ *   └── application/ics, attachment invite.ics      (the same object, for the rest)
+ *
+ * — and the only part that needs care — header values — is
  * handled by refusing CR/LF and encoding non-ASCII words (RFC 2047) below.
  */
 #include "meetings.h"
@@ -190,7 +198,7 @@ int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, in
 {
 	struct buf cal = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
 	unsigned char raw[12];
-	char boundary[40], date[64], at[96], subject[400];
+	char hex[25], boundary[40], alt[40], date[64], at[96], subject[400];
 	time_t now = time_now();
 	struct tm tm;
 	int rc;
@@ -204,8 +212,9 @@ int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, in
 	if (rc)
 		goto out;
 	randombytes_buf(raw, sizeof(raw));
-	memcpy(boundary, "=_funnel_", 9);
-	sodium_bin2hex(boundary + 9, sizeof(boundary) - 9, raw, sizeof(raw));
+	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
+	snprintf(boundary, sizeof(boundary), "=_funnel_m_%s", hex);
+	snprintf(alt, sizeof(alt), "=_funnel_a_%s", hex);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	when(m, at, sizeof(at));
@@ -220,11 +229,12 @@ int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, in
 	mailbox(out, m->organizer_name ? m->organizer_name : "Funnel", m->organizer_email);
 	buf_puts(out, "\r\nSubject: ");
 	header_value(out, subject);
-	buf_printf(out, "\r\nDate: %s\r\nMessage-ID: <%s.%lld.%s@funnel>\r\n", date, boundary + 9,
+	buf_printf(out, "\r\nDate: %s\r\nMessage-ID: <%s.%lld.%s@funnel>\r\n", date, hex,
 		   m->sequence, m->uid);
-	buf_printf(out, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; "
-			"boundary=\"%s\"\r\n\r\n",
-		   boundary);
+	buf_printf(out, "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+			"boundary=\"%s\"\r\n\r\n"
+			"--%s\r\nContent-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
+		   boundary, boundary, alt);
 
 	buf_printf(&text, "%s\n\n%s\n", m->title, at);
 	if (m->description && *m->description)
@@ -239,7 +249,7 @@ int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, in
 	}
 	buf_printf(out, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
 			"Content-Transfer-Encoding: 8bit\r\n\r\n",
-		   boundary);
+		   alt);
 	crlf(out, text.data);
 
 	buf_puts(&html, "<!doctype html><html><body><h1>");
@@ -269,11 +279,17 @@ int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, in
 	buf_puts(&html, "</body></html>\n");
 	buf_printf(out, "\r\n--%s\r\nContent-Type: text/html; charset=utf-8\r\n"
 			"Content-Transfer-Encoding: 8bit\r\n\r\n",
-		   boundary);
+		   alt);
 	crlf(out, html.data);
 	buf_printf(out, "\r\n--%s\r\nContent-Type: text/calendar; charset=utf-8; method=%s\r\n"
 			"Content-Transfer-Encoding: 8bit\r\n\r\n",
-		   boundary, m->cancelled ? "CANCEL" : "REQUEST");
+		   alt, m->cancelled ? "CANCEL" : "REQUEST");
+	crlf(out, cal.data);
+	buf_printf(out, "\r\n--%s--\r\n", alt);
+	buf_printf(out, "\r\n--%s\r\nContent-Type: application/ics; name=\"invite.ics\"\r\n"
+			"Content-Disposition: attachment; filename=\"invite.ics\"\r\n"
+			"Content-Transfer-Encoding: 8bit\r\n\r\n",
+		   boundary);
 	crlf(out, cal.data);
 	buf_printf(out, "\r\n--%s--\r\n", boundary);
 	if (out->failed)

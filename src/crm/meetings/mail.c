@@ -8,7 +8,8 @@
  *
  *   queued ──250──► sent
  *     │ ▲
- *     │ └── no answer, or 4xx: attempts + 1, next try 30 s · 2^(attempts−1),
+ *     │ └── no answer, or 4xx: attempts + 1, next try B · 2^(attempts−1)
+ *     │     (B: serve's --mail-backoff, 30 s unless told),
  *     │     at most an hour apart
  *     └──── 5xx (the server refuses: a bad mailbox, a policy) ──► failed
  *
@@ -30,6 +31,13 @@
 #include "core/timeutil.h"
 
 static char from_addr[256] = "funnel@localhost.localdomain";
+static long first_backoff = 30;
+
+void mail_set_backoff(long seconds)
+{
+	if (seconds >= 1 && seconds <= 3600)
+		first_backoff = seconds;
+}
 
 void mail_set_from(const char *from)
 {
@@ -108,7 +116,7 @@ static int smtp_send(const char *url, const char *from, const char *to, const ch
 
 static long backoff(int n)
 {
-	long s = 30;
+	long s = first_backoff;
 
 	while (--n > 0 && s < 3600)
 		s *= 2;

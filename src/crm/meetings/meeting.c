@@ -76,7 +76,7 @@ enum { S_SCHEDULED, S_OPEN, S_LIVE, S_ENDED, S_CANCELLED };
 static int may_move(int from, int to)
 {
 	if (from == to)
-		return 1;
+		return from >= 0;
 	switch (from) {
 	case S_SCHEDULED:
 		return to == S_OPEN || to == S_CANCELLED;
@@ -86,6 +86,13 @@ static int may_move(int from, int to)
 		return to == S_ENDED || to == S_CANCELLED;
 	}
 	return 0;
+}
+
+int meeting_may_move(const char *from, const char *to)
+{
+	int f = state_of(from), t = state_of(to);
+
+	return f >= 0 && t >= 0 && may_move(f, t);
 }
 
 static int field_set(const struct record *rec, const char *name)

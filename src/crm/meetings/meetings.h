@@ -43,6 +43,20 @@
  *   room.c, janus.c, attendance.c  the live side on Janus (room.h, janus.h,
  *                    attendance.h, migration 015)
  *
+ * How the live side plugs in (room.h, migration 015).  It owns
+ * meetings.janus_room (NULL until a room is made) and moves the state
+ * open → live → ended.  Through the record engine (record_update on
+ * meeting_resource with {"state": …}) the checks and the history come
+ * with it; when it writes the row itself (room.c does, in one statement
+ * with janus_room) it keeps to meeting_may_move() and bumps `version`.
+ * Either way the trigger of migration 014 marks the deal's activity done
+ * when the state becomes ended.  A guest's /m/{token} is
+ * resolved by hashing the token (hex SHA-256) and looking up
+ * meeting_invitees.join_token_hash while join_expires_at is in the future;
+ * the invitee's role (master, presenter, attendee) is what the room grants.
+ * This side never reads attendance; the live side never writes invitations
+ * or the outbox.
+ *
  * Depends on records/ and process/ (the deal, its stages) only.
  */
 #ifndef FUNNEL_MEETINGS_H
@@ -57,6 +71,11 @@
 #include "store/store.h"
 
 #define MEETING_TOKEN_LEN 44 /* the clear join token: 32 random bytes, base64url, + NUL */
+
+/* May a meeting go from state `from` to state `to` (the arrows above; staying
+ * put is allowed, except that ended and cancelled accept no change at all —
+ * meeting.c refuses any update of a final meeting)?  0 for unknown names. */
+int meeting_may_move(const char *from, const char *to);
 
 /* Where Funnel is reached from outside (join and RSVP links in mail):
  * "https://crm.example.com", no trailing slash.  Set once at start (serve's
@@ -128,8 +147,9 @@ struct imip_attendee {
 int imip_calendar(const struct imip_meeting *m, const struct imip_attendee *a, int na,
 		  const char *link, struct buf *out, struct err *e);
 /* The whole mail to one attendee: From, To, Subject (RFC 2047 for non-ASCII),
- * Date, Message-ID, and multipart/alternative text, HTML and text/calendar
- * parts.  Names and subjects holding CR or LF are refused (E_INVAL): no header
+ * Date, Message-ID; multipart/mixed around multipart/alternative text, HTML
+ * and text/calendar, plus the calendar again as an invite.ics attachment.
+ * Names and subjects holding CR or LF are refused (E_INVAL): no header
  * can be injected. */
 int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, int na, int to,
 		 const char *from, const char *link, const char *rsvp_link, struct buf *out,
@@ -161,5 +181,8 @@ void mail_worker_stop(void);
 /* The sender set with --mail-from (default funnel@localhost.localdomain). */
 const char *mail_from(void);
 void mail_set_from(const char *from);
+/* The first retry's wait in seconds (1 to 3600; serve's --mail-backoff,
+ * default 30); each later one doubles it, up to an hour. */
+void mail_set_backoff(long seconds);
 
 #endif
