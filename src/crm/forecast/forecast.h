@@ -220,6 +220,12 @@
 #define FC_TAU_PRIOR 0.10      /* period factor: its sd before any period is measured */
 #define FC_TAU_PERIODS 2.0     /* ... worth that many measured periods */
 #define FC_ERR_OLDER 2         /* period factor: measured on periods with this many older */
+#define FC_ERR_RECENT_M 12     /* ... of months, on the latest this many only */
+#define FC_ERR_DECAY_Q 1.0     /* ... a past error's weight per period further back */
+#define FC_ERR_DECAY_M 1.0
+#define FC_SMALL_DEALS 100     /* historical: fewer open deals, its range from draws */
+#define FC_SIZE_MAX 100.0      /* ... the fallback's size ratio, at most */
+#define FC_CAL_OWN 4           /* ... its basis is the scope's own from this many periods */
 #define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */
 #define FC_TRAIN_DEALS 2000000 /* historical: learns from a sample of at most this many */
 #define FC_PSEUDO 20.0         /* shrinkage: pseudo-points of the prior */
@@ -261,6 +267,8 @@ struct fc_model_result {
 						    expected from open deals and
 						    from deals not yet created */
 	long long deals;                         /* open deals the model counted */
+	int64_t p05, p25, p75, p95;              /* FC_HISTORICAL, FC_SIMULATION: more
+						    quantiles (the 50 % and 90 % ranges) */
 };
 
 struct fc_result {
@@ -274,6 +282,10 @@ struct fc_result {
 	int64_t open_amount;                     /* Σ amount of the open deals counted */
 	double period_sd;                        /* historical, simulation: τ */
 	int periods_measured;                    /* ... measured on this many periods */
+	int basis;                               /* ... enum fc_basis: whose errors */
+	int range_from_draws;                    /* historical: its range is the draws' */
+	int periods_checked, periods_held;       /* past periods whose P10–P90, made
+						    then, held what they booked */
 	size_t exact_deals;                      /* simulation: drawn exactly */
 	double tail_bound;                       /* simulation: error bound of the normal part */
 };
@@ -310,6 +322,26 @@ int fc_batch_run(struct analytics *a, struct store *st, const struct principal *
 int fc_batch_result(struct fc_batch *b, int i, const char *currency, struct fc_result *out,
 		    struct jw *w, struct err *e);
 void fc_batch_free(struct fc_batch *b);
+
+/* Calibration (see "Calibration" at the top), exported for tests.  Past
+ * periods newest first: pred[k] the forecast of period k as of then (<= 0:
+ * not measured), actual[k] what it booked, noise[k] the draws' variance of
+ * that forecast.  parent_tau2 (< 0: none) is the parent scope's measured τ²
+ * over parent_periods periods. */
+enum fc_basis { FC_BASIS_OWN, FC_BASIS_PARENT, FC_BASIS_PRIOR };
+extern const char *const fc_basis_names[3]; /* "own", "parent_scaled", "prior" */
+struct fc_calib {
+	double tau2;          /* the period factor's variance, widened by Student's t */
+	double tau2_raw;      /* ... before the widening */
+	double fallback_tau2; /* what it was shrunk towards: the parent's or the prior's */
+	int periods;          /* own periods measured */
+	int basis;            /* enum fc_basis */
+	int checked, held;    /* measured periods, and those whose P10–P90 from the
+				 periods older than them held the actual */
+};
+void fc_calibrate(const double *pred, const double *actual, const double *noise, int n,
+		  double decay, double parent_tau2, int parent_periods, double size_ratio,
+		  struct fc_calib *c);
 
 /* The sampler (see the top), exported for tests.  Fills totals[0 ..
  * iterations) with draws of θ · (Σ amount[i] · Bernoulli(p[i]) + R), θ
