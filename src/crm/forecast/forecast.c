@@ -1188,25 +1188,54 @@ static double sq_error_after(const double *pred, const double *actual, const dou
 	return dev > 0 && sw > 0 ? dev / sw : 0;
 }
 
-/* τ² from periods j > k0: their mean squared error shrunk towards the
- * fallback f as if f were measured on FC_TAU_PERIODS more periods (*raw),
- * then widened by (t₀.₉(ν) / z₀.₉)², ν = the periods' effective number +
- * FC_TAU_PERIODS. */
+/* τ² from periods j > k0 (*raw): their mean squared error; shrunk towards
+ * the fallback f, as if f were measured on FC_TAU_PERIODS more periods,
+ * when they are fewer than FC_CAL_OWN or their error is below f (a few
+ * lucky periods do not narrow the range below what is known of scopes like
+ * it; a measured error above it is taken as measured).  *nu: the degrees of
+ * freedom of the estimate, the periods' effective number (+ FC_TAU_PERIODS
+ * when shrunk).  Returns τ² widened for the 80 % range, by (t₀.₉(ν) / z₀.₉)². */
 static double tau2_after(const double *pred, const double *actual, const double *noise, int n,
-			 int k0, double decay, double f, int *periods, double *raw)
+			 int k0, double decay, double f, int *periods, double *raw, int *nu)
 {
-	double t, tau2, eff;
-	int m, nu;
+	double tau2, eff, t;
+	int m, v;
 
 	tau2 = sq_error_after(pred, actual, noise, n, k0, decay, &m, &eff);
-	tau2 = (eff * tau2 + FC_TAU_PERIODS * f) / (eff + FC_TAU_PERIODS);
+	if (m < FC_CAL_OWN || tau2 < f) {
+		tau2 = (eff * tau2 + FC_TAU_PERIODS * f) / (eff + FC_TAU_PERIODS);
+		v = (int)(eff + FC_TAU_PERIODS);
+	} else {
+		v = (int)eff;
+	}
+	if (v < 1)
+		v = 1;
 	if (raw)
 		*raw = tau2;
 	if (periods)
 		*periods = m;
-	nu = (int)(eff + FC_TAU_PERIODS);
-	t = nu < N(t90) ? t90[nu] : Z90;
-	return tau2 * (t / Z90) * (t / Z90);
+	if (nu)
+		*nu = v;
+	t = fc_t_widen(v, 1);
+	return tau2 * t * t;
+}
+
+/* Student's t over the normal's quantile, at the 0.75 (level 0), 0.9 (1) and
+ * 0.95 (2) quantiles, by degrees of freedom 1..30 (beyond: 1). */
+double fc_t_widen(int nu, int level)
+{
+	static const double t75[31] = {
+		0,     1.000, 0.816, 0.765, 0.741, 0.727, 0.718, 0.711, 0.706, 0.703, 0.700,
+		0.697, 0.695, 0.694, 0.692, 0.691, 0.690, 0.689, 0.688, 0.688, 0.687,
+		0.686, 0.686, 0.685, 0.685, 0.684, 0.684, 0.684, 0.683, 0.683, 0.683};
+	static const double t95[31] = {
+		0,     6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812,
+		1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.740, 1.734, 1.729, 1.725,
+		1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697};
+
+	if (nu < 1 || nu >= N(t90))
+		return 1;
+	return level == 0 ? t75[nu] / Z75 : level == 2 ? t95[nu] / Z95 : t90[nu] / Z90;
 }
 
 void fc_calibrate(const double *pred, const double *actual, const double *noise, int n,
@@ -1227,7 +1256,8 @@ void fc_calibrate(const double *pred, const double *actual, const double *noise,
 	if (size_ratio > 1)
 		f *= sqrt(size_ratio > FC_SIZE_MAX ? FC_SIZE_MAX : size_ratio);
 	c->fallback_tau2 = f;
-	c->tau2 = tau2_after(pred, actual, noise, n, -1, decay, f, &c->periods, &c->tau2_raw);
+	c->tau2 = tau2_after(pred, actual, noise, n, -1, decay, f, &c->periods, &c->tau2_raw,
+			     &c->nu);
 	if (c->periods >= FC_CAL_OWN)
 		c->basis = FC_BASIS_OWN;
 	/* each measured past period's own range, from the periods older than it */
@@ -1236,12 +1266,22 @@ void fc_calibrate(const double *pred, const double *actual, const double *noise,
 
 		if (!(pred[k] > 0))
 			continue;
-		t2 = tau2_after(pred, actual, noise, n, k, decay, f, NULL, NULL);
+		t2 = tau2_after(pred, actual, noise, n, k, decay, f, NULL, NULL, NULL);
 		sd = sqrt((1 + t2) * noise[k] + t2 * pred[k] * pred[k]);
 		c->checked++;
 		if (fabs(actual[k] - pred[k]) <= Z90 * sd)
 			c->held++;
 	}
+}
+
+double fc_lognormal_q(double mean, double sd, double z)
+{
+	double s2;
+
+	if (!(mean > 0))
+		return 0;
+	s2 = log(1 + (sd / mean) * (sd / mean));
+	return exp(log(mean) - s2 / 2 + z * sqrt(s2));
 }
 
 const char *const fc_basis_names[3] = {"own", "parent_scaled", "prior"};
@@ -2292,21 +2332,21 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 			/* θ (S + R): Var = (1 + τ²) (Var S + Var R) + τ² (E S + E R)²;
 			 * the range that of the lognormal with that mean and
 			 * variance (bookings are positive and skewed) */
-			double mean = ev + rr_mean,
-			       sd = sqrt((1 + hm.tau2) * (var + rr_var) + hm.tau2 * mean * mean),
-			       s2 = mean > 0 ? log(1 + (sd / mean) * (sd / mean)) : 0,
-			       mu = mean > 0 ? log(mean) - s2 / 2 : 0, s = sqrt(s2);
+			double mean = ev + rr_mean, z[6] = {-Z90, Z90, -Z95, -Z75, Z75, Z95};
+			int64_t *qv[6] = {&h->p10, &h->p90, &h->p05, &h->p25, &h->p75, &h->p95};
+			static const int lvl[6] = {1, 1, 2, 0, 0, 2};
 
-#define LOGN(z) (mean > 0 ? exp(mu + (z) * s) : 0)
 			h->expected = round_minor(mean);
 			h->p50 = round_minor(mean);
-			h->p10 = round_minor(LOGN(-Z90));
-			h->p90 = round_minor(LOGN(Z90));
-			h->p05 = round_minor(LOGN(-Z95));
-			h->p25 = round_minor(LOGN(-Z75));
-			h->p75 = round_minor(LOGN(Z75));
-			h->p95 = round_minor(LOGN(Z95));
-#undef LOGN
+			/* each range with the period factor widened by Student's t at
+			 * its own level (τ² is the 80 % range's) */
+			for (i = 0; i < 6; i++) {
+				double tw = fc_t_widen(hm.cal.nu, lvl[i]) / fc_t_widen(hm.cal.nu, 1),
+				       t2 = hm.tau2 * tw * tw,
+				       sdl = sqrt((1 + t2) * (var + rr_var) + t2 * mean * mean);
+
+				*qv[i] = round_minor(fc_lognormal_q(mean, sdl, z[i]));
+			}
 		}
 		/* a scope of few deals: its outcome is lumpy, so historical's
 		 * range is the draws' (forecast.h, "Small scopes") */

@@ -335,6 +335,7 @@ struct fc_calib {
 	double tau2_raw;      /* ... before the widening */
 	double fallback_tau2; /* what it was shrunk towards: the parent's or the prior's */
 	int periods;          /* own periods measured */
+	int nu;               /* degrees of freedom of τ² (Student's t) */
 	int basis;            /* enum fc_basis */
 	int checked, held;    /* measured periods, and those whose P10–P90 from the
 				 periods older than them held the actual */
@@ -342,6 +343,14 @@ struct fc_calib {
 void fc_calibrate(const double *pred, const double *actual, const double *noise, int n,
 		  double decay, double parent_tau2, int parent_periods, double size_ratio,
 		  struct fc_calib *c);
+
+/* t_q(ν) / z_q at q = 0.75 (level 0), 0.9 (1), 0.95 (2): how much wider a
+ * range is for a spread measured with ν degrees of freedom (1 beyond 30). */
+double fc_t_widen(int nu, int level);
+
+/* The quantile at the normal's z of the lognormal with that mean and sd
+ * (historical's range; 0 when mean <= 0). */
+double fc_lognormal_q(double mean, double sd, double z);
 
 /* The sampler (see the top), exported for tests.  Fills totals[0 ..
  * iterations) with draws of θ · (Σ amount[i] · Bernoulli(p[i]) + R), θ
