@@ -662,7 +662,7 @@ static void calibration_arithmetic(void **state)
 	 * error): mean e² = (.01 + .01 + .04 + .04 + 0) / 5 = 0.02, above the
 	 * prior's 0.01 and measured on FC_CAL_OWN or more: taken as measured,
 	 * widened by t(5) / z */
-	fc_calibrate(pred, actual, noise, 6, 1.0, -1, 0, 1, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
 	assert_int_equal(c.periods, 5);
 	assert_int_equal(c.nu, 5);
 	assert_int_equal(c.basis, FC_BASIS_OWN);
@@ -674,25 +674,25 @@ static void calibration_arithmetic(void **state)
 	 * is 0.01 of each period's e², so (0 + 0 + .03 + .03 − .01) / 5 */
 	for (int k = 0; k < 6; k++)
 		noise[k] = 100;
-	fc_calibrate(pred, actual, noise, 6, 1.0, -1, 0, 1, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
 	assert_true(fabs(c.tau2_raw - 0.01) < 1e-12);
 	/* noise beyond the errors: floored at 0, so the prior alone remains */
 	for (int k = 0; k < 6; k++)
 		noise[k] = 1e4;
-	fc_calibrate(pred, actual, noise, 6, 1.0, -1, 0, 1, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
 	assert_true(fabs(c.tau2_raw - 2 * 0.01 / 7) < 1e-12);
 	/* a measured error below the fallback is shrunk towards it: ν + 2 */
 	memset(noise, 0, sizeof(noise));
 	for (int k = 0; k < 6; k++)
 		actual[k] = pred[k] ? 100 * (k % 2 ? 1.05 : 0.95) : actual[k];
-	fc_calibrate(pred, actual, noise, 6, 1.0, -1, 0, 1, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
 	assert_true(fabs(c.tau2_raw - (5 * 0.0025 + 2 * 0.01) / 7) < 1e-12);
 	assert_int_equal(c.nu, 7);
 	actual[0] = 110, actual[1] = 90, actual[2] = 120, actual[3] = 80, actual[5] = 100;
 	/* recency: weights 1, 0.5, 0.25, ... (the fifth skipped keeps its
 	 * place), effective number (Σw)² / Σw² */
 	memset(noise, 0, sizeof(noise));
-	fc_calibrate(pred, actual, noise, 6, 0.5, -1, 0, 1, &c);
+	fc_calibrate(pred, actual, noise, 6, 0.5, 0, -1, 0, 1, &c);
 	{
 		double w[6] = {1, 0.5, 0.25, 0.125, 0, 0.03125}, e2[6] = {.01, .01, .04, .04, 0, 0},
 		       sw = 0, sw2 = 0, d = 0, eff;
@@ -710,26 +710,26 @@ static void calibration_arithmetic(void **state)
 	/* cold start: nothing of its own */
 	memset(pred, 0, sizeof(pred));
 	/* no parent measured: the prior, scaled by √(size ratio) */
-	fc_calibrate(pred, actual, noise, 6, 1.0, -1, 0, 16, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 16, &c);
 	assert_int_equal(c.basis, FC_BASIS_PRIOR);
 	assert_int_equal(c.periods, 0);
 	assert_true(fabs(c.tau2_raw - 0.01 * 4) < 1e-12);
 	assert_true(fabs(c.tau2 - 0.04 * t90_of(2) * t90_of(2)) < 1e-6);
 	assert_int_equal(c.checked, 0);
 	/* a parent measured on too few periods is not used */
-	fc_calibrate(pred, actual, noise, 6, 1.0, 0.09, FC_CAL_OWN - 1, 16, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.09, FC_CAL_OWN - 1, 16, &c);
 	assert_int_equal(c.basis, FC_BASIS_PRIOR);
 	/* a parent measured on enough: its τ², scaled by √(size ratio) */
-	fc_calibrate(pred, actual, noise, 6, 1.0, 0.09, FC_CAL_OWN, 4, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.09, FC_CAL_OWN, 4, &c);
 	assert_int_equal(c.basis, FC_BASIS_PARENT);
 	assert_true(fabs(c.tau2_raw - 0.18) < 1e-12);
 	assert_true(fabs(c.fallback_tau2 - 0.18) < 1e-12);
 	/* the ratio is capped */
-	fc_calibrate(pred, actual, noise, 6, 1.0, 0.01, FC_CAL_OWN, 1e6, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.01, FC_CAL_OWN, 1e6, &c);
 	assert_true(fabs(c.tau2_raw - 0.01 * sqrt(FC_SIZE_MAX)) < 1e-12);
 	/* two periods of its own: still the parent's basis, blended 2 : 2 */
 	pred[0] = pred[1] = 100;
-	fc_calibrate(pred, actual, noise, 6, 1.0, 0.09, FC_CAL_OWN, 1, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.09, FC_CAL_OWN, 1, &c);
 	assert_int_equal(c.basis, FC_BASIS_PARENT);
 	assert_int_equal(c.periods, 2);
 	assert_true(fabs(c.tau2_raw - (2 * 0.01 + 2 * 0.09) / 4) < 1e-12);
@@ -743,7 +743,7 @@ static void calibration_arithmetic(void **state)
 	pred[0] = pred[1] = 100;
 	actual[0] = 130;
 	actual[1] = 90;
-	fc_calibrate(pred, actual, noise, 6, 1.0, -1, 0, 1, &c);
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
 	assert_int_equal(c.checked, 2);
 	assert_int_equal(c.held, 1);
 
@@ -799,7 +799,7 @@ static void coverage_property(void **state)
 				noise[k] = nsd * nsd;
 				actual[k] = th * mu + nsd * rnorm();
 			}
-			fc_calibrate(pred, actual, noise, past, 1.0, -1, 0, 1, &c);
+			fc_calibrate(pred, actual, noise, past, 1.0, 0, -1, 0, 1, &c);
 			assert_int_equal(c.periods, past);
 			y = exp(-s2 / 2 + sqrt(s2) * rnorm()) * mu + nsd * rnorm();
 			for (l = 0; l < 3; l++) {

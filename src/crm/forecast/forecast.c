@@ -1167,9 +1167,9 @@ static const double t90[31] = {
  * noise explains (floored at 0); *m: how many, *eff: their effective number
  * (Σw)² / Σw². */
 static double sq_error_after(const double *pred, const double *actual, const double *noise, int n,
-			     int k0, double decay, int *m, double *eff)
+			     int k0, double decay, int trend, int *m, double *eff)
 {
-	double dev = 0, sw = 0, sw2 = 0, wt = 1;
+	double dev = 0, sw = 0, sw2 = 0, wt = 1, dt;
 	int j;
 
 	*m = 0;
@@ -1185,6 +1185,36 @@ static double sq_error_after(const double *pred, const double *actual, const dou
 		(*m)++;
 	}
 	*eff = sw2 > 0 ? sw * sw / sw2 : 0;
+	if (trend && *m >= FC_ERR_TREND_MIN) {
+		/* errors shrink as forecasts have more history behind them:
+		 * fit d_j = b + a / h_j (h_j: the periods older than j) and
+		 * read it at the target's h, when a > 0 */
+		double S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0, a, bb, x0 = 1.0 / (n - 1 - k0);
+
+		wt = 1;
+		for (j = k0 + 1; j < n; j++, wt *= decay) {
+			double e, d, x;
+
+			if (!(pred[j] > 0))
+				continue;
+			e = actual[j] / pred[j] - 1;
+			d = e * e - noise[j] / (pred[j] * pred[j]);
+			x = 1.0 / (n - 1 - j > 0 ? n - 1 - j : 1);
+			S += wt;
+			Sx += wt * x;
+			Sy += wt * d;
+			Sxx += wt * x * x;
+			Sxy += wt * x * d;
+		}
+		if (S * Sxx - Sx * Sx > 0) {
+			a = (S * Sxy - Sx * Sy) / (S * Sxx - Sx * Sx);
+			bb = (Sy - a * Sx) / S;
+			if (a > 0) {
+				dt = bb + a * x0;
+				return dt > 0 ? dt : 0;
+			}
+		}
+	}
 	return dev > 0 && sw > 0 ? dev / sw : 0;
 }
 
@@ -1196,12 +1226,13 @@ static double sq_error_after(const double *pred, const double *actual, const dou
  * freedom of the estimate, the periods' effective number (+ FC_TAU_PERIODS
  * when shrunk).  Returns τ² widened for the 80 % range, by (t₀.₉(ν) / z₀.₉)². */
 static double tau2_after(const double *pred, const double *actual, const double *noise, int n,
-			 int k0, double decay, double f, int *periods, double *raw, int *nu)
+			 int k0, double decay, int trend, double f, int *periods, double *raw,
+			 int *nu)
 {
 	double tau2, eff, t;
 	int m, v;
 
-	tau2 = sq_error_after(pred, actual, noise, n, k0, decay, &m, &eff);
+	tau2 = sq_error_after(pred, actual, noise, n, k0, decay, trend, &m, &eff);
 	if (m < FC_CAL_OWN || tau2 < f) {
 		tau2 = (eff * tau2 + FC_TAU_PERIODS * f) / (eff + FC_TAU_PERIODS);
 		v = (int)(eff + FC_TAU_PERIODS);
@@ -1239,7 +1270,7 @@ double fc_t_widen(int nu, int level)
 }
 
 void fc_calibrate(const double *pred, const double *actual, const double *noise, int n,
-		  double decay, double parent_tau2, int parent_periods, double size_ratio,
+		  double decay, int trend, double parent_tau2, int parent_periods, double size_ratio,
 		  struct fc_calib *c)
 {
 	double f = FC_TAU_PRIOR * FC_TAU_PRIOR;
@@ -1256,7 +1287,7 @@ void fc_calibrate(const double *pred, const double *actual, const double *noise,
 	if (size_ratio > 1)
 		f *= sqrt(size_ratio > FC_SIZE_MAX ? FC_SIZE_MAX : size_ratio);
 	c->fallback_tau2 = f;
-	c->tau2 = tau2_after(pred, actual, noise, n, -1, decay, f, &c->periods, &c->tau2_raw,
+	c->tau2 = tau2_after(pred, actual, noise, n, -1, decay, trend, f, &c->periods, &c->tau2_raw,
 			     &c->nu);
 	if (c->periods >= FC_CAL_OWN)
 		c->basis = FC_BASIS_OWN;
@@ -1266,7 +1297,7 @@ void fc_calibrate(const double *pred, const double *actual, const double *noise,
 
 		if (!(pred[k] > 0))
 			continue;
-		t2 = tau2_after(pred, actual, noise, n, k, decay, f, NULL, NULL, NULL);
+		t2 = tau2_after(pred, actual, noise, n, k, decay, trend, f, NULL, NULL, NULL);
 		sd = sqrt((1 + t2) * noise[k] + t2 * pred[k] * pred[k]);
 		c->checked++;
 		if (fabs(actual[k] - pred[k]) <= Z90 * sd)
@@ -1396,7 +1427,8 @@ static void period_error(struct hmodel *h, const struct plan *pl, const struct f
 
 	if (has_parent) {
 		parent_errors(h, pl, w, P, pred, actual, noise);
-		ptau2 = sq_error_after(pred, actual, noise, pl->nsnaps, -1, decay, &pn, &eff);
+		ptau2 = sq_error_after(pred, actual, noise, pl->nsnaps, -1, decay, pl->year == 12, &pn,
+				       &eff);
 	}
 	/* the size ratio: to the parent when its error is the fallback, else
 	 * to the company (the prior is the company's) */
@@ -1404,7 +1436,8 @@ static void period_error(struct hmodel *h, const struct plan *pl, const struct f
 	ratio = has_parent && h->points[0] > 0 && h->points[lv] > h->points[0]
 			? h->points[lv] / h->points[0] : 1;
 	period_errors(h, pl, w, cur, r, pred, actual, noise);
-	fc_calibrate(pred, actual, noise, pl->nsnaps, decay, ptau2, pn, ratio, &h->cal);
+	fc_calibrate(pred, actual, noise, pl->nsnaps, decay, pl->year == 12, ptau2, pn, ratio,
+		     &h->cal);
 	h->tau2 = h->cal.tau2;
 	h->periods = h->cal.periods;
 }

@@ -225,6 +225,7 @@
 #define FC_ERR_DECAY_M 1.0
 #define FC_SMALL_DEALS 100     /* historical: fewer open deals, its range from draws */
 #define FC_SIZE_MAX 100.0      /* ... the fallback's size ratio, at most */
+#define FC_ERR_TREND_MIN 6     /* ... months: read at the target's history depth from this many */
 #define FC_CAL_OWN 4           /* ... its basis is the scope's own from this many periods */
 #define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */
 #define FC_TRAIN_DEALS 2000000 /* historical: learns from a sample of at most this many */
@@ -327,7 +328,10 @@ void fc_batch_free(struct fc_batch *b);
  * periods newest first: pred[k] the forecast of period k as of then (<= 0:
  * not measured), actual[k] what it booked, noise[k] the draws' variance of
  * that forecast.  parent_tau2 (< 0: none) is the parent scope's measured τ²
- * over parent_periods periods. */
+ * over parent_periods periods.  decay: a past period's weight per period
+ * further back (1: all alike); trend (months): the error read at the
+ * target's depth of history from a fit of the errors on 1 / the periods
+ * older than each. */
 enum fc_basis { FC_BASIS_OWN, FC_BASIS_PARENT, FC_BASIS_PRIOR };
 extern const char *const fc_basis_names[3]; /* "own", "parent_scaled", "prior" */
 struct fc_calib {
@@ -341,7 +345,7 @@ struct fc_calib {
 				 periods older than them held the actual */
 };
 void fc_calibrate(const double *pred, const double *actual, const double *noise, int n,
-		  double decay, double parent_tau2, int parent_periods, double size_ratio,
+		  double decay, int trend, double parent_tau2, int parent_periods, double size_ratio,
 		  struct fc_calib *c);
 
 /* t_q(ν) / z_q at q = 0.75 (level 0), 0.9 (1), 0.95 (2): how much wider a
