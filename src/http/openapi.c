@@ -1082,6 +1082,40 @@ static const struct sprop p_facc[] = {
 	SUB("scopes", "ForecastAccuracyScope[]", REQ, "Company, teams, users"),
 };
 
+/* --- Forecast ranges (issue 17): the range's calibration in the forecast and
+ * the backtest's coverage by scope size.  One block, to move as a whole. */
+static const struct sprop p_fc_calibration[] = {
+	PROP("basis", FT_TEXT, REQ, 0, "Whose errors the range's width comes from: own (the "
+				       "scope's past periods, 4 or more), parent_scaled (its "
+				       "parent's, scaled by size), prior (too few anywhere)"),
+	PROP("periods_measured", FT_INT, REQ, 0, "The scope's own past periods measured"),
+	PROP("periods_checked", FT_INT, REQ, 0, "Past periods whose range, made then from the "
+						"periods before them, was checked"),
+	PROP("periods_held", FT_INT, REQ, 0, "Of those, how many held what the period booked"),
+};
+static const struct sprop p_fbt_level[] = {
+	PROP("range", FT_TEXT, REQ, 0, "P25-P75, P10-P90 or P05-P95"),
+	NUM("nominal", REQ, "What it promises: 0.5, 0.8, 0.9"),
+	PROP("inside", FT_INT, REQ, 0, "Forecasts whose range held the actual"),
+	NUM("observed", REQ, "inside / n"),
+	NUM("ci_low", REQ, "95 % Wilson interval of observed, low"),
+	NUM("ci_high", REQ, "... high"),
+};
+static const struct sprop p_fbt_coverage[] = {
+	PROP("scope", FT_TEXT, REQ, 0, "company, team or rep (the scopes of that size, pooled)"),
+	PROP("period_kind", FT_TEXT, REQ, 0, "quarter or month"),
+	PROP("model", FT_TEXT, REQ, 0, "historical or simulation"),
+	PROP("n", FT_INT, REQ, 0, "Forecasts"),
+	PROP("groups", FT_INT, REQ, 0, "(period, scope) pairs: a period's as_of points are alike, "
+				       "so this is the independent count"),
+	SUB("levels", "ForecastBacktestLevel[]", REQ, "The 50, 80 and 90 % ranges"),
+};
+static const struct sprop p_fbt_calib[] = {
+	PROP("basis", FT_TEXT, REQ, 0, "own, parent_scaled or prior"),
+	PROP("periods_measured", FT_INT, REQ, 0, "The scope's own past periods measured"),
+};
+/* --- end of forecast ranges (issue 17) */
+
 /* The backtest (src/crm/forecast_accuracy.c, fp_backtest_query). */
 static const struct sprop p_fbt_stats[] = {
 	PROP("n", FT_INT, REQ, 0, "as_of points"),
@@ -1107,6 +1141,12 @@ static const struct sprop p_fbt_forecast[] = {
 	PROP("forecast", FT_MONEY, REQ, 0, "The total the period would book, as of then"),
 	PROP("p10", FT_MONEY, 0, 0, "Models with an interval"),
 	PROP("p90", FT_MONEY, 0, 0, "Models with an interval"),
+	PROP("p05", FT_MONEY, 0, 0, "Models with an interval: the 90 % range's low end"),
+	PROP("p25", FT_MONEY, 0, 0, "... the 50 % range's low end"),
+	PROP("p75", FT_MONEY, 0, 0, "... the 50 % range's high end"),
+	PROP("p95", FT_MONEY, 0, 0, "... the 90 % range's high end"),
+	SUB("calibration", "ForecastBacktestCalibration", 0,
+	    "historical: the basis of its range then (basis, periods_measured)"),
 	PROP("error", FT_MONEY, REQ, 0, "forecast - actual"),
 	NUM("ape", REQ | P_NULL, "|error| / actual (null when the actual is 0)"),
 	NUM("bias", REQ | P_NULL, "error / actual"),
@@ -1132,6 +1172,8 @@ static const struct sprop p_fbt[] = {
 	NUM("seconds", REQ, "The replay's wall time"),
 	SUB("summary", "ForecastBacktestModels", REQ, "Per model over every point"),
 	SUB("by_week", "ForecastBacktestWeek[]", REQ, "Per model and week"),
+	SUB("coverage", "ForecastBacktestCoverage[]", REQ,
+	    "Per scope size and model: how often the 50 / 80 / 90 % ranges held the actual"),
 	SUB("points", "ForecastBacktestPoint[]", REQ, "Each as_of point, periods in order"),
 };
 
@@ -1315,6 +1357,8 @@ static const struct sprop p_fc_basis[] = {
 			      "periods, made from the periods before them, strayed from what they "
 			      "booked (relative), widened for the few periods measured"),
 	PROP("periods_measured", FT_INT, REQ, 0, "Past periods that sd was measured on"),
+	SUB("calibration", "ForecastCalibration", REQ, "How the range was calibrated, and how "
+						       "often it held in past periods"),
 };
 static const struct sprop p_fc_historical[] = {
 	FC_FIGURES, FC_OPEN_RUN,
@@ -1492,6 +1536,14 @@ static const struct sschema static_schemas[] = {
 	       p_fbt_forecast),
 	SCHEMA("ForecastBacktestPoint", 0, "One as_of point of one period", p_fbt_point),
 	SCHEMA("ForecastBacktest", 0, "Replayed forecasts of closed periods", p_fbt),
+	/* forecast ranges (issue 17) */
+	SCHEMA("ForecastCalibration", 0, "How the range was calibrated", p_fc_calibration),
+	SCHEMA("ForecastBacktestLevel", 0, "One range's coverage", p_fbt_level),
+	SCHEMA("ForecastBacktestCoverage", 0, "Coverage of one scope size and model",
+	       p_fbt_coverage),
+	SCHEMA("ForecastBacktestCalibration", 0, "The basis of a replayed range",
+	       p_fbt_calib),
+	/* end of forecast ranges (issue 17) */
 	SCHEMA("ForecastWeighted", 0, "The weighted model", p_fc_weighted),
 	SCHEMA("ForecastCategories", 0, "The categories model", p_fc_categories),
 	SCHEMA("ForecastPoints", 0, "Comparable points per level", p_fc_points),
