@@ -159,16 +159,44 @@
  * not the company's first months), its open points' cells'
  * rates and season factors from the older periods' points only, its
  * run-rate from the older periods' (scaled to its flow of new deals), and
- * e_k = its booked total over that forecast − 1.  τ² = Σ (e_k² − the draws'
- * noise in that forecast) over the n periods, shrunk towards FC_TAU_PRIOR²
- * as if that were measured on FC_TAU_PERIODS more periods, then times
- * (t₀.₉(ν) / z₀.₉)², ν = n + FC_TAU_PERIODS: τ itself is an estimate from a
- * few periods, and Student's t is the honest interval for that.  Errors
+ * e_k = its booked total over that forecast − 1 (for months, only the
+ * latest FC_ERR_RECENT_M periods).  τ² is then what "Calibration" makes of
+ * those errors (fc_calibrate).  Errors
  * measured forward, not leaving one period out of a fit on all the others,
  * count what a forecast made at the time could not know (a trend, a season
  * not yet seen, a young team), which is what the interval must hold.  So
  * historical's variance is (1 + τ²)(Σ a_i² p_i (1 − p_i) + Var R) +
  * τ² (Σ a_i p_i + E R)², and the simulation draws θ lognormal.
+ *
+ * Calibration (fc_calibrate; issue 17).  The range's width is a measured
+ * property of the scope at its own size and the same as_of offset:
+ *   d = the mean over the n measured periods of e_k² − the draws' noise of
+ *       that forecast over its square (floored at 0).  Months (trend): with
+ *       FC_ERR_TREND_MIN or more periods, d is read from a weighted fit
+ *       d_k = b + a / h_k at the target's h (h_k: the periods older than
+ *       k) when a > 0 — a month forecast from 3 older months misses by more
+ *       than one from 23, and the target has the most history of all.
+ *   fallback f: the parent scope's measured d (its level's counts, each
+ *       past period's won deals over what its cells' rates without it and
+ *       the newer periods said; no season or run-rate), when measured on
+ *       FC_CAL_OWN or more periods — basis "parent_scaled"; else
+ *       FC_TAU_PRIOR² — basis "prior"; either times √(its size ratio): the
+ *       parent's weighted points over the scope's (the company's for the
+ *       prior), at most FC_SIZE_MAX.  A scope of a thirtieth of the
+ *       company strays further from its forecast than the company does.
+ *   τ² = d, with ν = n degrees of freedom, when n >= FC_CAL_OWN and d >= f
+ *       (basis "own": measured is measured); else (n d + FC_TAU_PERIODS f) /
+ *       (n + FC_TAU_PERIODS) with ν = n + FC_TAU_PERIODS (too few periods,
+ *       or a few lucky ones: not narrower than scopes like it); basis "own"
+ *       from n >= FC_CAL_OWN.  The 80 % range uses τ² (t₀.₉(ν) / z₀.₉)²,
+ *       the 50 % and 90 % ranges t at 0.75 and 0.95 (fc_t_widen).
+ *   checked / held: each measured past period's own P10–P90 (normal, its τ²
+ *       from the periods older than it by the same rule) against what it
+ *       booked — "the range held in 5 of 6 past quarters", as the forecast
+ *       answer's basis.calibration and the Forecast screen say.
+ * Small scopes.  Fewer than FC_SMALL_DEALS open deals: historical's range
+ * is the simulation's draws' (θ · (Σ amount_i B_i + R), the scope's own
+ * deals and run-rate, the scope's own τ²).
  *
  * Run-rate.  Deals of the scope created at or after A_k and won in W_k:
  * R_k = Σ booked amount (count N_k, Σ amount² Q_k), scaled by the flow of
