@@ -65,6 +65,19 @@ static const struct api_prop p_fc_basis[] = {
 		"periods, made from the periods before them, strayed from what they "
 		"booked (relative), widened for the few periods measured"),
 	DOC_PROP("periods_measured", FT_INT, DOC_REQ, 0, "Past periods that sd was measured on"),
+	DOC_SUB("calibration", "ForecastCalibration", DOC_REQ,
+		"How the range was calibrated, and how often it held in past periods"),
+};
+/* forecast ranges (issue 17): the range's calibration */
+static const struct api_prop p_fc_calibration[] = {
+	DOC_PROP("basis", FT_TEXT, DOC_REQ, 0,
+		 "Whose errors the range's width comes from: own (the scope's past periods, 4 or "
+		 "more), parent_scaled (its parent's, scaled by size), prior (too few anywhere)"),
+	DOC_PROP("periods_measured", FT_INT, DOC_REQ, 0, "The scope's own past periods measured"),
+	DOC_PROP("periods_checked", FT_INT, DOC_REQ, 0,
+		 "Past periods whose range, made then from the periods before them, was checked"),
+	DOC_PROP("periods_held", FT_INT, DOC_REQ, 0,
+		 "Of those, how many held what the period booked"),
 };
 static const struct api_prop p_fc_historical[] = {
 	FC_FIGURES,
@@ -146,6 +159,7 @@ static const struct api_schema doc_schemas[] = {
 	DOC_SCHEMA("ForecastCategories", 0, "The categories model", p_fc_categories),
 	DOC_SCHEMA("ForecastPoints", 0, "Comparable points per level", p_fc_points),
 	DOC_SCHEMA("ForecastBasis", 0, "What the historical model learned from", p_fc_basis),
+	DOC_SCHEMA("ForecastCalibration", 0, "How the range was calibrated", p_fc_calibration),
 	DOC_SCHEMA("ForecastHistorical", 0, "The historical model", p_fc_historical),
 	DOC_SCHEMA("ForecastSimulation", 0, "The simulation model", p_fc_simulation),
 	DOC_SCHEMA("ForecastModels", 0, "Each model asked for", p_fc_models),

@@ -226,6 +226,12 @@ static const struct api_prop p_fbt_forecast[] = {
 	DOC_PROP("forecast", FT_MONEY, DOC_REQ, 0, "The total the period would book, as of then"),
 	DOC_PROP("p10", FT_MONEY, 0, 0, "Models with an interval"),
 	DOC_PROP("p90", FT_MONEY, 0, 0, "Models with an interval"),
+	DOC_PROP("p05", FT_MONEY, 0, 0, "Models with an interval: the 90 % range's low end"),
+	DOC_PROP("p25", FT_MONEY, 0, 0, "... the 50 % range's low end"),
+	DOC_PROP("p75", FT_MONEY, 0, 0, "... the 50 % range's high end"),
+	DOC_PROP("p95", FT_MONEY, 0, 0, "... the 90 % range's high end"),
+	DOC_SUB("calibration", "ForecastBacktestCalibration", 0,
+		"historical: the basis of its range then (basis, periods_measured)"),
 	DOC_PROP("error", FT_MONEY, DOC_REQ, 0, "forecast - actual"),
 	DOC_NUM("ape", DOC_REQ | DOC_NULL, "|error| / actual (null when the actual is 0)"),
 	DOC_NUM("bias", DOC_REQ | DOC_NULL, "error / actual"),
@@ -253,7 +259,33 @@ static const struct api_prop p_fbt[] = {
 	DOC_NUM("seconds", DOC_REQ, "The replay's wall time"),
 	DOC_SUB("summary", "ForecastBacktestModels", DOC_REQ, "Per model over every point"),
 	DOC_SUB("by_week", "ForecastBacktestWeek[]", DOC_REQ, "Per model and week"),
+	DOC_SUB("coverage", "ForecastBacktestCoverage[]", DOC_REQ,
+		"Per scope size and model: how often the 50 / 80 / 90 % ranges held the actual"),
 	DOC_SUB("points", "ForecastBacktestPoint[]", DOC_REQ, "Each as_of point, periods in order"),
+};
+/* forecast ranges (issue 17): the backtest's coverage by scope size */
+static const struct api_prop p_fbt_level[] = {
+	DOC_PROP("range", FT_TEXT, DOC_REQ, 0, "P25-P75, P10-P90 or P05-P95"),
+	DOC_NUM("nominal", DOC_REQ, "What it promises: 0.5, 0.8, 0.9"),
+	DOC_PROP("inside", FT_INT, DOC_REQ, 0, "Forecasts whose range held the actual"),
+	DOC_NUM("observed", DOC_REQ, "inside / n"),
+	DOC_NUM("ci_low", DOC_REQ, "95 % Wilson interval of observed, low"),
+	DOC_NUM("ci_high", DOC_REQ, "... high"),
+};
+static const struct api_prop p_fbt_coverage[] = {
+	DOC_PROP("scope", FT_TEXT, DOC_REQ, 0,
+		 "company, team or rep (the scopes of that size, pooled)"),
+	DOC_PROP("period_kind", FT_TEXT, DOC_REQ, 0, "quarter or month"),
+	DOC_PROP("model", FT_TEXT, DOC_REQ, 0, "historical or simulation"),
+	DOC_PROP("n", FT_INT, DOC_REQ, 0, "Forecasts"),
+	DOC_PROP("groups", FT_INT, DOC_REQ, 0,
+		 "(period, scope) pairs: a period's as_of points are alike, so this is the "
+		 "independent count"),
+	DOC_SUB("levels", "ForecastBacktestLevel[]", DOC_REQ, "The 50, 80 and 90 % ranges"),
+};
+static const struct api_prop p_fbt_calib[] = {
+	DOC_PROP("basis", FT_TEXT, DOC_REQ, 0, "own, parent_scaled or prior"),
+	DOC_PROP("periods_measured", FT_INT, DOC_REQ, 0, "The scope's own past periods measured"),
 };
 
 static const struct api_schema doc_schemas[] = {
@@ -282,6 +314,10 @@ static const struct api_schema doc_schemas[] = {
 	DOC_SCHEMA("ForecastBacktestForecast", 0,
 		   "One model's replayed forecast against the actual", p_fbt_forecast),
 	DOC_SCHEMA("ForecastBacktestPoint", 0, "One as_of point of one period", p_fbt_point),
+	DOC_SCHEMA("ForecastBacktestLevel", 0, "One range's coverage", p_fbt_level),
+	DOC_SCHEMA("ForecastBacktestCoverage", 0, "Coverage of one scope size and model",
+		   p_fbt_coverage),
+	DOC_SCHEMA("ForecastBacktestCalibration", 0, "The basis of a replayed range", p_fbt_calib),
 	DOC_SCHEMA("ForecastBacktest", 0, "Replayed forecasts of closed periods", p_fbt),
 };
 

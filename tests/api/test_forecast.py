@@ -183,6 +183,17 @@ class Forecast(unittest.TestCase):
                                    delta=0.01)
             # no history to learn from yet: the historical model is the process map's
             self.assertAlmostEqual(t["probability"], STAGES[t["stage"]][0] / 100)
+        # the range's calibration: nothing closed to measure it on yet, so the
+        # prior, and said so; a scope of a few deals takes its range from the
+        # draws (the simulation's, same seed), not from a normal
+        hist = j["models"]["historical"]
+        self.assertEqual(hist["basis"]["calibration"],
+                         {"basis": "prior", "periods_measured": 0, "periods_checked": 0,
+                          "periods_held": 0})
+        self.assertEqual((hist["p10"], hist["p90"]), (sim["p10"], sim["p90"]))
+        r = self.s.get(self.q(model="historical"), self.s.login())
+        self.assertEqual((r.json["models"]["historical"]["p10"],
+                          r.json["models"]["historical"]["p90"]), (sim["p10"], sim["p90"]))
         doc = self.s.get("/api/v1/openapi.json").json
         for r in (self.answer_b, self.answer_b_now):
             self.assertEqual(conform(doc, r.json, {"$ref": "#/components/schemas/Forecast"}), [])

@@ -27,6 +27,15 @@ def restart_at(s, now):
     s.start()
 
 
+def wilson(k, n, z=1.959963984540054):
+    """The 95 % Wilson score interval of k successes in n."""
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / d
+    return max(0.0, c - h), min(1.0, c + h)
+
+
 def db_rows(s, sql, *args):
     c = sqlite3.connect(s.db, timeout=10)
     try:
@@ -504,6 +513,7 @@ class Backtest(unittest.TestCase):
                       o["mgr_east"]["token"])
             self.assertEqual(r.status, 200, r)
             self.assertEqual(r.json["points"][0]["scope"], "team")
+            self.assertEqual({c["scope"] for c in r.json["coverage"]}, {"team"})
             self.assertProblem(s.get(q(path, **{"from": "2026-Q3"}, team_id=o["teams"]["east1"],
                                        **args), o["mgr_west"]["token"]), 404)
             self.assertProblem(s.get(q(path, **{"from": "2026-Q3"}, **args),
@@ -522,6 +532,78 @@ class Backtest(unittest.TestCase):
                          ("currency", "EURO"), ("scope", "planet"), ("nope", "1")):
                 self.assertProblem(s.get(q(path, **{"from": "2026-Q3", "to": "2026-Q3", k: v}),
                                          admin), 400, k)
+        finally:
+            s.stop()
+
+    def test_coverage_by_scope_size(self):
+        """The backtest's coverage (issue 17): per scope size and model, how
+        many forecasts each of the 50 / 80 / 90 % ranges held, recounted here
+        from the points, with the 95 % Wilson interval computed here."""
+        p = run(["forecast", "backtest", "--db", self.s.db, "--from", "2026-Q2", "--to",
+                 "2026-Q3", "--weeks", "3", "--json", "--iterations", "2000", "--scope",
+                 "company", "--scope", "reps"], env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        rows = {(c["scope"], c["model"]): c for c in out["coverage"]}
+        self.assertEqual(set(rows), {(sc, m) for sc in ("company", "rep")
+                                     for m in ("historical", "simulation")})
+        kinds = {"company": "company", "rep": "user"}
+        for (sc, m), c in rows.items():
+            pts = [x for x in out["points"] if x["scope"] == kinds[sc]]
+            self.assertEqual(c["period_kind"], "quarter")
+            self.assertEqual(c["n"], len(pts))
+            self.assertEqual(c["groups"], len({(x["period"], x["scope_id"]) for x in pts}))
+            self.assertEqual([lv["nominal"] for lv in c["levels"]], [0.5, 0.8, 0.9])
+            self.assertEqual([lv["range"] for lv in c["levels"]],
+                             ["P25-P75", "P10-P90", "P05-P95"])
+            for lv, (lo, hi) in zip(c["levels"], (("p25", "p75"), ("p10", "p90"),
+                                                   ("p05", "p95"))):
+                inside = sum(x[m][lo] <= x["actual"] <= x[m][hi] for x in pts)
+                self.assertEqual(lv["inside"], inside, (sc, m, lv))
+                self.assertAlmostEqual(lv["observed"], inside / len(pts))
+                w_lo, w_hi = wilson(inside, len(pts))
+                self.assertAlmostEqual(lv["ci_low"], w_lo, places=6)
+                self.assertAlmostEqual(lv["ci_high"], w_hi, places=6)
+                self.assertLessEqual(lv["ci_low"], lv["observed"])
+                self.assertLessEqual(lv["observed"], lv["ci_high"])
+            # the ranges nest, and P10-P90's count is the points' inside
+            self.assertEqual(c["levels"][1]["inside"], sum(x[m]["inside"] for x in pts))
+            for x in pts:
+                self.assertTrue(x[m]["p05"] <= x[m]["p10"] <= x[m]["p25"] <= x[m]["p75"]
+                                <= x[m]["p90"] <= x[m]["p95"], x[m])
+        for x in out["points"]:
+            self.assertIn(x["historical"]["calibration"]["basis"],
+                          ("own", "parent_scaled", "prior"))
+            self.assertNotIn("calibration", x["simulation"])
+        # a month backtest says so
+        p = run(["forecast", "backtest", "--db", self.s.db, "--from", "2026-08", "--to",
+                 "2026-09", "--weeks", "1", "--json", "--iterations", "2000"], env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cov = json.loads(p.stdout)["coverage"]
+        self.assertEqual({c["period_kind"] for c in cov}, {"month"})
+        self.assertEqual({c["scope"] for c in cov}, {"company"})
+        # the tables print it
+        p = run(["forecast", "backtest", "--db", self.s.db, "--from", "2026-Q2", "--to",
+                 "2026-Q3", "--quiet", "--iterations", "2000"], env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Coverage by scope", p.stdout)
+        self.assertRegex(p.stdout, r"\ncompany +quarter +historical +8 +2 ")
+
+    def test_api_coverage_matches_cli(self):
+        s = self.s
+        s.env.update(self.env)
+        s.tokens.clear()
+        s.start()
+        try:
+            r = s.get(q("/api/v1/forecast/backtest", **{"from": "2026-Q2"}, to="2026-Q3",
+                        weeks=2, iterations=2000), s.login())
+            self.assertEqual(r.status, 200, r)
+            p = run(["forecast", "backtest", "--db", s.db, "--from", "2026-Q2", "--to", "2026-Q3",
+                     "--weeks", "2", "--iterations", "2000", "--json"], env=self.env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(r.json["coverage"], json.loads(p.stdout)["coverage"])
+            self.assertEqual([(c["scope"], c["model"]) for c in r.json["coverage"]],
+                             [("company", "historical"), ("company", "simulation")])
         finally:
             s.stop()
 

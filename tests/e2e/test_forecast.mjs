@@ -1,7 +1,7 @@
 // The forecast screen (web/src/pages/Forecast.jsx): a rep submits their number and sees
 // it in their history, a refused one shows the server's message under the field; the
 // manager reads the rep's number in the team's roll-up and submits their own for the
-// team; the accuracy of a closed quarter (snapshots taken with `funnel forecast
+// team; beside the range, how often it held in past quarters for the scope; the accuracy of a closed quarter (snapshots taken with `funnel forecast
 // snapshot`) as a chart and a table, at 390 px.  Every figure is checked against the
 // API's answer fetched here.
 import { spawnSync } from 'node:child_process';
@@ -42,6 +42,16 @@ test('forecast: a rep submits commit and best case and sees it in their history;
 	for (const k of ['commit', 'best_case', 'pipeline'])
 		assertEqual(await mine.locator(`[data-category="${k}"]`).textContent(), money(f.models.categories[k], f.currency), 'category ' + k);
 	assertEqual(await mine.locator('[data-row]').count(), Object.keys(f.models).length, 'one chart row per model');
+	// beside the range: how often it held in past periods for this scope (the API's calibration)
+	const cal = f.models.historical.basis.calibration;
+	const held = mine.locator('.fcs-held');
+	assertEqual(await held.getAttribute('data-held'), String(cal.periods_held), 'periods held');
+	assertEqual(await held.getAttribute('data-checked'), String(cal.periods_checked), 'periods checked');
+	assertEqual(await held.getAttribute('data-basis'), cal.basis, 'basis');
+	const heldText = await held.textContent();
+	assert(cal.periods_checked > 0
+		? heldText.includes(`held in ${cal.periods_held} of ${cal.periods_checked} past quarters`)
+		: heldText.includes('No past quarter'), 'range held: ' + heldText);
 
 	// best case below commit: the server's message under Best case, nothing stored
 	await mine.getByLabel(/^Commit/).fill('50000');

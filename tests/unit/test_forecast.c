@@ -17,7 +17,16 @@
  *   - a batch (the backtest's replay: many as_of forecasts from one scan,
  *     sharing their comparable points) answers each of its forecasts exactly
  *     as forecast_compute does alone — figures and JSON — on one thread or
- *     two, with a currency given afterwards, at company and user scope.
+ *     two, with a currency given afterwards, at company and user scope;
+ *   - the calibration arithmetic (fc_calibrate): τ² from the past periods'
+ *     relative errors less the draws' noise, shrunk towards the fallback and
+ *     widened by Student's t, by hand; the cold-start rule (own, the
+ *     parent's scaled by size, the prior); the past periods' held / checked;
+ *     the Wilson interval of the backtest's coverage;
+ *   - a property test: on synthetic histories whose period factor is known
+ *     (lognormal, τ = 0.10 and τ = 0.25, 8 past periods, seeded), the
+ *     P10–P90 built from fc_calibrate holds the next period 80 % of the time
+ *     within sampling error, and the 50 % and 90 % ranges theirs.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -36,6 +45,7 @@
 #include "core/timeutil.h"
 #include "crm/insight/analytics.h"
 #include "crm/forecast/forecast.h"
+#include "crm/forecast/forecast_process.h"
 
 #include <cmocka.h>
 
@@ -631,11 +641,195 @@ static void period_factor_is_measured(void **state)
 	analytics_free(a);
 }
 
+
+/* --- calibration ---------------------------------------------------------------- */
+
+static double t90_of(int nu)
+{
+	static const double t[] = {0, 3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397};
+
+	return t[nu] / 1.2815515655446004;
+}
+
+static void calibration_arithmetic(void **state)
+{
+	double pred[6] = {100, 100, 100, 100, 0, 100}, actual[6] = {110, 90, 120, 80, 500, 100},
+	       noise[6] = {0}, lo, hi;
+	struct fc_calib c;
+
+	(void)state;
+	/* five periods measured (the fifth has no forecast; the sixth no
+	 * error): mean e² = (.01 + .01 + .04 + .04 + 0) / 5 = 0.02, above the
+	 * prior's 0.01 and measured on FC_CAL_OWN or more: taken as measured,
+	 * widened by t(5) / z */
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
+	assert_int_equal(c.periods, 5);
+	assert_int_equal(c.nu, 5);
+	assert_int_equal(c.basis, FC_BASIS_OWN);
+	assert_true(fabs(c.tau2_raw - 0.02) < 1e-12);
+	assert_true(fabs(c.tau2 - 0.02 * t90_of(5) * t90_of(5)) < 1e-6);
+	assert_true(fabs(fc_t_widen(5, 1) - t90_of(5)) < 1e-12);
+	assert_int_equal(c.checked, 5);
+	/* the draws' own noise explains part of the error: 100 (an sd of 10)
+	 * is 0.01 of each period's e², so (0 + 0 + .03 + .03 − .01) / 5 */
+	for (int k = 0; k < 6; k++)
+		noise[k] = 100;
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
+	assert_true(fabs(c.tau2_raw - 0.01) < 1e-12);
+	/* noise beyond the errors: floored at 0, so the prior alone remains */
+	for (int k = 0; k < 6; k++)
+		noise[k] = 1e4;
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
+	assert_true(fabs(c.tau2_raw - 2 * 0.01 / 7) < 1e-12);
+	/* a measured error below the fallback is shrunk towards it: ν + 2 */
+	memset(noise, 0, sizeof(noise));
+	for (int k = 0; k < 6; k++)
+		actual[k] = pred[k] ? 100 * (k % 2 ? 1.05 : 0.95) : actual[k];
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
+	assert_true(fabs(c.tau2_raw - (5 * 0.0025 + 2 * 0.01) / 7) < 1e-12);
+	assert_int_equal(c.nu, 7);
+	actual[0] = 110, actual[1] = 90, actual[2] = 120, actual[3] = 80, actual[5] = 100;
+	/* recency: weights 1, 0.5, 0.25, ... (the fifth skipped keeps its
+	 * place), effective number (Σw)² / Σw² */
+	memset(noise, 0, sizeof(noise));
+	fc_calibrate(pred, actual, noise, 6, 0.5, 0, -1, 0, 1, &c);
+	{
+		double w[6] = {1, 0.5, 0.25, 0.125, 0, 0.03125}, e2[6] = {.01, .01, .04, .04, 0, 0},
+		       sw = 0, sw2 = 0, d = 0, eff;
+
+		for (int k = 0; k < 6; k++) {
+			sw += w[k];
+			sw2 += w[k] * w[k];
+			d += w[k] * e2[k];
+		}
+		eff = sw * sw / sw2;
+		assert_true(fabs(c.tau2_raw - d / sw) < 1e-12); /* above the prior: as measured */
+		assert_int_equal(c.nu, (int)eff);
+	}
+
+	/* cold start: nothing of its own */
+	memset(pred, 0, sizeof(pred));
+	/* no parent measured: the prior, scaled by √(size ratio) */
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 16, &c);
+	assert_int_equal(c.basis, FC_BASIS_PRIOR);
+	assert_int_equal(c.periods, 0);
+	assert_true(fabs(c.tau2_raw - 0.01 * 4) < 1e-12);
+	assert_true(fabs(c.tau2 - 0.04 * t90_of(2) * t90_of(2)) < 1e-6);
+	assert_int_equal(c.checked, 0);
+	/* a parent measured on too few periods is not used */
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.09, FC_CAL_OWN - 1, 16, &c);
+	assert_int_equal(c.basis, FC_BASIS_PRIOR);
+	/* a parent measured on enough: its τ², scaled by √(size ratio) */
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.09, FC_CAL_OWN, 4, &c);
+	assert_int_equal(c.basis, FC_BASIS_PARENT);
+	assert_true(fabs(c.tau2_raw - 0.18) < 1e-12);
+	assert_true(fabs(c.fallback_tau2 - 0.18) < 1e-12);
+	/* the ratio is capped */
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.01, FC_CAL_OWN, 1e6, &c);
+	assert_true(fabs(c.tau2_raw - 0.01 * sqrt(FC_SIZE_MAX)) < 1e-12);
+	/* two periods of its own: still the parent's basis, blended 2 : 2 */
+	pred[0] = pred[1] = 100;
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, 0.09, FC_CAL_OWN, 1, &c);
+	assert_int_equal(c.basis, FC_BASIS_PARENT);
+	assert_int_equal(c.periods, 2);
+	assert_true(fabs(c.tau2_raw - (2 * 0.01 + 2 * 0.09) / 4) < 1e-12);
+
+	/* held / checked: each period's range from the ones older than it.
+	 * Period 1 (older: none) has the fallback 0.01 widened by t(2): sd =
+	 * 100 · 0.1 · 1.47 = 14.7, so an error of 10 is held; period 0 (older:
+	 * period 1, e² = .01) τ² = (.01 + .02) / 3 = .01 widened by t(3):
+	 * sd 12.8, an error of 30 is not. */
+	memset(pred, 0, sizeof(pred));
+	pred[0] = pred[1] = 100;
+	actual[0] = 130;
+	actual[1] = 90;
+	fc_calibrate(pred, actual, noise, 6, 1.0, 0, -1, 0, 1, &c);
+	assert_int_equal(c.checked, 2);
+	assert_int_equal(c.held, 1);
+
+	/* the lognormal range: its mean, its median below it */
+	assert_true(fabs(fc_lognormal_q(100, 0, 1.28) - 100) < 1e-9);
+	assert_true(fc_lognormal_q(100, 50, 0) < 100);
+	assert_true(fc_lognormal_q(100, 50, -1.28) > 0);
+	assert_true(fc_lognormal_q(0, 50, 1.28) == 0);
+
+	/* Wilson's interval (values from its formula, z = 1.96) */
+	fp_wilson(8, 10, &lo, &hi);
+	assert_true(fabs(lo - 0.490162) < 1e-5 && fabs(hi - 0.943318) < 1e-5);
+	fp_wilson(36, 44, &lo, &hi);
+	assert_true(fabs(lo - 0.680394) < 1e-5 && fabs(hi - 0.904872) < 1e-5);
+	fp_wilson(0, 5, &lo, &hi);
+	assert_true(lo == 0 && fabs(hi - 0.434482) < 1e-5);
+	fp_wilson(5, 5, &lo, &hi);
+	assert_true(fabs(lo - 0.565518) < 1e-5 && hi == 1);
+	fp_wilson(0, 0, &lo, &hi);
+	assert_true(isnan(lo) && isnan(hi));
+}
+
+/* Synthetic histories whose truth is known: a scope's period books θ · μ
+ * plus the draws' noise (normal, sd 5 % of μ), θ lognormal with mean 1 and
+ * sd τ.  From 8 past periods fc_calibrate measures τ²; the next period's
+ * range is then the engine's (the lognormal of mean μ and variance (1 +
+ * τ²) noise + τ² μ²).  Over 4000 such scopes the share of next periods each
+ * range holds must be its nominal level within sampling error: 3 standard
+ * errors of a binomial at 4000, plus what Student's t is allowed to add
+ * (the interval is meant to be honest, so a little wide, never narrow). */
+static void coverage_property(void **state)
+{
+	static const double taus[] = {0.10, 0.25};
+	static const double z[3] = {0.6744897501960817, 1.2815515655446004, 1.6448536269514722},
+			    nominal[3] = {0.5, 0.8, 0.9};
+	const int scopes = 4000, past = 8;
+	int t, i, k, l;
+
+	(void)state;
+	rng_state = 20261207;
+	for (t = 0; t < 2; t++) {
+		int held[3] = {0};
+		double tau = taus[t], s2 = log(1 + tau * tau), mu = 1e6, nsd = 0.05 * mu;
+
+		for (i = 0; i < scopes; i++) {
+			double pred[8], actual[8], noise[8], sd, y;
+			struct fc_calib c;
+
+			for (k = 0; k < past; k++) {
+				double th = exp(-s2 / 2 + sqrt(s2) * rnorm());
+
+				pred[k] = mu;
+				noise[k] = nsd * nsd;
+				actual[k] = th * mu + nsd * rnorm();
+			}
+			fc_calibrate(pred, actual, noise, past, 1.0, 0, -1, 0, 1, &c);
+			assert_int_equal(c.periods, past);
+			y = exp(-s2 / 2 + sqrt(s2) * rnorm()) * mu + nsd * rnorm();
+			for (l = 0; l < 3; l++) {
+				/* the engine's: τ² at the range's own level of t */
+				double tw = fc_t_widen(c.nu, l) / fc_t_widen(c.nu, 1),
+				       t2 = c.tau2 * tw * tw;
+
+				sd = sqrt((1 + t2) * noise[0] + t2 * mu * mu);
+				held[l] += fc_lognormal_q(mu, sd, -z[l]) <= y &&
+					   y <= fc_lognormal_q(mu, sd, z[l]);
+			}
+		}
+		for (l = 0; l < 3; l++) {
+			double cov = (double)held[l] / scopes,
+			       se = sqrt(nominal[l] * (1 - nominal[l]) / scopes);
+
+			if (cov < nominal[l] - 3 * se || cov > nominal[l] + 3 * se + 0.04)
+				fail_msg("τ %.2f: the %.0f %% range held %.1f %% of %d periods", tau,
+					 100 * nominal[l], 100 * cov, scopes);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest sampler[] = {
 		cmocka_unit_test(sampler_matches_brute_force),
 		cmocka_unit_test(sampler_is_seeded),
+		cmocka_unit_test(calibration_arithmetic),
+		cmocka_unit_test(coverage_property),
 	};
 	const struct CMUnitTest history[] = {
 		cmocka_unit_test(historical_recovers_known_rates),

@@ -869,6 +869,7 @@ struct hmodel {
 	/* each past period's open points forecast as of then, from the older
 	 * periods (0: not measured), and the draws' own variance of that */
 	double kpred[MAX_SNAPS], knoise[MAX_SNAPS];
+	struct fc_calib cal;        /* how τ² was measured */
 };
 
 static void hmodel_release(struct hmodel *h)
@@ -1158,49 +1159,287 @@ static const double t90[31] = {
 	1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330, 1.328, 1.325,
 	1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313, 1.311, 1.310};
 #define Z90 1.2815515655446004
+#define Z95 1.6448536269514722 /* the normal's 0.95 and 0.75 quantiles */
+#define Z75 0.6744897501960817
 
-/* τ², the variance of the period factor θ on the whole forecast (open deals
- * and run-rate), from the model's own errors at the same point of the past
- * periods, each forecast from the periods older than it (forecast.h,
- * "Uncertainty"). */
-static void period_error(struct hmodel *h, const struct plan *pl, const struct fwork *w,
-			 int cur, const struct rrate *r)
+/* The mean squared relative error of periods j > k0 (those with pred > 0),
+ * each weighing decay^(j − k0 − 1) (the newest 1), less what the draws' own
+ * noise explains (floored at 0); *m: how many, *eff: their effective number
+ * (Σw)² / Σw². */
+static double sq_error_after(const double *pred, const double *actual, const double *noise, int n,
+			     int k0, double decay, int trend, int *m, double *eff)
 {
-	double dev = 0, t;
-	int k, j, n = 0, nu;
+	double dev = 0, sw = 0, sw2 = 0, wt = 1, dt;
+	int j;
+
+	*m = 0;
+	for (j = k0 + 1; j < n; j++, wt *= decay) {
+		double e;
+
+		if (!(pred[j] > 0))
+			continue;
+		e = actual[j] / pred[j] - 1;
+		dev += wt * (e * e - noise[j] / (pred[j] * pred[j]));
+		sw += wt;
+		sw2 += wt * wt;
+		(*m)++;
+	}
+	*eff = sw2 > 0 ? sw * sw / sw2 : 0;
+	if (trend && *m >= FC_ERR_TREND_MIN) {
+		/* errors shrink as forecasts have more history behind them:
+		 * fit d_j = b + a / h_j (h_j: the periods older than j) and
+		 * read it at the target's h, when a > 0 */
+		double S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0, a, bb, x0 = 1.0 / (n - 1 - k0);
+
+		wt = 1;
+		for (j = k0 + 1; j < n; j++, wt *= decay) {
+			double e, d, x;
+
+			if (!(pred[j] > 0))
+				continue;
+			e = actual[j] / pred[j] - 1;
+			d = e * e - noise[j] / (pred[j] * pred[j]);
+			x = 1.0 / (n - 1 - j > 0 ? n - 1 - j : 1);
+			S += wt;
+			Sx += wt * x;
+			Sy += wt * d;
+			Sxx += wt * x * x;
+			Sxy += wt * x * d;
+		}
+		if (S * Sxx - Sx * Sx > 0) {
+			a = (S * Sxy - Sx * Sy) / (S * Sxx - Sx * Sx);
+			bb = (Sy - a * Sx) / S;
+			if (a > 0) {
+				dt = bb + a * x0;
+				return dt > 0 ? dt : 0;
+			}
+		}
+	}
+	return dev > 0 && sw > 0 ? dev / sw : 0;
+}
+
+/* τ² from periods j > k0 (*raw): their mean squared error; shrunk towards
+ * the fallback f, as if f were measured on FC_TAU_PERIODS more periods,
+ * when they are fewer than FC_CAL_OWN or their error is below f (a few
+ * lucky periods do not narrow the range below what is known of scopes like
+ * it; a measured error above it is taken as measured).  *nu: the degrees of
+ * freedom of the estimate, the periods' effective number (+ FC_TAU_PERIODS
+ * when shrunk).  Returns τ² widened for the 80 % range, by (t₀.₉(ν) / z₀.₉)². */
+static double tau2_after(const double *pred, const double *actual, const double *noise, int n,
+			 int k0, double decay, int trend, double f, int *periods, double *raw,
+			 int *nu)
+{
+	double tau2, eff, t;
+	int m, v;
+
+	tau2 = sq_error_after(pred, actual, noise, n, k0, decay, trend, &m, &eff);
+	if (m < FC_CAL_OWN || tau2 < f) {
+		tau2 = (eff * tau2 + FC_TAU_PERIODS * f) / (eff + FC_TAU_PERIODS);
+		v = (int)(eff + FC_TAU_PERIODS);
+	} else {
+		v = (int)eff;
+	}
+	if (v < 1)
+		v = 1;
+	if (raw)
+		*raw = tau2;
+	if (periods)
+		*periods = m;
+	if (nu)
+		*nu = v;
+	t = fc_t_widen(v, 1);
+	return tau2 * t * t;
+}
+
+/* Student's t over the normal's quantile, at the 0.75 (level 0), 0.9 (1) and
+ * 0.95 (2) quantiles, by degrees of freedom 1..30 (beyond: 1). */
+double fc_t_widen(int nu, int level)
+{
+	static const double t75[31] = {
+		0,     1.000, 0.816, 0.765, 0.741, 0.727, 0.718, 0.711, 0.706, 0.703, 0.700,
+		0.697, 0.695, 0.694, 0.692, 0.691, 0.690, 0.689, 0.688, 0.688, 0.687,
+		0.686, 0.686, 0.685, 0.685, 0.684, 0.684, 0.684, 0.683, 0.683, 0.683};
+	static const double t95[31] = {
+		0,     6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812,
+		1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.740, 1.734, 1.729, 1.725,
+		1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697};
+
+	if (nu < 1 || nu >= N(t90))
+		return 1;
+	return level == 0 ? t75[nu] / Z75 : level == 2 ? t95[nu] / Z95 : t90[nu] / Z90;
+}
+
+void fc_calibrate(const double *pred, const double *actual, const double *noise, int n,
+		  double decay, int trend, double parent_tau2, int parent_periods, double size_ratio,
+		  struct fc_calib *c)
+{
+	double f = FC_TAU_PRIOR * FC_TAU_PRIOR;
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	c->basis = FC_BASIS_PRIOR;
+	if (parent_periods >= FC_CAL_OWN && parent_tau2 >= 0) {
+		f = parent_tau2;
+		c->basis = FC_BASIS_PARENT;
+	}
+	/* a smaller scope strays further: the fallback's variance grows as the
+	 * square root of how many times smaller it is */
+	if (size_ratio > 1)
+		f *= sqrt(size_ratio > FC_SIZE_MAX ? FC_SIZE_MAX : size_ratio);
+	c->fallback_tau2 = f;
+	c->tau2 = tau2_after(pred, actual, noise, n, -1, decay, trend, f, &c->periods, &c->tau2_raw,
+			     &c->nu);
+	if (c->periods >= FC_CAL_OWN)
+		c->basis = FC_BASIS_OWN;
+	/* each measured past period's own range, from the periods older than it */
+	for (k = 0; k < n; k++) {
+		double t2, sd;
+
+		if (!(pred[k] > 0))
+			continue;
+		t2 = tau2_after(pred, actual, noise, n, k, decay, trend, f, NULL, NULL, NULL);
+		sd = sqrt((1 + t2) * noise[k] + t2 * pred[k] * pred[k]);
+		c->checked++;
+		if (fabs(actual[k] - pred[k]) <= Z90 * sd)
+			c->held++;
+	}
+}
+
+double fc_lognormal_q(double mean, double sd, double z)
+{
+	double s2;
+
+	if (!(mean > 0))
+		return 0;
+	s2 = log(1 + (sd / mean) * (sd / mean));
+	return exp(log(mean) - s2 / 2 + z * sqrt(s2));
+}
+
+const char *const fc_basis_names[3] = {"own", "parent_scaled", "prior"};
+
+/* Each past period's forecast as of then (pred; 0: not measured), what it
+ * booked and the draws' variance of it, for the scope (forecast.h,
+ * "Uncertainty"): only periods forecast from at least FC_ERR_OLDER
+ * comparable older ones, and for months only the latest FC_ERR_RECENT_M. */
+static void period_errors(const struct hmodel *h, const struct plan *pl, const struct fwork *w,
+			  int cur, const struct rrate *r, double *pred, double *actual,
+			  double *noise)
+{
+	int k, j;
 
 	for (k = 0; k < pl->nsnaps; k++) {
 		size_t c = (size_t)k * (size_t)pl->ncur + (size_t)(cur < 0 ? 0 : cur);
-		double rk = 0, rp = 0, pred, e, noise = h->knoise[k];
+		double rk = 0, rp = 0;
 		int older = 0;
 
+		pred[k] = actual[k] = noise[k] = 0;
 		/* a period forecast from fewer than FC_ERR_OLDER comparable
 		 * older periods (the company's first months) was a cold start,
 		 * and says little of the error of a forecast made from more */
 		for (j = k + 1; j < pl->nsnaps; j++)
 			older += r->use[j];
-		if (older < FC_ERR_OLDER)
+		if (older < FC_ERR_OLDER || (pl->year == 12 && k >= FC_ERR_RECENT_M))
 			continue;
+		noise[k] = h->knoise[k];
 		if (r->use[k]) {
 			/* its run-rate, and the older periods' scaled to its flow */
 			rk = w->rr[c] * pl->rr_scale;
 			rp = rr_mean_of(pl, r, pl->snaps[k].season, k) / r->g[k];
-			noise += rp * r->amount2;
+			noise[k] += rp * r->amount2;
 		}
-		pred = h->kpred[k] + rp;
-		if (h->kpred[k] <= 0 || pred <= 0)
+		if (h->kpred[k] <= 0 || h->kpred[k] + rp <= 0)
 			continue;
-		e = (w->wona[k] + rk) / pred - 1;
-		dev += e * e - noise / (pred * pred);
-		n++;
+		pred[k] = h->kpred[k] + rp;
+		actual[k] = w->wona[k] + rk;
 	}
-	if (dev < 0)
-		dev = 0;
-	h->periods = n;
-	h->tau2 = (dev + FC_TAU_PERIODS * FC_TAU_PRIOR * FC_TAU_PRIOR) / (n + FC_TAU_PERIODS);
-	nu = n + (int)FC_TAU_PERIODS;
-	t = nu < N(t90) ? t90[nu] : Z90;
-	h->tau2 *= (t / Z90) * (t / Z90);
+}
+
+/* The parent level's past periods in deal counts (what it won over what its
+ * cells' rates, without the period and the newer ones, said), for the
+ * cold-start fallback: no season, no run-rate.  A period counts when it had
+ * at least a quarter of the latest period's points and FC_ERR_OLDER such
+ * older ones. */
+static void parent_errors(const struct hmodel *h, const struct plan *pl, const struct fwork *w,
+			  const struct pwork *P, double *pred, double *actual, double *noise)
+{
+	size_t stride = (size_t)pl->nslots * CELLS, cells = NLEVELS * stride, c;
+	double K = FC_PSEUDO * RW_UNIT, *cn, *cd, pts[MAX_SNAPS] = {0};
+	int k, j, ok[MAX_SNAPS] = {0};
+
+	for (k = 0; k < pl->nsnaps; k++)
+		pred[k] = actual[k] = noise[k] = 0;
+	cn = calloc(stride, sizeof(*cn));
+	cd = calloc(stride, sizeof(*cd));
+	if (!cn || !cd || !P->den)
+		goto out;
+	for (k = 0; k < pl->nsnaps; k++) {
+		const uint32_t *den = P->den + (size_t)pl->snaps[k].pt * cells + stride;
+
+		for (c = 0; c < stride; c++)
+			pts[k] += den[c];
+	}
+	for (k = 0; k < pl->nsnaps; k++)
+		ok[k] = pts[k] > 0 && pts[k] >= pts[0] / 4;
+	for (k = 0; k < pl->nsnaps; k++) {
+		const uint32_t *num = P->num + (size_t)pl->snaps[k].pt * cells + stride,
+			       *den = P->den + (size_t)pl->snaps[k].pt * cells + stride;
+		double wk = (double)pl->snaps[k].weight, pr = 0, no = 0, won = 0;
+		int older = 0;
+
+		for (c = 0; c < stride; c++) {
+			double r = h->r[1][NDEPTH - 1][c], D = (double)w->den[stride + c], p;
+
+			cn[c] += wk * num[c];
+			cd[c] += wk * den[c];
+			if (!den[c])
+				continue;
+			r = (r * (D + K) - cn[c]) / (D - cd[c] + K);
+			p = clamp01(r);
+			pr += den[c] * p;
+			no += den[c] * p * (1 - p);
+			won += num[c];
+		}
+		for (j = k + 1; j < pl->nsnaps; j++)
+			older += ok[j];
+		if (!ok[k] || older < FC_ERR_OLDER || (pl->year == 12 && k >= FC_ERR_RECENT_M) ||
+		    pr <= 0)
+			continue;
+		pred[k] = pr;
+		actual[k] = won;
+		noise[k] = no;
+	}
+out:
+	free(cn);
+	free(cd);
+}
+
+/* τ², the variance of the period factor θ on the whole forecast (open deals
+ * and run-rate), from the model's own errors at the same point of the past
+ * periods, each forecast from the periods older than it; with few of them,
+ * the parent's (forecast.h, "Uncertainty" and "Calibration"). */
+static void period_error(struct hmodel *h, const struct plan *pl, const struct fwork *w,
+			 const struct pwork *P, int cur, const struct rrate *r, int has_parent)
+{
+	double pred[MAX_SNAPS], actual[MAX_SNAPS], noise[MAX_SNAPS], ptau2 = -1, eff,
+	       decay = pl->year == 12 ? FC_ERR_DECAY_M : FC_ERR_DECAY_Q,
+	       ratio;
+	int pn = 0, lv;
+
+	if (has_parent) {
+		parent_errors(h, pl, w, P, pred, actual, noise);
+		ptau2 = sq_error_after(pred, actual, noise, pl->nsnaps, -1, decay, pl->year == 12, &pn,
+				       &eff);
+	}
+	/* the size ratio: to the parent when its error is the fallback, else
+	 * to the company (the prior is the company's) */
+	lv = pn >= FC_CAL_OWN ? 1 : 2;
+	ratio = has_parent && h->points[0] > 0 && h->points[lv] > h->points[0]
+			? h->points[lv] / h->points[0] : 1;
+	period_errors(h, pl, w, cur, r, pred, actual, noise);
+	fc_calibrate(pred, actual, noise, pl->nsnaps, decay, pl->year == 12, ptau2, pn, ratio,
+		     &h->cal);
+	h->tau2 = h->cal.tau2;
+	h->periods = h->cal.periods;
 }
 
 static double hmodel_p(const struct hmodel *h, const struct plan *pl, size_t slot,
@@ -2096,9 +2335,12 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 		fitted = 1;
 		if (cur >= 0)
 			run_rate(&pl, &wk[0], cur, &rr);
-		period_error(&hm, &pl, &wk[0], cur, &rr);
+		period_error(&hm, &pl, &wk[0], &b->pw[0], cur, &rr, q->scope.kind != FS_COMPANY);
 		res.period_sd = sqrt(hm.tau2);
 		res.periods_measured = hm.periods;
+		res.basis = hm.cal.basis;
+		res.periods_checked = hm.cal.checked;
+		res.periods_held = hm.cal.held;
 		rr_mean = rr.mean;
 		rr_var = rr.var;
 		amount = malloc((n + 1) * sizeof(*amount));
@@ -2120,18 +2362,31 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 		}
 		{
 			struct fc_model_result *h = &res.m[FC_HISTORICAL];
-			/* θ (S + R): Var = (1 + τ²) (Var S + Var R) + τ² (E S + E R)² */
-			double mean = ev + rr_mean,
-			       sd = sqrt((1 + hm.tau2) * (var + rr_var) + hm.tau2 * mean * mean);
+			/* θ (S + R): Var = (1 + τ²) (Var S + Var R) + τ² (E S + E R)²;
+			 * the range that of the lognormal with that mean and
+			 * variance (bookings are positive and skewed) */
+			double mean = ev + rr_mean, z[6] = {-Z90, Z90, -Z95, -Z75, Z75, Z95};
+			int64_t *qv[6] = {&h->p10, &h->p90, &h->p05, &h->p25, &h->p75, &h->p95};
+			static const int lvl[6] = {1, 1, 2, 0, 0, 2};
 
 			h->expected = round_minor(mean);
-			h->p10 = round_minor(mean - Z90 * sd);
 			h->p50 = round_minor(mean);
-			h->p90 = round_minor(mean + Z90 * sd);
+			/* each range with the period factor widened by Student's t at
+			 * its own level (τ² is the 80 % range's) */
+			for (i = 0; i < 6; i++) {
+				double tw = fc_t_widen(hm.cal.nu, lvl[i]) / fc_t_widen(hm.cal.nu, 1),
+				       t2 = hm.tau2 * tw * tw,
+				       sdl = sqrt((1 + t2) * (var + rr_var) + t2 * mean * mean);
+
+				*qv[i] = round_minor(fc_lognormal_q(mean, sdl, z[i]));
+			}
 		}
-		if (models & (1u << FC_SIMULATION)) {
+		/* a scope of few deals: its outcome is lumpy, so historical's
+		 * range is the draws' (forecast.h, "Small scopes") */
+		if ((models & (1u << FC_SIMULATION)) || n < FC_SMALL_DEALS) {
 			int it = q->iterations ? q->iterations : FC_DEFAULT_ITERATIONS;
 			double sum = 0;
+			struct fc_model_result *sm = &res.m[FC_SIMULATION];
 
 			totals = malloc((size_t)it * sizeof(*totals));
 			if (!totals || fc_simulate(amount, prob, n, rr_mean, rr_var, hm.tau2, it, q->seed,
@@ -2140,10 +2395,29 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 			for (i = 0; i < it; i++)
 				sum += totals[i];
 			qsort(totals, (size_t)it, sizeof(*totals), cmp_double);
-			res.m[FC_SIMULATION].expected = round_minor(sum / it);
-			res.m[FC_SIMULATION].p10 = round_minor(totals[(it + 9) / 10 - 1]);
-			res.m[FC_SIMULATION].p50 = round_minor(totals[(it + 1) / 2 - 1]);
-			res.m[FC_SIMULATION].p90 = round_minor(totals[(9 * it + 9) / 10 - 1]);
+			sm->expected = round_minor(sum / it);
+			sm->p10 = round_minor(totals[(it + 9) / 10 - 1]);
+			sm->p50 = round_minor(totals[(it + 1) / 2 - 1]);
+			sm->p90 = round_minor(totals[(9 * it + 9) / 10 - 1]);
+			sm->p05 = round_minor(totals[(5 * it + 99) / 100 - 1]);
+			sm->p25 = round_minor(totals[(25 * it + 99) / 100 - 1]);
+			sm->p75 = round_minor(totals[(75 * it + 99) / 100 - 1]);
+			sm->p95 = round_minor(totals[(95 * it + 99) / 100 - 1]);
+			if (n < FC_SMALL_DEALS) {
+				struct fc_model_result *h = &res.m[FC_HISTORICAL];
+
+				h->p10 = sm->p10;
+				h->p90 = sm->p90;
+				h->p05 = sm->p05;
+				h->p25 = sm->p25;
+				h->p75 = sm->p75;
+				h->p95 = sm->p95;
+				res.range_from_draws = 1;
+			}
+			if (!(models & (1u << FC_SIMULATION))) {
+				res.exact_deals = 0;
+				res.tail_bound = 0;
+			}
 		}
 	}
 
@@ -2229,6 +2503,13 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 				jw_key(w, "period_sd");
 				jw_double(w, res.period_sd);
 				jw_kint(w, "periods_measured", res.periods_measured);
+				jw_key(w, "calibration");
+				jw_obj(w);
+				jw_kstr(w, "basis", fc_basis_names[fitted ? res.basis : FC_BASIS_PRIOR]);
+				jw_kint(w, "periods_measured", res.periods_measured);
+				jw_kint(w, "periods_checked", res.periods_checked);
+				jw_kint(w, "periods_held", res.periods_held);
+				jw_obj_end(w);
 				jw_obj_end(w);
 			}
 			if (k == FC_SIMULATION) {

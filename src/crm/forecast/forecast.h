@@ -159,16 +159,44 @@
  * not the company's first months), its open points' cells'
  * rates and season factors from the older periods' points only, its
  * run-rate from the older periods' (scaled to its flow of new deals), and
- * e_k = its booked total over that forecast − 1.  τ² = Σ (e_k² − the draws'
- * noise in that forecast) over the n periods, shrunk towards FC_TAU_PRIOR²
- * as if that were measured on FC_TAU_PERIODS more periods, then times
- * (t₀.₉(ν) / z₀.₉)², ν = n + FC_TAU_PERIODS: τ itself is an estimate from a
- * few periods, and Student's t is the honest interval for that.  Errors
+ * e_k = its booked total over that forecast − 1 (for months, only the
+ * latest FC_ERR_RECENT_M periods).  τ² is then what "Calibration" makes of
+ * those errors (fc_calibrate).  Errors
  * measured forward, not leaving one period out of a fit on all the others,
  * count what a forecast made at the time could not know (a trend, a season
  * not yet seen, a young team), which is what the interval must hold.  So
  * historical's variance is (1 + τ²)(Σ a_i² p_i (1 − p_i) + Var R) +
  * τ² (Σ a_i p_i + E R)², and the simulation draws θ lognormal.
+ *
+ * Calibration (fc_calibrate; issue 17).  The range's width is a measured
+ * property of the scope at its own size and the same as_of offset:
+ *   d = the mean over the n measured periods of e_k² − the draws' noise of
+ *       that forecast over its square (floored at 0).  Months (trend): with
+ *       FC_ERR_TREND_MIN or more periods, d is read from a weighted fit
+ *       d_k = b + a / h_k at the target's h (h_k: the periods older than
+ *       k) when a > 0 — a month forecast from 3 older months misses by more
+ *       than one from 23, and the target has the most history of all.
+ *   fallback f: the parent scope's measured d (its level's counts, each
+ *       past period's won deals over what its cells' rates without it and
+ *       the newer periods said; no season or run-rate), when measured on
+ *       FC_CAL_OWN or more periods — basis "parent_scaled"; else
+ *       FC_TAU_PRIOR² — basis "prior"; either times √(its size ratio): the
+ *       parent's weighted points over the scope's (the company's for the
+ *       prior), at most FC_SIZE_MAX.  A scope of a thirtieth of the
+ *       company strays further from its forecast than the company does.
+ *   τ² = d, with ν = n degrees of freedom, when n >= FC_CAL_OWN and d >= f
+ *       (basis "own": measured is measured); else (n d + FC_TAU_PERIODS f) /
+ *       (n + FC_TAU_PERIODS) with ν = n + FC_TAU_PERIODS (too few periods,
+ *       or a few lucky ones: not narrower than scopes like it); basis "own"
+ *       from n >= FC_CAL_OWN.  The 80 % range uses τ² (t₀.₉(ν) / z₀.₉)²,
+ *       the 50 % and 90 % ranges t at 0.75 and 0.95 (fc_t_widen).
+ *   checked / held: each measured past period's own P10–P90 (normal, its τ²
+ *       from the periods older than it by the same rule) against what it
+ *       booked — "the range held in 5 of 6 past quarters", as the forecast
+ *       answer's basis.calibration and the Forecast screen say.
+ * Small scopes.  Fewer than FC_SMALL_DEALS open deals: historical's range
+ * is the simulation's draws' (θ · (Σ amount_i B_i + R), the scope's own
+ * deals and run-rate, the scope's own τ²).
  *
  * Run-rate.  Deals of the scope created at or after A_k and won in W_k:
  * R_k = Σ booked amount (count N_k, Σ amount² Q_k), scaled by the flow of
@@ -220,6 +248,13 @@
 #define FC_TAU_PRIOR 0.10      /* period factor: its sd before any period is measured */
 #define FC_TAU_PERIODS 2.0     /* ... worth that many measured periods */
 #define FC_ERR_OLDER 2         /* period factor: measured on periods with this many older */
+#define FC_ERR_RECENT_M 12     /* ... of months, on the latest this many only */
+#define FC_ERR_DECAY_Q 1.0     /* ... a past error's weight per period further back */
+#define FC_ERR_DECAY_M 1.0
+#define FC_SMALL_DEALS 100     /* historical: fewer open deals, its range from draws */
+#define FC_SIZE_MAX 100.0      /* ... the fallback's size ratio, at most */
+#define FC_ERR_TREND_MIN 6     /* ... months: read at the target's history depth from this many */
+#define FC_CAL_OWN 4           /* ... its basis is the scope's own from this many periods */
 #define FC_GROWTH_DAYS 30u     /* run-rate: deals created over this long measure its flow */
 #define FC_TRAIN_DEALS 2000000 /* historical: learns from a sample of at most this many */
 #define FC_PSEUDO 20.0         /* shrinkage: pseudo-points of the prior */
@@ -261,6 +296,8 @@ struct fc_model_result {
 						    expected from open deals and
 						    from deals not yet created */
 	long long deals;                         /* open deals the model counted */
+	int64_t p05, p25, p75, p95;              /* FC_HISTORICAL, FC_SIMULATION: more
+						    quantiles (the 50 % and 90 % ranges) */
 };
 
 struct fc_result {
@@ -274,6 +311,10 @@ struct fc_result {
 	int64_t open_amount;                     /* Σ amount of the open deals counted */
 	double period_sd;                        /* historical, simulation: τ */
 	int periods_measured;                    /* ... measured on this many periods */
+	int basis;                               /* ... enum fc_basis: whose errors */
+	int range_from_draws;                    /* historical: its range is the draws' */
+	int periods_checked, periods_held;       /* past periods whose P10–P90, made
+						    then, held what they booked */
 	size_t exact_deals;                      /* simulation: drawn exactly */
 	double tail_bound;                       /* simulation: error bound of the normal part */
 };
@@ -310,6 +351,38 @@ int fc_batch_run(struct analytics *a, struct store *st, const struct principal *
 int fc_batch_result(struct fc_batch *b, int i, const char *currency, struct fc_result *out,
 		    struct jw *w, struct err *e);
 void fc_batch_free(struct fc_batch *b);
+
+/* Calibration (see "Calibration" at the top), exported for tests.  Past
+ * periods newest first: pred[k] the forecast of period k as of then (<= 0:
+ * not measured), actual[k] what it booked, noise[k] the draws' variance of
+ * that forecast.  parent_tau2 (< 0: none) is the parent scope's measured τ²
+ * over parent_periods periods.  decay: a past period's weight per period
+ * further back (1: all alike); trend (months): the error read at the
+ * target's depth of history from a fit of the errors on 1 / the periods
+ * older than each. */
+enum fc_basis { FC_BASIS_OWN, FC_BASIS_PARENT, FC_BASIS_PRIOR };
+extern const char *const fc_basis_names[3]; /* "own", "parent_scaled", "prior" */
+struct fc_calib {
+	double tau2;          /* the period factor's variance, widened by Student's t */
+	double tau2_raw;      /* ... before the widening */
+	double fallback_tau2; /* what it was shrunk towards: the parent's or the prior's */
+	int periods;          /* own periods measured */
+	int nu;               /* degrees of freedom of τ² (Student's t) */
+	int basis;            /* enum fc_basis */
+	int checked, held;    /* measured periods, and those whose P10–P90 from the
+				 periods older than them held the actual */
+};
+void fc_calibrate(const double *pred, const double *actual, const double *noise, int n,
+		  double decay, int trend, double parent_tau2, int parent_periods, double size_ratio,
+		  struct fc_calib *c);
+
+/* t_q(ν) / z_q at q = 0.75 (level 0), 0.9 (1), 0.95 (2): how much wider a
+ * range is for a spread measured with ν degrees of freedom (1 beyond 30). */
+double fc_t_widen(int nu, int level);
+
+/* The quantile at the normal's z of the lognormal with that mean and sd
+ * (historical's range; 0 when mean <= 0). */
+double fc_lognormal_q(double mean, double sd, double z);
 
 /* The sampler (see the top), exported for tests.  Fills totals[0 ..
  * iterations) with draws of θ · (Σ amount[i] · Bernoulli(p[i]) + R), θ

@@ -350,7 +350,70 @@ struct bt_point {
 	char currency[4];
 	int64_t actual;
 	int64_t f[FC_NMODELS], lo[FC_NMODELS], hi[FC_NMODELS];
+	int64_t qs[FC_NMODELS][4];  /* historical, simulation: p05 p25 p75 p95 */
+	int basis, measured;        /* historical: its calibration's basis, periods */
 };
+
+/* --- coverage by scope size ------------------------------------------------ */
+
+void fp_wilson(int k, int n, double *lo, double *hi)
+{
+	const double z = 1.959963984540054;
+	double p, d, c, h;
+
+	if (n <= 0) {
+		*lo = *hi = NAN;
+		return;
+	}
+	p = (double)k / n;
+	d = 1 + z * z / n;
+	c = (p + z * z / (2.0 * n)) / d;
+	h = z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
+	*lo = c - h < 0 ? 0 : c - h;
+	*hi = c + h > 1 ? 1 : c + h;
+}
+
+const double fp_nominal[FP_NLEVELS] = {0.5, 0.8, 0.9};
+static const char *const level_names[FP_NLEVELS] = {"P25-P75", "P10-P90", "P05-P95"};
+
+/* Whether p's range of level l (0: P25–P75, 1: P10–P90, 2: P05–P95) of
+ * model m held the actual. */
+static int held(const struct bt_point *p, int m, int l)
+{
+	int64_t lo = l == 0 ? p->qs[m][1] : l == 1 ? p->lo[m] : p->qs[m][0],
+		hi = l == 0 ? p->qs[m][2] : l == 1 ? p->hi[m] : p->qs[m][3];
+
+	return lo <= p->actual && p->actual <= hi;
+}
+
+/* The coverage table: per scope kind (company, team, user) and the two
+ * models with a range, how many forecasts each level's range held; groups
+ * counts the (period, scope) pairs, the independent units (a period's
+ * as_of points are alike). */
+static void coverage_add(struct fp_cover c[3][2], const struct bt_point *pt, int npt)
+{
+	int i, m, l;
+
+	memset(c, 0, 3 * 2 * sizeof(c[0][0]));
+	for (i = 0; i < npt; i++) {
+		const struct bt_point *p = &pt[i];
+
+		for (m = 0; m < 2; m++) {
+			struct fp_cover *x = &c[p->kind][m];
+
+			x->n++;
+			if (p->week == 0 || i == 0 || strcmp(pt[i - 1].period, p->period) ||
+			    pt[i - 1].scope_id != p->scope_id || pt[i - 1].kind != p->kind)
+				x->groups++;
+			for (l = 0; l < FP_NLEVELS; l++)
+				x->inside[l] += held(p, FC_HISTORICAL + m, l);
+		}
+	}
+}
+
+static const char *const kind_label[3] = {"rep", "team", "company"};
+static const int kind_order[3] = {FP_COMPANY, FP_TEAM, FP_USER};
+
 
 /* Whole units, rounded: tables are wide enough as it is. */
 static void fmt_money(char *out, size_t n, int64_t minor, const char *cur)
@@ -421,6 +484,43 @@ static void print_tables(FILE *out, const struct fp_backtest_opts *o, const stru
 		fprintf(out, "%-12s %8s %8s %8s %10s %6d\n", fc_model_names[m], m1, m2, m4, m3,
 			all[m].n);
 	}
+	{
+		struct fp_cover c[3][2];
+		int j, l;
+
+		coverage_add(c, pt, npt);
+		fprintf(out, "\nCoverage by scope: share of forecasts whose range held the actual, "
+			     "[95%% Wilson interval]\n(a period's as_of points are alike: `groups`, "
+			     "the periods × scopes, is the independent count)\n");
+		fprintf(out, "%-8s %-8s %-11s %5s %6s", "scope", "period", "model", "n", "groups");
+		for (l = 0; l < FP_NLEVELS; l++)
+			fprintf(out, "  %-20s", level_names[l]);
+		fputc('\n', out);
+		for (j = 0; j < 3; j++)
+			for (m = 0; m < 2; m++) {
+				const struct fp_cover *x = &c[kind_order[j]][m];
+
+				if (!x->n)
+					continue;
+				fprintf(out, "%-8s %-8s %-11s %5d %6d", kind_label[kind_order[j]],
+					o->from[5] == 'Q' ? "quarter" : "month",
+					fc_model_names[FC_HISTORICAL + m], x->n, x->groups);
+				for (l = 0; l < FP_NLEVELS; l++) {
+					double lo, hi;
+					char cell[40];
+
+					fp_wilson(x->inside[l], x->n, &lo, &hi);
+					snprintf(cell, sizeof(cell), "%.1f%% [%.1f, %.1f]",
+						 100.0 * x->inside[l] / x->n, 100 * lo, 100 * hi);
+					fprintf(out, "  %-20s", cell);
+				}
+				fputc('\n', out);
+			}
+		fprintf(out, "%-35s", "nominal");
+		for (l = 0; l < FP_NLEVELS; l++)
+			fprintf(out, "  %-20.0f", 100 * fp_nominal[l]);
+		fputc('\n', out);
+	}
 	fprintf(out, "\nMAPE by as_of (weeks after the period's start)\n%-12s", "model");
 	for (k = 0; k < o->weeks; k++)
 		fprintf(out, " %7s%d", "+", k);
@@ -474,6 +574,45 @@ static void print_json(FILE *out, const struct fp_backtest_opts *o, const struct
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	jw_key(w, "coverage");
+	jw_arr(w);
+	{
+		struct fp_cover c[3][2];
+		int j, l;
+
+		coverage_add(c, pt, npt);
+		for (j = 0; j < 3; j++)
+			for (m = 0; m < 2; m++) {
+				const struct fp_cover *x = &c[kind_order[j]][m];
+
+				if (!x->n)
+					continue;
+				jw_obj(w);
+				jw_kstr(w, "scope", kind_label[kind_order[j]]);
+				jw_kstr(w, "period_kind", o->from[5] == 'Q' ? "quarter" : "month");
+				jw_kstr(w, "model", fc_model_names[FC_HISTORICAL + m]);
+				jw_kint(w, "n", x->n);
+				jw_kint(w, "groups", x->groups);
+				jw_key(w, "levels");
+				jw_arr(w);
+				for (l = 0; l < FP_NLEVELS; l++) {
+					double lo, hi;
+
+					fp_wilson(x->inside[l], x->n, &lo, &hi);
+					jw_obj(w);
+					jw_kstr(w, "range", level_names[l]);
+					jw_kdouble(w, "nominal", fp_nominal[l]);
+					jw_kint(w, "inside", x->inside[l]);
+					jw_kdouble(w, "observed", (double)x->inside[l] / x->n);
+					jw_kdouble(w, "ci_low", lo);
+					jw_kdouble(w, "ci_high", hi);
+					jw_obj_end(w);
+				}
+				jw_arr_end(w);
+				jw_obj_end(w);
+			}
+	}
+	jw_arr_end(w);
 	jw_key(w, "points");
 	jw_arr(w);
 	for (i = 0; i < npt; i++) {
@@ -499,6 +638,17 @@ static void print_json(FILE *out, const struct fp_backtest_opts *o, const struct
 			if (has) {
 				fp_jw_money(w, "p10", p->lo[m], p->currency);
 				fp_jw_money(w, "p90", p->hi[m], p->currency);
+				fp_jw_money(w, "p05", p->qs[m][0], p->currency);
+				fp_jw_money(w, "p25", p->qs[m][1], p->currency);
+				fp_jw_money(w, "p75", p->qs[m][2], p->currency);
+				fp_jw_money(w, "p95", p->qs[m][3], p->currency);
+			}
+			if (m == FC_HISTORICAL) {
+				jw_key(w, "calibration");
+				jw_obj(w);
+				jw_kstr(w, "basis", fc_basis_names[p->basis]);
+				jw_kint(w, "periods_measured", p->measured);
+				jw_obj_end(w);
 			}
 			compare_json(w, p->f[m], p->actual, has, p->lo[m], p->hi[m], p->currency);
 			jw_obj_end(w);
@@ -615,7 +765,13 @@ static int bt_scope_run(struct bt_run *run, struct store *st, const struct princ
 				p->f[m] = r.closed_won + r.m[m].expected;
 				p->lo[m] = r.closed_won + r.m[m].p10;
 				p->hi[m] = r.closed_won + r.m[m].p90;
+				p->qs[m][0] = r.closed_won + r.m[m].p05;
+				p->qs[m][1] = r.closed_won + r.m[m].p25;
+				p->qs[m][2] = r.closed_won + r.m[m].p75;
+				p->qs[m][3] = r.closed_won + r.m[m].p95;
 			}
+			p->basis = r.basis;
+			p->measured = r.periods_measured;
 			g->npt = k + 1;
 		}
 	}

@@ -151,6 +151,17 @@ double fp_stats_bias(const struct fp_stats *s);     /* NAN when n_ape = 0 */
 double fp_stats_wape(const struct fp_stats *s);     /* NAN when Σ |actual| = 0 */
 double fp_stats_coverage(const struct fp_stats *s); /* NAN when n_interval = 0 */
 
+/* Coverage of the ranges by scope size (the backtest's "coverage"): the
+ * nominal 50 / 80 / 90 % ranges (P25–P75, P10–P90, P05–P95) and how many
+ * forecasts each held, of n, in `groups` (period, scope) pairs. */
+#define FP_NLEVELS 3
+extern const double fp_nominal[FP_NLEVELS];
+struct fp_cover {
+	int n, groups, inside[FP_NLEVELS];
+};
+/* The 95 % Wilson score interval of k successes in n trials (NAN when n is 0). */
+void fp_wilson(int k, int n, double *lo, double *hi);
+
 /* GET /forecast/accuracy?period=&scope=&user_id=&team_id=: for a closed
  * period, per visible scope with snapshots, per model and submitter: each
  * week's snapshot and the first, against the actual.  E_INVAL (period) when

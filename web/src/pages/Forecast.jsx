@@ -148,6 +148,30 @@ function RangeChart({ title, desc, rows, marker, currency, class: cls }) {
 
 // --- the engine's figures for a scope ----------------------------------------------------
 
+// How often the range held in past periods of this scope (GET /forecast's
+// models.historical.basis.calibration): each past period forecast at the same point in
+// it, its range from the periods before it; and whose errors the width comes from.
+const BASIS = {
+	own: 'measured on its own past periods',
+	parent_scaled: 'too few past periods of its own: its parent\'s error, scaled to its size',
+	prior: 'too few closed periods anywhere: a prior, widened for that',
+};
+
+function RangeHeld({ f, who }) {
+	const c = f.models.historical.basis && f.models.historical.basis.calibration;
+	if (!c) return null;
+	const kind = /-Q/.test(f.period) ? 'quarter' : 'month';
+	const n = c.periods_checked;
+	return (
+		<p class="fcs-held" data-held={c.periods_held} data-checked={n} data-basis={c.basis}>
+			{n > 0
+				? <>The 80% range held in <strong>{c.periods_held} of {n}</strong> past {kind}s for {who} ({Math.round(100 * c.periods_held / n)}%), each forecast at this point of its {kind}.</>
+				: <>No past {kind} for {who} to check the range against yet.</>}
+			{' '}Its width: {BASIS[c.basis] || c.basis}.
+		</p>
+	);
+}
+
 function EngineFigures({ f, who }) {
 	const cur = f.currency;
 	const models = MODELS.filter((m) => f.models[m.key]);
@@ -178,6 +202,7 @@ function EngineFigures({ f, who }) {
 						return { key: m.key, label: m.label, value: v.total_expected, lo: hasBand(v) ? v.total_p10 : null, hi: hasBand(v) ? v.total_p90 : null };
 					})} />
 			)}
+			{f.models.historical && <RangeHeld f={f} who={who} />}
 			<ChartTable caption={'The engine\'s models for ' + who}
 				columns={[
 					{ key: 'model', label: 'Model' },
