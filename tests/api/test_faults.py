@@ -203,3 +203,49 @@ class KilledImport(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ClockJumps(unittest.TestCase):
+    """The clock (FUNNEL_NOW, read by time_now()) jumps between two runs of the
+    server on the same database."""
+    T0 = "2026-11-02T09:00:00Z"
+
+    def server(self, now, tmp=None):
+        s = Server(tmp=tmp, env={"FUNNEL_NOW": now})
+        return s
+
+    def test_forward_expires_credentials_backward_keeps_working(self):
+        s = self.server(self.T0)
+        self.addCleanup(s.close)
+        session = s.login()
+        r = s.post("/api/v1/tokens", {"name": "a day", "expires_at": "2026-11-03T09:00:00Z"},
+                   session)
+        self.assertEqual(r.status, 201, r)
+        day_token = r.json["token"]
+        acc = s.create("accounts", {"name": "Before the jump"}, session)
+        self.assertEqual(s.get("/api/v1/me", day_token).status, 200)
+        # forward two days: the session (12 h) and the one-day token are over
+        s.stop()
+        s.env["FUNNEL_NOW"] = "2026-11-04T09:00:00Z"
+        s.start()
+        self.assertEqual(s.get("/api/v1/me", session).status, 401)
+        self.assertEqual(s.get("/api/v1/me", day_token).status, 401)
+        s.tokens.clear()
+        fresh = s.login()
+        self.assertEqual(s.get("/api/v1/accounts/%d" % acc["id"], fresh).status, 200)
+        # backward a week: what was made "later" stays readable and writable
+        s.stop()
+        s.env["FUNNEL_NOW"] = "2026-10-28T09:00:00Z"
+        s.start()
+        self.assertEqual(s.get("/api/v1/me", fresh).status, 200)
+        r = s.patch("/api/v1/accounts/%d" % acc["id"], {"name": "After the jump back"}, fresh,
+                    headers={"If-Match": '"v%d"' % acc["version"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["version"], acc["version"] + 1)
+        self.assertEqual(s.create("accounts", {"name": "In the past"}, fresh)["name"],
+                         "In the past")
+        h = s.get("/api/v1/accounts/%d/history" % acc["id"], fresh)
+        self.assertEqual(h.status, 200, h)
+        self.assertEqual(len(h.json["data"]), 2)
+        lst = s.get("/api/v1/accounts?sort=-created_at", fresh)
+        self.assertEqual(lst.status, 200, lst)
