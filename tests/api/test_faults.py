@@ -9,6 +9,10 @@
   directory is back.
 - kill -9 in the middle of an import: after it, the import's rows are all
   there or none is.
+- kill -9 of the server while a handover executes or a lead converts: after
+  the restart each is wholly done or not at all, and can be done then.
+- The clock jumps (FUNNEL_NOW between runs): forward, credentials expire;
+  back, records stay readable and writable.
 """
 import os
 import shutil
@@ -249,3 +253,91 @@ class ClockJumps(unittest.TestCase):
         self.assertEqual(len(h.json["data"]), 2)
         lst = s.get("/api/v1/accounts?sort=-created_at", fresh)
         self.assertEqual(lst.status, 200, lst)
+
+
+class KilledMidRequest(unittest.TestCase):
+    """kill -9 of the server while a handover executes or a lead converts: after
+    the restart each is wholly done or not at all, and can be done then.  The
+    kill lands wherever the delay puts it; the invariant must hold at any."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server()
+        from harness import org
+        cls.o = org(cls.s)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def kill_during(self, path, body, token, delay):
+        box = {}
+
+        def send():
+            try:
+                box["r"] = self.s.post(path, body, token)
+            except Exception as e:  # the connection dies with the server
+                box["e"] = e
+        t = threading.Thread(target=send)
+        t.start()
+        time.sleep(delay)
+        self.s.kill()
+        t.join(30)
+        self.s.start()
+        return box.get("r")
+
+    def db(self, sql, *args):
+        c = sqlite3.connect("file:%s?mode=ro" % self.s.db, uri=True, timeout=10)
+        try:
+            return c.execute(sql, args).fetchall()
+        finally:
+            c.close()
+
+    def test_handover_execution(self):
+        admin, mgr = self.o["admin"]["token"], self.o["mgr_east"]["token"]
+        for n, delay in enumerate((0.0, 0.01, 0.04)):
+            leaver = self.s.create("users", {
+                "email": "leaver%d@test.funnel" % n, "name": "Leaver %d" % n, "role": "rep",
+                "team_id": self.o["teams"]["east1"], "password": PASSWORD}, admin)["id"]
+            acc = self.s.create("accounts", {"name": "Leaver's %d" % n, "owner_id": leaver},
+                                admin)["id"]
+            opps = [self.s.create("opportunities", {
+                "name": "Deal %d/%d" % (n, i), "account_id": acc, "owner_id": leaver,
+                "close_date": "2026-12-15", "amount": "100"}, admin)["id"] for i in range(60)]
+            plan = self.s.post("/api/v1/handovers", {"from_user": leaver,
+                                                     "successor": self.o["rep_e1b"]["id"]}, mgr)
+            self.assertEqual(plan.status, 201, plan)
+            hid = plan.json["id"]
+            self.kill_during("/api/v1/handovers/%d/execute" % hid, None, mgr, delay)
+            status = self.db("SELECT status FROM handovers WHERE id = ?", hid)[0][0]
+            still = self.db("SELECT count(*) FROM opportunities WHERE owner_id = ? AND id IN (%s)"
+                            % ",".join(map(str, opps)), leaver)[0][0]
+            with self.subTest(delay=delay, status=status):
+                self.assertIn((status, still), (("draft", len(opps)), ("executed", 0)))
+                if status == "draft":
+                    r = self.s.post("/api/v1/handovers/%d/execute" % hid, None, mgr)
+                    self.assertEqual(r.status, 200, r)
+                    self.assertEqual(self.db(
+                        "SELECT count(*) FROM opportunities WHERE owner_id = ? AND id IN (%s)"
+                        % ",".join(map(str, opps)), leaver)[0][0], 0)
+
+    def test_lead_conversion(self):
+        rep = self.o["rep_e1"]["token"]
+        for n, delay in enumerate((0.0, 0.002, 0.01)):
+            company = "Converted %d Ltd" % n
+            lead = self.s.create("leads", {"last_name": "Lead %d" % n, "company": company},
+                                 rep)["id"]
+            self.kill_during("/api/v1/leads/%d/convert" % lead, {}, rep, delay)
+            done = self.db("SELECT converted_at IS NOT NULL FROM leads WHERE id = ?",
+                           lead)[0][0]
+            accounts = self.db("SELECT count(*) FROM accounts WHERE name = ?", company)[0][0]
+            with self.subTest(delay=delay, lead=done, accounts=accounts):
+                if accounts:
+                    self.assertEqual(done, 1)
+                    self.assertEqual(self.db("SELECT count(*) FROM opportunities o JOIN accounts a"
+                                             " ON a.id = o.account_id WHERE a.name = ?",
+                                             company)[0][0], 1)
+                else:
+                    self.assertEqual(done, 0)
+                    r = self.s.post("/api/v1/leads/%d/convert" % lead, {}, rep)
+                    self.assertEqual(r.status, 201, r)
