@@ -1472,19 +1472,43 @@ out:
 	return rc;
 }
 
-static int cmp_i64(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return a < b ? -1 : a > b;
-}
+/* Order statistics without sorting (Hoare's selection, median of three):
+ * after select_T(v, lo, hi, k), v[k] is the value a full sort of v[lo..hi]
+ * would put there, everything in v[lo..k) is <= it and everything in
+ * (k..hi] >= it.  O(n) where qsort was O(n log n): a roll-up's forecasts
+ * spent a third of their time sorting 10,000 draws, and the samples of the
+ * median amount, only to read three of them. */
+#define DEFINE_SELECT(name, T)                                                         \
+	static void name(T *v, size_t lo, size_t hi, size_t k)                          \
+	{                                                                              \
+		while (lo < hi) {                                                      \
+			size_t i = lo, j = hi, mid = lo + (hi - lo) / 2;               \
+			T a = v[lo], b = v[mid], c = v[hi], pivot, t;                  \
+                                                                                       \
+			pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b); \
+			while (i <= j) {                                               \
+				while (v[i] < pivot)                                   \
+					i++;                                           \
+				while (pivot < v[j])                                   \
+					j--;                                           \
+				if (i <= j) {                                          \
+					t = v[i], v[i] = v[j], v[j] = t;               \
+					i++;                                           \
+					if (j == 0)                                    \
+						break;                                 \
+					j--;                                           \
+				}                                                      \
+			}                                                              \
+			if (k <= j)                                                    \
+				hi = j;                                                \
+			else if (k >= i)                                               \
+				lo = i;                                                \
+			else                                                           \
+				return;                                                \
+		}                                                                      \
+	}
+DEFINE_SELECT(select_i64, int64_t)
+DEFINE_SELECT(select_double, double)
 
 /* --- scope ------------------------------------------------------------------------- */
 
@@ -1703,7 +1727,7 @@ static int64_t median_at(const struct analytics *a, uint32_t t)
 	}
 	if (!ns)
 		return 0;
-	qsort(sample, ns, sizeof(*sample), cmp_i64);
+	select_i64(sample, 0, ns - 1, ns / 2);
 	return sample[ns / 2];
 }
 
@@ -2139,11 +2163,22 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 				goto oom;
 			for (i = 0; i < it; i++)
 				sum += totals[i];
-			qsort(totals, (size_t)it, sizeof(*totals), cmp_double);
-			res.m[FC_SIMULATION].expected = round_minor(sum / it);
-			res.m[FC_SIMULATION].p10 = round_minor(totals[(it + 9) / 10 - 1]);
-			res.m[FC_SIMULATION].p50 = round_minor(totals[(it + 1) / 2 - 1]);
-			res.m[FC_SIMULATION].p90 = round_minor(totals[(9 * it + 9) / 10 - 1]);
+			{
+				/* three order statistics: the middle one splits the
+				 * draws, the outer two are found in their halves */
+				size_t k10 = (size_t)(it + 9) / 10 - 1, k50 = (size_t)(it + 1) / 2 - 1,
+				       k90 = (size_t)(9 * it + 9) / 10 - 1, last = (size_t)it - 1;
+
+				select_double(totals, 0, last, k50);
+				if (k10 < k50)
+					select_double(totals, 0, k50 - 1, k10);
+				if (k90 > k50)
+					select_double(totals, k50 + 1, last, k90);
+				res.m[FC_SIMULATION].expected = round_minor(sum / it);
+				res.m[FC_SIMULATION].p10 = round_minor(totals[k10]);
+				res.m[FC_SIMULATION].p50 = round_minor(totals[k50]);
+				res.m[FC_SIMULATION].p90 = round_minor(totals[k90]);
+			}
 		}
 	}
 
