@@ -10,6 +10,8 @@
 #   1. GET /api/v1/opportunities/{id} as a rep (bearer token)
 #   2. the rep's filtered 50-row list page (open deals by close date)
 #   3. the same list page as admin
+#   4. the demo manager's forecast roll-up of 2026-Q4 (REQS/20 requests: each
+#      is a forecast per member)
 # The profile of each (callgrind.out.*) is kept in bench/out for callgrind_annotate.
 . "$(dirname "$0")/lib.sh"
 N=${1:-20000}
@@ -31,6 +33,7 @@ done
 [ -n "$URL" ] || { echo "funnel did not start under valgrind" >&2; cat "$OUT/serve.log" >&2; exit 1; }
 TOKEN=$(login rep@demo.funnel demo-password)
 ADMIN=$(login admin@demo.funnel demo-password)
+MANAGER=$(login manager@demo.funnel demo-password)
 ID=$(curl -sf "$URL/api/v1/opportunities?limit=1&status=open" -H "Authorization: Bearer $TOKEN" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 LIST="/api/v1/opportunities?status=open&limit=50&sort=-close_date"
@@ -41,10 +44,11 @@ for _ in $(seq 600); do
 	sleep 0.5
 done
 
-# measure NAME TOKEN PATH: REQS requests on one keep-alive connection between
+# measure NAME TOKEN PATH [COUNT]: COUNT (default REQS) requests on one keep-alive connection between
 # a zeroing of the counters and a dump
 measure() {
-	python3 - "$URL" "$2" "$3" 20 >/dev/null <<'PY'
+	warm=20; [ -n "${4:-}" ] && warm=2
+	python3 - "$URL" "$2" "$3" "$warm" >/dev/null <<'PY'
 import http.client, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1]); c = http.client.HTTPConnection(u.hostname, u.port)
 for _ in range(int(sys.argv[4])):
@@ -52,7 +56,8 @@ for _ in range(int(sys.argv[4])):
     r = c.getresponse(); r.read(); assert r.status == 200, r.status
 PY
 	callgrind_control -z "$VPID" >/dev/null 2>&1
-	python3 - "$URL" "$2" "$3" "$REQS" >/dev/null <<'PY'
+	n=${4:-$REQS}
+	python3 - "$URL" "$2" "$3" "$n" >/dev/null <<'PY'
 import http.client, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1]); c = http.client.HTTPConnection(u.hostname, u.port)
 for _ in range(int(sys.argv[4])):
@@ -63,9 +68,10 @@ PY
 	f=$(ls -t "$OUT"/callgrind.out.* | head -1)
 	mv "$f" "$OUT/callgrind.out.$1"
 	ir=$(awk '/^(summary|totals):/ {print $2; exit}' "$OUT/callgrind.out.$1")
-	printf '%-34s %12d instructions/request\n' "$1" $((ir / REQS))
+	printf '%-34s %12d instructions/request\n' "$1" $((ir / n))
 }
 echo "database: $N opportunities; $REQS requests each, under callgrind"
 measure record "$TOKEN" "/api/v1/opportunities/$ID"
 measure list "$TOKEN" "$LIST"
 measure list-admin "$ADMIN" "$LIST"
+measure rollup "$MANAGER" "/api/v1/forecast/rollup?period=2026-Q4" $(( REQS / 20 > 0 ? REQS / 20 : 1 ))
