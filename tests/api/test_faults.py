@@ -341,3 +341,4 @@ class KilledMidRequest(unittest.TestCase):
                     self.assertEqual(done, 0)
                     r = self.s.post("/api/v1/leads/%d/convert" % lead, {}, rep)
                     self.assertEqual(r.status, 201, r)
+
