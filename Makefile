@@ -9,7 +9,7 @@
 #   make bench      benchmarks (bench/README.md)
 
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libsodium jansson
+PKGS := libmicrohttpd sqlite3 libsodium jansson libcurl libical
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -293,3 +293,32 @@ int api_data_end(struct resp *rs, struct jw *w, int rc, const struct err *e)
 		api_problem(rs, rc, e);
 	return rc;
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const struct api_prop p_problem[] = {
+	DOC_PROP("type", FT_TEXT, DOC_REQ, 0,
+		 "A URI naming the kind of problem: https://funnel.dev/problems/<slug>"),
+	DOC_PROP("title", FT_TEXT, DOC_REQ, 0,
+		 "Short and stable for each kind (\"Invalid input\")"),
+	DOC_PROP("status", FT_INT, DOC_REQ, 0, "The HTTP status"),
+	DOC_PROP("detail", FT_TEXT, DOC_REQ, 0, "What happened, for a human"),
+	DOC_SUB("errors", "ProblemError[]", 0,
+		"Every problem with the input at once, one per field (400 only)"),
+};
+
+static const struct api_prop p_problem_error[] = {
+	DOC_PROP("field", FT_TEXT, DOC_REQ, 0,
+		 "The input (member, query parameter or header) at fault"),
+	DOC_PROP("message", FT_TEXT, DOC_REQ, 0, "What is wrong with it"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("ProblemError", 0, "One problem with one input", p_problem_error),
+	DOC_SCHEMA("Problem", 0, "An error, as RFC 9457 application/problem+json", p_problem),
+};
+
+const struct api_doc api_doc_common = {
+	NULL, NULL, NULL, 0, doc_schemas, DOC_N(doc_schemas),
+};

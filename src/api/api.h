@@ -209,6 +209,20 @@ void api_forecast_backtest(struct req *rq, struct resp *rs);
 void api_scoring_model(struct req *rq, struct resp *rs);
 void api_scoring_train(struct req *rq, struct resp *rs);
 void api_scoring_tiers(struct req *rq, struct resp *rs);
+/* webhooks.c: the delivery log, replay, the signing secret (the rest are records) */
+void api_webhook_deliveries(struct req *rq, struct resp *rs);
+void api_webhook_replay(struct req *rq, struct resp *rs);
+void api_webhook_secret(struct req *rq, struct resp *rs);
+void api_webhook_secret_rotate(struct req *rq, struct resp *rs);
+/* meetings.c: a meeting with its invitees; invitees, invitations, answers */
+void api_meeting_lobby(struct req *rq, struct resp *rs);
+void api_meeting_invitee_add(struct req *rq, struct resp *rs);
+void api_meeting_invitee_update(struct req *rq, struct resp *rs);
+void api_meeting_invitee_remove(struct req *rq, struct resp *rs);
+void api_meeting_invite(struct req *rq, struct resp *rs);
+void api_meeting_imip(struct req *rq, struct resp *rs);
+void api_rsvp_page(struct req *rq, struct resp *rs);
+void api_rsvp(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);
@@ -216,5 +230,83 @@ void api_handover_get(struct req *rq, struct resp *rs);
 void api_handover_update(struct req *rq, struct resp *rs);
 void api_handover_item_update(struct req *rq, struct resp *rs);
 void api_handover_execute(struct req *rq, struct resp *rs);
+
+/*
+ * The API's own description (GET /api/v1/openapi.json, src/http/openapi.c).
+ * A route served by the record handlers is described from its struct
+ * resource; every other route is described by its file, beside its
+ * handlers, as data: one struct api_op per handler (what the routing table
+ * cannot know: the words, the body and answer schemas, the statuses), the
+ * schemas of those bodies (struct api_schema, whose members are declared
+ * like record fields), and the file's tag.  openapi.c finds an operation by
+ * its handler in the files' api_doc; a route whose handler is described
+ * nowhere is still listed, marked "x-funnel-undocumented", and the API tests
+ * fail on it.
+ */
+#define DOC_NULL 0x10000   /* beyond the FF_ flags: may be null */
+#define DOC_NUMBER 0x20000 /* a JSON number (not an integer): ratios, statistics */
+#define DOC_REQ FF_REQUIRED
+
+struct api_prop {
+	struct field f;     /* as a record field; FF_REQUIRED: in `required` */
+	const char *schema; /* instead of f's type: a schema; "Name[]" an array of them */
+};
+
+struct api_schema {
+	const char *name;
+	int request; /* a request body: strict, money may be a string */
+	const char *doc;
+	const struct api_prop *props; /* NULL: any object */
+	int nprops;
+};
+
+struct api_op {
+	api_handler handler;
+	const char *id, *tag, *summary, *description;
+	const char *request;  /* schema of the JSON body, or NULL */
+	int status;           /* on success */
+	const char *response; /* schema of the answer, or NULL: no body */
+	const char *headers;  /* names in components/headers, space-separated */
+	const char *errors;   /* statuses beyond those every route of its kind has */
+};
+
+struct api_doc {
+	const char *tag, *tag_doc; /* the tag this file introduces, or NULL */
+	const struct api_op *ops;
+	int nops;
+	const struct api_schema *schemas;
+	int nschemas;
+};
+
+#define DOC_N(a) ((int)(sizeof(a) / sizeof(a[0])))
+#define DOC_PROP(name, type, flags, max, doc) {{name, type, flags, 0, max, NULL, NULL, doc}, NULL}
+#define DOC_SUB(name, schema, flags, doc) {{name, FT_TEXT, flags, 0, 0, NULL, NULL, doc}, schema}
+#define DOC_CHOICE(name, flags, choices, doc)                                                 \
+	{{name, FT_ENUM, flags, 0, 0, choices, NULL, doc}, NULL}
+#define DOC_NUM(name, flags, doc)                                                             \
+	{{name, FT_TEXT, (flags) | DOC_NUMBER, 0, 0, NULL, NULL, doc}, NULL}
+#define DOC_SCHEMA(name, req, doc, props) {name, req, doc, props, DOC_N(props)}
+
+/* One per file of src/api that serves more than records; openapi.c lists them. */
+extern const struct api_doc api_doc_documents;
+extern const struct api_doc api_doc_common; /* api.c: problems */
+extern const struct api_doc api_doc_records; /* records.c: history */
+extern const struct api_doc api_doc_attachments;
+extern const struct api_doc api_doc_payments;
+extern const struct api_doc api_doc_forms;
+extern const struct api_doc api_doc_meta;
+extern const struct api_doc api_doc_webhooks;
+extern const struct api_doc api_doc_meetings;
+extern const struct api_doc api_doc_auth;
+extern const struct api_doc api_doc_users;
+extern const struct api_doc api_doc_pipelines;
+extern const struct api_doc api_doc_handovers;
+extern const struct api_doc api_doc_opportunities;
+extern const struct api_doc api_doc_reports;
+extern const struct api_doc api_doc_stale;
+extern const struct api_doc api_doc_performance;
+extern const struct api_doc api_doc_forecast_process;
+extern const struct api_doc api_doc_forecast;
+extern const struct api_doc api_doc_scoring;
 
 #endif

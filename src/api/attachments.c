@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "crm/records/attachment.h"
+#include "crm/records/resources.h"
 #include "api.h"
 
 static const char *query(const struct req *rq, const char *k)
@@ -170,3 +171,60 @@ void api_attachment_delete(struct req *rq, struct resp *rs)
 	rs->status = 204;
 	buf_reset(&rs->body);
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const struct api_prop p_attachment_list[] = {
+	DOC_SUB("data", "Attachment[]", DOC_REQ, "The attachments of the record"),
+};
+
+static const struct api_prop p_attachment[] = {
+	DOC_PROP("id", FT_INT, DOC_REQ, 0, "The attachment"),
+	DOC_PROP("filename", FT_TEXT, DOC_REQ, 200, "File name as uploaded (no path)"),
+	DOC_PROP("content_type", FT_TEXT, DOC_REQ, 0, "Media type, checked against the content"),
+	DOC_PROP("size", FT_INT, DOC_REQ, 0, "Bytes"),
+	DOC_PROP("sha256", FT_TEXT, DOC_REQ, 0, "Hex SHA-256 of the content (it is stored by it)"),
+	DOC_PROP("kind", FT_TEXT, DOC_REQ | DOC_NULL, 0,
+		 "What it is for the sales process: proposal, contract, welcome_letter, recording "
+		 "…"),
+	{{"related_type", FT_ENUM, DOC_REQ, 0, 0, activity_related, NULL,
+	  "Kind of record it is on"},
+	 NULL},
+	DOC_PROP("related_id", FT_REF, DOC_REQ, 0, "The record it is on"),
+	DOC_PROP("owner_id", FT_REF, DOC_REQ, 0, "Owner (the record's owner)"),
+	DOC_PROP("created_by", FT_REF, DOC_REQ | DOC_NULL, 0, "Who uploaded or generated it"),
+	DOC_PROP("created_at", FT_TIME, DOC_REQ, 0, "When"),
+	DOC_PROP("url", FT_TEXT, DOC_REQ, 0, "Where to download the content"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("Attachment", 0, "A file on a record", p_attachment),
+	DOC_SCHEMA("AttachmentList", 0, "Files on a record", p_attachment_list),
+};
+
+static const struct api_op doc_ops[] = {
+	{api_attachment_upload, "upload_attachment", "attachments", "Upload a file to a record",
+	 "The body is the file itself (any of the allowed media types, as Content-Type), not "
+	 "JSON; query parameters related_type, related_id, filename and kind (optional) say "
+	 "where it goes.  Streamed to disk while hashed; stored once per content (SHA-256).  413 "
+	 "over --max-upload; 415 for a type not allowed; 400 when the content is not what the "
+	 "type says.",
+	 NULL, 201, "Attachment", "Location", "413"},
+	{api_attachment_list, "list_attachments", "attachments", "Files on a record",
+	 "Query parameters related_type and related_id.", NULL, 200, "AttachmentList", NULL, NULL},
+	{api_attachment_get, "get_attachment", "attachments", "A file's description", NULL, NULL,
+	 200, "Attachment", NULL, NULL},
+	{api_attachment_content, "download_attachment", "attachments", "A file's content",
+	 "The bytes as uploaded, with their Content-Type and Content-Disposition: attachment.",
+	 NULL, 200, NULL, NULL, NULL},
+	{api_attachment_delete, "delete_attachment", "attachments", "Remove a file from a record",
+	 "The stored content goes when no attachment uses it any more.", NULL, 204, NULL, NULL,
+	 NULL},
+};
+
+const struct api_doc api_doc_attachments = {
+	"attachments", "Files on records: uploaded, kept once per content, downloaded",
+	doc_ops,       DOC_N(doc_ops),
+	doc_schemas,   DOC_N(doc_schemas),
+};

@@ -208,3 +208,90 @@ void api_token_revoke(struct req *rq, struct resp *rs)
 	if (!api_done(rs, &a, token_revoke(rq->st, rq->p, a.id, &a.e)))
 		rs->status = 204;
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const struct api_prop p_login[] = {
+	DOC_PROP("email", FT_EMAIL, DOC_REQ, 254, "Login e-mail (case-insensitive)"),
+	DOC_PROP("password", FT_TEXT, DOC_REQ, 1024, "Password"),
+};
+static const struct api_prop p_session[] = {
+	DOC_PROP(
+		"token", FT_TEXT, DOC_REQ, 0,
+		"Session token: send it as Authorization: Bearer, or let the funnel_session cookie "
+		"carry it"),
+	DOC_PROP("csrf_token", FT_TEXT, DOC_REQ, 0,
+		 "Send as X-CSRF-Token on writes authenticated by the cookie alone"),
+	DOC_PROP("expires_at", FT_TIME, DOC_REQ, 0, "When the session ends"),
+	DOC_SUB("user", "User", DOC_REQ, "The signed-in user"),
+};
+static const struct api_prop p_token_create[] = {
+	DOC_PROP("name", FT_TEXT, DOC_REQ, 100, "What the token is for"),
+	DOC_PROP("expires_at", FT_TIME, 0, 0, "When it stops working (in the future); null: never"),
+};
+static const struct api_prop p_token_created[] = {
+	DOC_PROP("id", FT_INT, DOC_REQ, 0, "Token id"),
+	DOC_PROP("name", FT_TEXT, DOC_REQ, 100, "What the token is for"),
+	DOC_PROP("token", FT_TEXT, DOC_REQ, 0,
+		 "The secret, shown this once: send it as Authorization: Bearer"),
+	DOC_PROP("expires_at", FT_TIME, DOC_REQ | DOC_NULL, 0,
+		 "When it stops working; null: never"),
+};
+static const struct api_prop p_token[] = {
+	DOC_PROP("id", FT_INT, DOC_REQ, 0, "Token id"),
+	DOC_PROP("name", FT_TEXT, DOC_REQ, 100, "What the token is for"),
+	DOC_PROP("prefix", FT_TEXT, DOC_REQ, 0,
+		 "The first characters of the secret, to recognise it"),
+	DOC_PROP("created_at", FT_TIME, DOC_REQ, 0, "When it was made"),
+	DOC_PROP("expires_at", FT_TIME, DOC_REQ | DOC_NULL, 0,
+		 "When it stops working; null: never"),
+	DOC_PROP("last_used_at", FT_TIME, DOC_REQ | DOC_NULL, 0, "Last request it authenticated"),
+	DOC_PROP("revoked_at", FT_TIME, DOC_REQ | DOC_NULL, 0,
+		 "When it was revoked; null: it works"),
+};
+static const struct api_prop p_token_list[] = {
+	DOC_SUB("data", "Token[]", DOC_REQ, "The caller's tokens, oldest first"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("Login", 1, "Credentials", p_login),
+	DOC_SCHEMA("Session", 0, "A new session", p_session),
+	DOC_SCHEMA("TokenCreate", 1, "A new API token", p_token_create),
+	DOC_SCHEMA("TokenCreated", 0, "A new API token and its secret", p_token_created),
+	DOC_SCHEMA("Token", 0, "An API token (never its secret)", p_token),
+	DOC_SCHEMA("TokenList", 0, "API tokens", p_token_list),
+};
+
+static const struct api_op doc_ops[] = {
+	{api_login, "login", "auth", "Sign in",
+	 "Checks e-mail and password and opens a session (12 hours).  The answer carries the "
+	 "session token (for Authorization: Bearer) and a CSRF token; the session is also set "
+	 "as the cookie funnel_session (HttpOnly, SameSite=Strict).  A wrong e-mail and a wrong "
+	 "password get the same 401.  Repeated failures per e-mail and per client address lock "
+	 "login for a growing time: 429 with Retry-After.",
+	 "Login", 200, "Session", "Set-Cookie", "401 429"},
+	{api_logout, "logout", "auth", "Sign out",
+	 "Ends the session the request came with and clears the cookie.  With an API token it "
+	 "does nothing (revoke the token instead).",
+	 NULL, 204, NULL, "Set-Cookie", NULL},
+	{api_me, "me", "auth", "The signed-in user",
+	 "The caller's user record.  With the session cookie it also carries csrf_token, the "
+	 "session's CSRF token, so a web page that keeps it in memory only can ask again after a "
+	 "reload.",
+	 NULL, 200, "User", NULL, NULL},
+	{api_token_list, "list_tokens", "auth", "The caller's API tokens", "Never their secrets.",
+	 NULL, 200, "TokenList", NULL, NULL},
+	{api_token_create, "create_token", "auth", "Make an API token",
+	 "For scripts and integrations: the secret is in the answer once and never again.  It "
+	 "acts as its user, with the user's role and visibility.",
+	 "TokenCreate", 201, "TokenCreated", "Location", NULL},
+	{api_token_revoke, "revoke_token", "auth", "Revoke an API token",
+	 "One of the caller's own tokens; it stops working at once.", NULL, 204, NULL, NULL, NULL},
+};
+
+const struct api_doc api_doc_auth = {
+	"auth",      "Sign in and out, who am I, API tokens",
+	doc_ops,     DOC_N(doc_ops),
+	doc_schemas, DOC_N(doc_schemas),
+};

@@ -45,3 +45,29 @@ void api_document_create(struct req *rq, struct resp *rs)
 	attachment_json(&at, &w);
 	api_set_header(rs, "Location", "/api/v1/attachments/%lld", at.id);
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const struct api_prop p_document_in[] = {
+	DOC_PROP("template_id", FT_REF, 0, 0, "The template to render"),
+	DOC_PROP("kind", FT_TEXT, 0, 32, "Or: the first template of this kind (contract …)"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("DocumentCreate", 1, "Which template to render (one of the two)", p_document_in),
+};
+
+static const struct api_op doc_ops[] = {
+	{api_document_create, "create_document", "documents", "Render a document for a deal",
+	 "Merges the template with the account, contact, opportunity and owner and renders a PDF, "
+	 "stored as an attachment of the deal with the template's kind (so stage criteria that "
+	 "need a contract or welcome letter see it).",
+	 "DocumentCreate", 201, "Attachment", "Location", NULL},
+};
+
+const struct api_doc api_doc_documents = {
+	"documents", "Documents merged from templates into PDFs and stored on the deal",
+	doc_ops,     DOC_N(doc_ops),
+	doc_schemas, DOC_N(doc_schemas),
+};

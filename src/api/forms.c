@@ -482,3 +482,74 @@ void api_lead_convert(struct req *rq, struct resp *rs)
 	api_set_header(rs, "Location", "/api/v1/opportunities/%lld", r.opportunity.id);
 	convert_result_release(&r);
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const struct api_prop p_form_submitted[] = {
+	DOC_PROP("lead_id", FT_INT, DOC_REQ, 0, "The new lead"),
+};
+static const struct api_prop p_form_embed[] = {
+	DOC_PROP("form_id", FT_INT, DOC_REQ, 0, "The form"),
+	DOC_PROP("url", FT_TEXT, DOC_REQ, 0,
+		 "Its public address, as this request reached the server"),
+	DOC_PROP("embed", FT_TEXT, DOC_REQ, 0, "An iframe to paste into a web page"),
+};
+static const struct api_prop p_convert_opp[] = {
+	DOC_PROP("name", FT_TEXT, 0, 200, "Default: \"<company> \u2014 <lead name>\""),
+	DOC_PROP("amount", FT_MONEY, 0, 0, "Expected value, in currency"),
+	DOC_PROP("currency", FT_CURRENCY, 0, 0, "ISO 4217 code (default EUR)"),
+	DOC_PROP("close_date", FT_DATE, 0, 0, "Default: in 90 days"),
+	{{"channel", FT_ENUM, 0, 0, 0, channel_choices, NULL, "Default: the lead's"}, NULL},
+};
+static const struct api_prop p_convert[] = {
+	DOC_PROP("account_id", FT_REF, 0, 0, "Link this account instead of finding or making one"),
+	DOC_PROP("contact_id", FT_REF, 0, 0, "Link this contact (of that account)"),
+	DOC_SUB("opportunity", "LeadConversionOpportunity", 0, "The new deal's details"),
+};
+static const struct api_prop p_converted[] = {
+	DOC_SUB("lead", "Lead", DOC_REQ, "The lead, qualified, with its converted_* links"),
+	DOC_SUB("account", "Account", DOC_REQ, "The account, with created or linked (true)"),
+	DOC_SUB("contact", "Contact", DOC_REQ, "The contact, with created or linked (true)"),
+	DOC_SUB("opportunity", "Opportunity", DOC_REQ, "The new deal"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	{"FormSubmission", 0,
+	 "The answers by question name: strings, true/false for check "
+	 "boxes",
+	 NULL, 0},
+	DOC_SCHEMA("FormSubmitted", 0, "A submission taken", p_form_submitted),
+	DOC_SCHEMA("FormEmbed", 0, "How to put a form on a web site", p_form_embed),
+	DOC_SCHEMA("LeadConversion", 1, "What to link or set; all optional", p_convert),
+	DOC_SCHEMA("LeadConversionOpportunity", 1, "The deal a conversion makes", p_convert_opp),
+	DOC_SCHEMA("LeadConverted", 0, "A converted lead and what it became", p_converted),
+};
+
+static const struct api_op doc_ops[] = {
+	{api_form_page, "form_page", "forms", "A web-to-lead form, as an HTML page",
+	 "Public, and embeddable anywhere (Content-Security-Policy frame-ancestors *); "
+	 "text/html.  ?sent=1 is the built-in thank-you page.  404 (HTML) for a form that does "
+	 "not exist or is switched off.",
+	 NULL, 200, NULL, NULL, NULL},
+	{api_form_submit, "submit_form", "forms", "Submit a web-to-lead form",
+	 "Public.  application/json answers 201 {lead_id} or problem+json; "
+	 "application/x-www-form-urlencoded (a browser) answers 303 to the form's thank_you_url "
+	 "(or ?sent=1), or the form again as HTML listing the problems (400).  Creates the lead, "
+	 "assigned (fixed owner, territory, channel, else in turn among the team's reps), and a "
+	 "follow-up task for its owner.  At most 5 submissions a minute per address and form "
+	 "(429 with Retry-After), 50 fields, 5000 characters a value.",
+	 "FormSubmission", 201, "FormSubmitted", NULL, "429"},
+	{api_form_embed, "embed_form", "forms", "A form's public address and embed snippet", NULL,
+	 NULL, 200, "FormEmbed", NULL, NULL},
+	{api_lead_convert, "convert_lead", "leads", "Convert a lead",
+	 "Into an account (found by e-mail domain or name among those the caller sees, else "
+	 "new), a contact (found by e-mail at that account, else new) and a new opportunity at "
+	 "the stage after qualification, in one transaction.  409 when the lead is converted "
+	 "already or disqualified.  The body is optional.",
+	 "LeadConversion", 201, "LeadConverted", "Location", "409"},
+};
+
+const struct api_doc api_doc_forms = {
+	NULL, NULL, doc_ops, DOC_N(doc_ops), doc_schemas, DOC_N(doc_schemas),
+};

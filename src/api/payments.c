@@ -77,3 +77,96 @@ void api_payment_create(struct req *rq, struct resp *rs)
 	if (!api_done(rs, &a, payment_record(rq->st, rq->p, a.id, a.body, &o, &a.e)))
 		answer(rq, rs, 201, a.id, &o);
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const char *const pay_states[] = {"due", "partially_paid", "paid", "overdue", NULL};
+static const struct api_prop p_installment_in[] = {
+	DOC_PROP("due_date", FT_DATE, DOC_REQ, 0, "When it is due"),
+	DOC_PROP("amount", FT_MONEY, DOC_REQ, 0, "How much, in the deal's currency"),
+};
+static const struct api_prop p_installments_in[] = {
+	DOC_SUB("installments", "InstallmentInput[]", DOC_REQ,
+		"The whole schedule; it replaces the old one.  Sums to at most the deal amount"),
+};
+static const struct api_prop p_payment_in[] = {
+	DOC_PROP("amount", FT_MONEY, DOC_REQ, 0,
+		 "Paid, in the deal's currency; at most what is outstanding"),
+	DOC_PROP("paid_at", FT_DATE, DOC_REQ, 0, "When (not in the future)"),
+	DOC_PROP("method", FT_TEXT, 0, 100, "Transfer, card …"),
+	DOC_PROP("reference", FT_TEXT, 0, 200, "Bank reference, invoice number …"),
+};
+static const struct api_prop p_installment[] = {
+	DOC_PROP("id", FT_INT, DOC_REQ, 0, "The installment"),
+	DOC_PROP("due_date", FT_DATE, DOC_REQ, 0, "When it is due"),
+	DOC_PROP("amount", FT_MONEY, DOC_REQ, 0, "How much"),
+	DOC_PROP("paid", FT_MONEY, DOC_REQ, 0, "How much of it is paid (payments go oldest first)"),
+	{{"status", FT_ENUM, DOC_REQ, 0, 0, pay_states, NULL, "overdue: past due and not paid"},
+	 NULL},
+};
+static const struct api_prop p_payment[] = {
+	DOC_PROP("id", FT_INT, DOC_REQ, 0, "The payment"),
+	DOC_PROP("amount", FT_MONEY, DOC_REQ, 0, "How much"),
+	DOC_PROP("paid_at", FT_DATE, DOC_REQ, 0, "When"),
+	DOC_PROP("method", FT_TEXT, DOC_REQ | DOC_NULL, 0, "How"),
+	DOC_PROP("reference", FT_TEXT, DOC_REQ | DOC_NULL, 0, "Reference"),
+	DOC_PROP("created_by", FT_REF, DOC_REQ | DOC_NULL, 0, "Who recorded it"),
+	DOC_PROP("created_at", FT_TIME, DOC_REQ, 0, "When it was recorded"),
+};
+static const struct api_prop p_payment_status[] = {
+	DOC_SUB("installments", "Installment[]", DOC_REQ,
+		"The schedule, with what is paid of each"),
+	{{"status", FT_ENUM, DOC_REQ, 0, 0, pay_states, NULL,
+	  "The deal's payment status; paid moves it to payment collected"},
+	 NULL},
+	DOC_PROP("currency", FT_CURRENCY, DOC_REQ, 0, "The deal's currency"),
+	DOC_PROP("amount", FT_MONEY, DOC_REQ, 0, "The deal amount"),
+	DOC_PROP("scheduled", FT_MONEY, DOC_REQ | DOC_NULL, 0, "Sum of the schedule (null: none)"),
+	DOC_PROP("to_pay", FT_MONEY, DOC_REQ, 0, "The schedule's sum, else the amount"),
+	DOC_PROP("paid", FT_MONEY, DOC_REQ, 0, "Paid so far"),
+	DOC_PROP("outstanding", FT_MONEY, DOC_REQ, 0, "Still to pay"),
+	DOC_PROP("stage", FT_TEXT, DOC_REQ, 0, "The deal's stage now"),
+	DOC_SUB("payments", "Payment[]", DOC_REQ, "Payments, oldest first"),
+	DOC_PROP("payment_id", FT_INT, 0, 0, "After a payment: the new payment"),
+	DOC_PROP("moved_to", FT_TEXT, DOC_NULL, 0,
+		 "After a payment: payment_collected when it settled the deal and moved it"),
+	DOC_SUB("next_step", "NextStep", 0,
+		"After a payment that settled the deal but could not move it: why (null "
+		"otherwise)"),
+};
+static const struct api_prop p_next_step[] = {
+	DOC_PROP("stage", FT_TEXT, DOC_REQ, 0, "The stage it would move to"),
+	DOC_PROP("detail", FT_TEXT, DOC_REQ, 0, "What happened"),
+	DOC_SUB("blocked_by", "string[]", DOC_REQ, "The unmet rules, in words"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("InstallmentInput", 1, "One installment", p_installment_in),
+	DOC_SCHEMA("InstallmentsSet", 1, "A payment schedule", p_installments_in),
+	DOC_SCHEMA("PaymentCreate", 1, "A payment received", p_payment_in),
+	DOC_SCHEMA("Installment", 0, "One installment and what is paid of it", p_installment),
+	DOC_SCHEMA("Payment", 0, "A payment received", p_payment),
+	DOC_SCHEMA("PaymentStatus", 0, "What a won deal is to pay and what it paid",
+		   p_payment_status),
+	DOC_SCHEMA("NextStep", 0, "Why a settled deal stays in its stage", p_next_step),
+};
+
+static const struct api_op doc_ops[] = {
+	{api_installments_set, "set_installments", "payments", "Set a won deal's payment schedule",
+	 "Replaces the schedule; only for won deals (409).", "InstallmentsSet", 200,
+	 "PaymentStatus", NULL, "409"},
+	{api_payment_list, "payment_status", "payments", "A deal's payments and their status",
+	 "Overdue is judged against today.", NULL, 200, "PaymentStatus", NULL, NULL},
+	{api_payment_create, "record_payment", "payments", "Record a payment",
+	 "Audited.  A payment that settles a deal in the won stage moves it to payment collected "
+	 "when its rules hold; otherwise next_step says why not.  409 when more than what is "
+	 "outstanding.",
+	 "PaymentCreate", 201, "PaymentStatus", NULL, "409"},
+};
+
+const struct api_doc api_doc_payments = {
+	"payments",  "A won deal's payment schedule, its payments and the payment-collected stage",
+	doc_ops,     DOC_N(doc_ops),
+	doc_schemas, DOC_N(doc_schemas),
+};

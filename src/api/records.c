@@ -145,3 +145,32 @@ void api_record_history(struct req *rq, struct resp *rs)
 	api_data(rs, &w);
 	api_data_end(rs, &w, record_history(rq->st, rq->p, r, a.id, &w, &a.e), &a.e);
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const struct api_prop p_history_list[] = {
+	DOC_SUB("data", "HistoryEntry[]", DOC_REQ, "The audit trail, oldest first"),
+};
+
+static const struct api_prop p_history_entry[] = {
+	DOC_PROP("at", FT_TIME, DOC_REQ, 0, "When"),
+	{{"actor_id", FT_REF, DOC_REQ | DOC_NULL, 0, 0, NULL, "users",
+	  "Who (null: the command line or the system)"},
+	 NULL},
+	DOC_PROP("actor_name", FT_TEXT, DOC_NULL, 0, "Their name"),
+	DOC_PROP("action", FT_TEXT, DOC_REQ, 0, "create, update or delete"),
+	DOC_PROP("field", FT_TEXT, DOC_NULL, 0, "The field that changed (update)"),
+	DOC_PROP("old", FT_TEXT, DOC_NULL, 0,
+		 "Its value before, as text (delete: the record's JSON)"),
+	DOC_PROP("new", FT_TEXT, DOC_NULL, 0, "Its value after, as text"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("HistoryEntry", 0, "One audited change", p_history_entry),
+	DOC_SCHEMA("HistoryList", 0, "A record's audit trail", p_history_list),
+};
+
+const struct api_doc api_doc_records = {
+	NULL, NULL, NULL, 0, doc_schemas, DOC_N(doc_schemas),
+};

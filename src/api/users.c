@@ -64,3 +64,38 @@ void api_quota_set(struct req *rq, struct resp *rs)
 	if (!api_done(rs, &a, rc))
 		api_quota_list(rq, rs);
 }
+
+/* --- the OpenAPI description of these routes (src/http/openapi.c makes the
+ * document: the paths from the routing table, these for what it cannot know) */
+
+static const struct api_prop p_quota[] = {
+	DOC_PROP("period", FT_TEXT, DOC_REQ, 7, "A quarter (2026-Q4) or a month (2026-11)"),
+	DOC_PROP("amount", FT_MONEY, DOC_REQ, 0, "Target amount"),
+	DOC_PROP("currency", FT_CURRENCY, DOC_REQ, 0, "ISO 4217 code"),
+};
+static const struct api_prop p_quota_set[] = {
+	DOC_PROP("amount", FT_MONEY, DOC_REQ, 0, "Target amount, not negative"),
+	DOC_PROP("currency", FT_CURRENCY, FF_NOTNULL, 0, "ISO 4217 code (default EUR)"),
+};
+static const struct api_prop p_quota_list[] = {
+	DOC_SUB("data", "Quota[]", DOC_REQ, "The user's quotas by period"),
+};
+
+static const struct api_schema doc_schemas[] = {
+	DOC_SCHEMA("Quota", 0, "A sales target for one period", p_quota),
+	DOC_SCHEMA("QuotaSet", 1, "A quota to set (or replace)", p_quota_set),
+	DOC_SCHEMA("QuotaList", 0, "Quotas", p_quota_list),
+};
+
+static const struct api_op doc_ops[] = {
+	{api_quota_list, "list_quotas", "users", "A user's quotas", NULL, NULL, 200, "QuotaList",
+	 NULL, NULL},
+	{api_quota_set, "set_quota", "users", "Set a user's quota for a period",
+	 "Admins for anyone, managers for the people of their team subtree (not themselves).  "
+	 "Audited in the user's history.  Answers the user's quotas.",
+	 "QuotaSet", 200, "QuotaList", NULL, NULL},
+};
+
+const struct api_doc api_doc_users = {
+	NULL, NULL, doc_ops, DOC_N(doc_ops), doc_schemas, DOC_N(doc_schemas),
+};

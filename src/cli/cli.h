@@ -54,6 +54,7 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_handover(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_scoring(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -21,6 +21,7 @@ const struct command commands[] = {
 	{"export", cmd_export, "export records as CSV"},
 	{"backup", cmd_backup, "copy the database online, consistently"},
 	{"handover", cmd_handover, "hand a leaving salesperson's records over"},
+	{"meeting", cmd_meeting, "list, show or cancel web meetings"},
 	{"forecast", cmd_forecast, "forecast snapshots and the backtest"},
 	{"scoring", cmd_scoring, "train the lead scoring model and rescore leads"},
 	{"version", cmd_version, "print versions"},

@@ -4,8 +4,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include "core/email.h"
 #include "http/server.h"
 #include "cli.h"
 
@@ -31,7 +33,15 @@ static const char usage[] =
 	"                       was taken, and take it if not (default 3600; 0: never)\n"
 	"  --scoring-interval SECONDS\n"
 	"                       retrain the lead scoring model this often (default 86400,\n"
-	"                       or $FUNNEL_SCORING_INTERVAL; 0: only on demand)\n";
+	"                       or $FUNNEL_SCORING_INTERVAL; 0: only on demand)\n"
+	"  --webhook-backoff SECONDS\n"
+	"                       wait this long before retrying a failed webhook delivery,\n"
+	"                       doubling each time up to an hour (default 10)\n"
+	"  --smtp URL           send meeting invitations through this SMTP server\n"
+	"                       (smtp://host:port); without it mail stays queued\n"
+	"  --mail-from ADDR     the sender of that mail (default funnel@localhost.localdomain)\n"
+	"  --public-url URL     how people outside reach this server, for the join and\n"
+	"                       answer links in invitations (default http://LISTEN)\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -48,6 +58,10 @@ int cmd_serve(int argc, char **argv)
 		{"no-access-log", no_argument, NULL, 'q'},
 		{"snapshot-interval", required_argument, NULL, 's'},
 		{"scoring-interval", required_argument, NULL, 'S'},
+		{"webhook-backoff", required_argument, NULL, 'W'},
+		{"smtp", required_argument, NULL, 'M'},
+		{"mail-from", required_argument, NULL, 'F'},
+		{"public-url", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
@@ -75,6 +89,14 @@ int cmd_serve(int argc, char **argv)
 		case 'q': o.access_log = 0; break;
 		case 's': o.snapshot_interval = atoi(optarg); break;
 		case 'S': interval = optarg; break;
+		case 'M': o.smtp_url = optarg; break;
+		case 'F': o.mail_from = optarg; break;
+		case 'P': o.public_url = optarg; break;
+		case 'W':
+			o.webhook_backoff = strtol(optarg, &end, 10);
+			if (!*optarg || *end || o.webhook_backoff < 1 || o.webhook_backoff > 3600)
+				return cli_usage("serve", "webhook-backoff must be 1 to 3600 seconds");
+			break;
 		default: return cli_usage("serve", "unknown option");
 		}
 	}
@@ -93,6 +115,12 @@ int cmd_serve(int argc, char **argv)
 			return cli_usage("serve", "scoring-interval must be a whole number of "
 						  "seconds, 0 or more");
 	}
+	if (o.smtp_url && strncmp(o.smtp_url, "smtp://", 7) && strncmp(o.smtp_url, "smtps://", 8))
+		return cli_usage("serve", "--smtp takes smtp://host:port or smtps://host:port");
+	if (o.mail_from && !email_valid(o.mail_from))
+		return cli_usage("serve", "--mail-from must be an e-mail address");
+	if (o.public_url && strncmp(o.public_url, "http://", 7) && strncmp(o.public_url, "https://", 8))
+		return cli_usage("serve", "--public-url takes http:// or https://");
 	if (!o.files_dir) {
 		/* beside the database, so a backup of the folder takes both */
 		if (snprintf(files, sizeof(files), "%s.files", o.db_path) >= (int)sizeof(files))

@@ -3,6 +3,7 @@
  */
 #include "email.h"
 
+#include <string.h>
 #include <strings.h>
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
@@ -30,4 +31,18 @@ int email_free_domain(const char *domain)
 		if (!strcasecmp(domain, free_mail[i]))
 			return 1;
 	return 0;
+}
+
+int email_valid(const char *s)
+{
+	const char *at = strchr(s, '@'), *c;
+	size_t n = strlen(s);
+
+	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.' ||
+	    s[n - 1] == '.' || n > 254)
+		return 0;
+	for (c = s; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f || strchr("<>(),;:\"[]\\", *c))
+			return 0;
+	return 1;
 }

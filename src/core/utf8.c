@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <string.h>
+
 int utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str, *end = s + n;
@@ -37,5 +39,33 @@ int utf8_valid(const char *str, size_t n)
 			return 0;
 		s += len;
 	}
+	return 1;
+}
+
+long utf8_chars(const char *s, int multiline)
+{
+	long n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) ||
+		    c == 0x7f)
+			return -1;
+		if ((c & 0xc0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+int utf8_key(const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (!n || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
 	return 1;
 }

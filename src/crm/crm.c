@@ -14,7 +14,8 @@ const struct resource *const resources[] = {
 	&account_resource, &contact_resource,  &lead_resource, &opportunity_resource,
 	&activity_resource, &user_resource,    &team_resource, &lost_reason_resource,
 	&form_resource,    &template_resource, &saved_filter_resource,
-	&scoring_rule_resource, NULL,
+	&scoring_rule_resource, &questionnaire_resource, &webhook_resource,
+	&meeting_resource, &lobby_resource, NULL,
 };
 
 int crm_lead_engaged(struct store *st, long long lead_id, struct err *e)

@@ -25,6 +25,8 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "crm/insight/analytics.h"
+#include "crm/integrations/webhook.h"
+#include "crm/meetings/meetings.h"
 #include "crm/records/attachment.h"
 #include "crm/records/auth.h"
 #include "crm/forecast/forecast_process.h"
@@ -52,6 +54,7 @@ void server_opts_default(struct server_opts *o)
 	o->drain_seconds = 10;
 	o->snapshot_interval = 3600;
 	o->scoring_interval = 86400;
+	o->webhook_backoff = 10;
 }
 
 /* Per-request state, from the first callback to completion. */
@@ -621,6 +624,20 @@ int server_run(const struct server_opts *o)
 	/* lead scores: rescores owed at once, retrains on schedule */
 	if (scoring_worker_start(o->db_path, o->scoring_interval, &e))
 		log_error("%s", e.msg);
+	/* meeting mail: the outbox, when there is an SMTP server to send it to */
+	{
+		char url[600];
+
+		snprintf(url, sizeof(url), "http://%s", bound);
+		meetings_set_public_url(o->public_url ? o->public_url : url);
+		if (o->mail_from)
+			mail_set_from(o->mail_from);
+		if (mail_worker_start(o->db_path, o->smtp_url, mail_from(), &e))
+			log_error("%s", e.msg);
+	}
+	/* webhook deliveries: what the triggers queued, every second */
+	if (webhook_worker_start(o->db_path, o->webhook_backoff, &e))
+		log_error("%s", e.msg);
 	printf("Funnel listening on http://%s\n", bound);
 	fflush(stdout);
 	log_info("serving %s on http://%s with %d threads", o->db_path, bound, threads);
@@ -646,6 +663,8 @@ int server_run(const struct server_opts *o)
 	}
 	MHD_stop_daemon(daemon_);
 	scoring_worker_stop();
+	webhook_worker_stop();
+	mail_worker_stop();
 	log_info("stopped");
 	return 0;
 }

@@ -30,6 +30,10 @@ struct server_opts {
 	int drain_seconds;
 	int snapshot_interval;    /* seconds between forecast snapshot checks; 0: no job */
 	long scoring_interval;    /* seconds between scheduled retrains (0: none) */
+	long webhook_backoff;     /* seconds before a failed webhook delivery is retried */
+	const char *smtp_url;     /* meeting mail goes out through it; NULL: stays queued */
+	const char *mail_from;    /* its sender; NULL: funnel@localhost */
+	const char *public_url;   /* the base of links in mail; NULL: http://<bound address> */
 };
 
 void server_opts_default(struct server_opts *o);

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 out=build/fuzz
 mkdir -p "$out"
 pass=0; failn=0
-PKG="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libsodium jansson)"
+PKG="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libsodium jansson libcurl libical)"
 LIBSRC=$(ls src/core/*.c src/store/*.c src/crm/*.c src/crm/*/*.c src/api/*.c src/http/*.c | grep -v migrations.gen.c)
 for f in tests/fuzz/fuzz_*.c; do
 	[ -e "$f" ] || continue

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/email.h"
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
@@ -64,44 +65,13 @@ static int one_of(const char *s, const char *const *list)
 	return 0;
 }
 
-/* [a-z0-9_]{1,64} */
-static int key_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (!n || n > 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
-/* Characters of UTF-8 text; -1 when it holds a control character (newlines
- * and tabs allowed when `multiline`). */
-static long chars(const char *s, int multiline)
-{
-	long n = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) ||
-		    c == 0x7f)
-			return -1;
-		if ((c & 0xc0) != 0x80)
-			n++;
-	}
-	return n;
-}
-
 /* Max characters of an answer mapped to `maps_to`; 0 when it maps nowhere. */
 static int target_max(const char *maps_to)
 {
 	int i;
 
 	if (!strncmp(maps_to, "qualification.", 14))
-		return key_ok(maps_to + 14) ? QUALIFICATION_MAX : 0;
+		return utf8_key(maps_to + 14, 64) ? QUALIFICATION_MAX : 0;
 	for (i = 0; i < N(lead_targets); i++)
 		if (!strcmp(maps_to, lead_targets[i].name))
 			return lead_targets[i].max;
@@ -127,13 +97,13 @@ int form_check_qualification(const char *field, const char *q, struct err *e)
 			err_field(e, field, "must have at most %d answers", FORM_MAX_QUESTIONS);
 			break;
 		}
-		if (!key_ok(k))
+		if (!utf8_key(k, 64))
 			err_field(e, where, "keys are 1 to 64 of a-z, 0-9 and _");
 		else if (!json_is_string(v))
 			err_field(e, where, "must be a string, not %s", json_type_name(v));
-		else if (chars(json_string_value(v), 1) < 0)
+		else if (utf8_chars(json_string_value(v), 1) < 0)
 			err_field(e, where, "must not contain control characters");
-		else if (chars(json_string_value(v), 1) > QUALIFICATION_MAX)
+		else if (utf8_chars(json_string_value(v), 1) > QUALIFICATION_MAX)
 			err_field(e, where, "must be at most %d characters", QUALIFICATION_MAX);
 	}
 	json_decref(j);
@@ -161,7 +131,7 @@ static int check_question(json_t *q, int i, json_t *seen_names, json_t *seen_map
 		if (!one_of(k, props))
 			err_field(e, AT(k), "is not a property of a question");
 	name = json_string_value(json_object_get(q, "name"));
-	if (!name || !key_ok(name))
+	if (!name || !utf8_key(name, 64))
 		err_field(e, AT("name"), "must be 1 to 64 of a-z, 0-9 and _");
 	else if (!strcmp(name, FORM_HONEYPOT))
 		err_field(e, AT("name"), "'%s' is reserved (the spam trap)", FORM_HONEYPOT);
@@ -170,8 +140,8 @@ static int check_question(json_t *q, int i, json_t *seen_names, json_t *seen_map
 	else
 		json_object_set_new(seen_names, name, json_true());
 	v = json_object_get(q, "label");
-	if (!json_is_string(v) || chars(json_string_value(v), 0) < 1 ||
-	    chars(json_string_value(v), 0) > 200)
+	if (!json_is_string(v) || utf8_chars(json_string_value(v), 0) < 1 ||
+	    utf8_chars(json_string_value(v), 0) > 200)
 		err_field(e, AT("label"), "must be text of 1 to 200 characters");
 	type = json_string_value(json_object_get(q, "type"));
 	if (!type || !one_of(type, types)) {
@@ -188,8 +158,8 @@ static int check_question(json_t *q, int i, json_t *seen_names, json_t *seen_map
 			err_field(e, AT("options"), "a select needs 1 to 100 options");
 		else
 			json_array_foreach(opts, j, v)
-				if (!json_is_string(v) || chars(json_string_value(v), 0) < 1 ||
-				    chars(json_string_value(v), 0) > 200) {
+				if (!json_is_string(v) || utf8_chars(json_string_value(v), 0) < 1 ||
+				    utf8_chars(json_string_value(v), 0) > 200) {
 					err_field(e, AT("options"),
 						  "each option is text of 1 to 200 characters");
 					break;
@@ -568,19 +538,6 @@ static int truthy(const char *v)
 	return !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes");
 }
 
-static int valid_email(const char *s)
-{
-	const char *at = strchr(s, '@'), *c;
-
-	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.' ||
-	    s[strlen(s) - 1] == '.' || strlen(s) > 254)
-		return 0;
-	for (c = s; *c; c++)
-		if ((unsigned char)*c <= ' ')
-			return 0;
-	return 1;
-}
-
 /* Check the answers against the questions; build the lead's body in `lead`
  * (its fields and qualification object). */
 static int read_answers(const struct form *f, const struct form_answer *a, int n,
@@ -630,7 +587,7 @@ static int read_answers(const struct form *f, const struct form_answer *a, int n
 				err_field(e, name, "is required");
 			continue;
 		}
-		len = chars(v, !strcmp(type, "textarea"));
+		len = utf8_chars(v, !strcmp(type, "textarea"));
 		if (len < 0) {
 			err_field(e, name, "must not contain control characters");
 			continue;
@@ -639,7 +596,7 @@ static int read_answers(const struct form *f, const struct form_answer *a, int n
 			err_field(e, name, "must be at most %ld characters", max);
 			continue;
 		}
-		if (!strcmp(type, "email") && !valid_email(v)) {
+		if (!strcmp(type, "email") && !email_valid(v)) {
 			err_field(e, name, "must be an e-mail address such as ann@example.com");
 			continue;
 		}
@@ -691,7 +648,7 @@ int form_submit(struct store *st, const struct form *f, const char *ip,
 		goto out;
 	}
 	for (k = 0; k < n; k++)
-		if (chars(a[k].value, 1) > FORM_MAX_VALUE ||
+		if (utf8_chars(a[k].value, 1) > FORM_MAX_VALUE ||
 		    strlen(a[k].value) > 4 * FORM_MAX_VALUE)
 			err_field(e, a[k].name, "must be at most %d characters", FORM_MAX_VALUE);
 	if (e && e->nfields) {

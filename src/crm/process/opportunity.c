@@ -21,7 +21,7 @@
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 static const char *const status_choices[] = {"open", "won", "lost", NULL};
-static const char *const category_choices[] = {"pipeline", "best_case", "commit", "closed",
+const char *const opportunity_categories[] = {"pipeline", "best_case", "commit", "closed",
 					       "omitted", NULL};
 
 static const struct field fields[] = {
@@ -47,7 +47,7 @@ static const struct field fields[] = {
 	 "open, won or lost; follows the stage"},
 	{"probability", FT_PERCENT, FF_RANGE | FF_NOTNULL, 0, 0, NULL, NULL,
 	 "Win probability in percent (default: the stage's)"},
-	{"forecast_category", FT_ENUM, FF_FILTER, 0, 0, category_choices, NULL,
+	{"forecast_category", FT_ENUM, FF_FILTER, 0, 0, opportunity_categories, NULL,
 	 "Forecast category (default: the stage's)"},
 	{"lost_reason", FT_TEXT, FF_FILTER, 0, 200, NULL, NULL, "Why it was lost"},
 	{"stage_entered_at", FT_TIME, FF_READONLY | FF_RANGE, 0, 0, NULL, NULL,

@@ -11,4 +11,8 @@
 int opportunity_stages(struct store *st, const struct principal *p, long long id,
 		       struct jw *w, struct err *e);
 
+/* A deal's forecast categories, NULL-terminated: pipeline best_case commit
+ * closed omitted. */
+extern const char *const opportunity_categories[];
+
 #endif

@@ -8,17 +8,16 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "core/utf8.h"
 #include "crm/records/resources.h"
 #include "crm/records/user.h"
+#include "opportunity.h"
 
-static const char *const sections[] = {"upper", "middle", "lower", "won", "lost", NULL};
-static const char *const categories[] = {"pipeline", "best_case", "commit", "closed", "omitted",
-					 NULL};
-static const char *const enforcements[] = {"strict", "guided", "free", NULL};
-static const char *const criterion_kinds[] = {"field", "activity", "document", "payment", NULL};
-static const char *const activity_types[] = {"call", "meeting", "email", "task", "note", NULL};
+const char *const pipeline_sections[] = {"upper", "middle", "lower", "won", "lost", NULL};
+const char *const pipeline_enforcements[] = {"strict", "guided", "free", NULL};
+const char *const pipeline_criterion_kinds[] = {"field", "activity", "document", "payment", NULL};
 /* opportunity fields a "field" criterion may name, beside decision_maker */
-static const char *const criterion_fields[] = {"amount", "close_date", "contact_id", "channel",
+const char *const pipeline_criterion_fields[] = {"amount", "close_date", "contact_id", "channel",
 					       "forecast_category", "decision_maker", NULL};
 
 static int one_of(const char *s, const char *const *list)
@@ -615,18 +614,6 @@ struct stage_def {
 	json_t *criteria;
 };
 
-static int key_ok(const char *k)
-{
-	size_t n = strlen(k), i;
-
-	if (!n || n > 63)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-			return 0;
-	return 1;
-}
-
 static long long int_member(json_t *o, const char *k, long long def, long long lo, long long hi,
 			    const char *path, struct err *e)
 {
@@ -701,7 +688,7 @@ static int parse_stages(json_t *arr, struct stage_def *defs, int max, struct err
 		only_keys(o, stage_keys, path, e);
 		snprintf(cpath, sizeof(cpath), "%s.key", path);
 		d->key = str_member(o, "key", cpath, e);
-		if (!d->key || !key_ok(d->key))
+		if (!d->key || !utf8_key(d->key, 63))
 			err_field(e, cpath, "must be lower-case letters, digits and _");
 		for (j = 0; d->key && j < i; j++)
 			if (defs[j].key && !strcmp(defs[j].key, d->key))
@@ -712,7 +699,7 @@ static int parse_stages(json_t *arr, struct stage_def *defs, int max, struct err
 			err_field(e, cpath, "is required");
 		snprintf(cpath, sizeof(cpath), "%s.section", path);
 		d->section = str_member(o, "section", cpath, e);
-		sec = one_of(d->section, sections);
+		sec = one_of(d->section, pipeline_sections);
 		if (sec < 0) {
 			err_field(e, cpath, "must be upper, middle, lower, won or lost");
 			sec = last_section;
@@ -734,7 +721,7 @@ static int parse_stages(json_t *arr, struct stage_def *defs, int max, struct err
 		if (!d->category)
 			d->category = sec == 3 ? "closed" : sec == 4 ? "omitted"
 					   : sec == 2 ? "commit" : sec == 1 ? "best_case" : "pipeline";
-		else if (one_of(d->category, categories) < 0)
+		else if (one_of(d->category, opportunity_categories) < 0)
 			err_field(e, cpath, "must be pipeline, best_case, commit, closed or omitted");
 		snprintf(cpath, sizeof(cpath), "%s.stale_days", path);
 		d->stale = int_member(o, "stale_days", 30, 0, 3650, cpath, e);
@@ -758,11 +745,11 @@ static int parse_stages(json_t *arr, struct stage_def *defs, int max, struct err
 			}
 			only_keys(k, criterion_keys, cpath, e);
 			kind = json_string_value(json_object_get(k, "kind"));
-			if (one_of(kind, criterion_kinds) < 0)
+			if (one_of(kind, pipeline_criterion_kinds) < 0)
 				err_field(e, cpath, "kind must be field, activity, document or payment");
 			else if (!strcmp(kind, "field") &&
 				 one_of(json_string_value(json_object_get(k, "field")),
-					criterion_fields) < 0)
+					pipeline_criterion_fields) < 0)
 				err_field(e, cpath, "field must be one of amount, close_date, "
 						    "contact_id, channel, forecast_category, "
 						    "decision_maker");
@@ -773,7 +760,7 @@ static int parse_stages(json_t *arr, struct stage_def *defs, int max, struct err
 						    "task or note");
 			else if (!strcmp(kind, "document") &&
 				 (!json_is_string(json_object_get(k, "document_kind")) ||
-				  !key_ok(json_string_value(json_object_get(k, "document_kind")))))
+				  !utf8_key(json_string_value(json_object_get(k, "document_kind")), 63)))
 				err_field(e, cpath, "document_kind must be a word such as proposal "
 						    "or contract");
 			if (json_object_get(k, "label") &&
@@ -902,7 +889,7 @@ static void parse_top(json_t *body, const char **name, json_t **team, json_t **c
 	    one_of(json_string_value(*channel), channel_choices) < 0)
 		err_field(e, "channel", "must be field, inside, partner, web, retail or null");
 	*mode = str_member(body, "enforcement", "enforcement", e);
-	if (*mode && one_of(*mode, enforcements) < 0)
+	if (*mode && one_of(*mode, pipeline_enforcements) < 0)
 		err_field(e, "enforcement", "must be strict, guided or free");
 	*def = json_object_get(body, "is_default");
 	if (*def && !json_is_boolean(*def))

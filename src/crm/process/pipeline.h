@@ -80,4 +80,11 @@ int pipeline_update(struct store *st, const struct principal *p, long long id, j
 /* Delete a pipeline no opportunity uses (never the default). */
 int pipeline_delete(struct store *st, const struct principal *p, long long id, struct err *e);
 
+/* The choices a pipeline's declarations take, NULL-terminated (the API's
+ * description lists them from here). */
+extern const char *const pipeline_sections[];         /* upper middle lower won lost */
+extern const char *const pipeline_enforcements[];     /* strict guided free */
+extern const char *const pipeline_criterion_kinds[];  /* field activity document payment */
+extern const char *const pipeline_criterion_fields[]; /* what a "field" criterion names */
+
 #endif

@@ -7,18 +7,18 @@
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
-static const char *const type_choices[] = {"call", "meeting", "email", "task", "note", NULL};
-static const char *const related_choices[] = {"account", "contact", "lead", "opportunity",
+const char *const activity_types[] = {"call", "meeting", "email", "task", "note", NULL};
+const char *const activity_related[] = {"account", "contact", "lead", "opportunity",
 					      NULL};
 
 static const struct field fields[] = {
-	{"type", FT_ENUM, FF_REQUIRED | FF_FILTER, 0, 0, type_choices, NULL, "Kind of activity"},
+	{"type", FT_ENUM, FF_REQUIRED | FF_FILTER, 0, 0, activity_types, NULL, "Kind of activity"},
 	{"subject", FT_TEXT, FF_REQUIRED | FF_SEARCH | FF_SORT, 0, 200, NULL, NULL,
 	 "What it is about"},
 	{"notes", FT_LONGTEXT, 0, 0, 20000, NULL, NULL, "Free text"},
 	{"due_at", FT_TIME, FF_RANGE, 0, 0, NULL, NULL, "When it is due or scheduled"},
 	{"done_at", FT_TIME, FF_RANGE, 0, 0, NULL, NULL, "When it was done (null: pending)"},
-	{"related_type", FT_ENUM, FF_FILTER, 0, 0, related_choices, NULL,
+	{"related_type", FT_ENUM, FF_FILTER, 0, 0, activity_related, NULL,
 	 "Kind of record it is linked to"},
 	{"related_id", FT_INT, FF_FILTER, 1, 9007199254740991LL, NULL, NULL,
 	 "Id of the linked record"},

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/email.h"
 #include "core/money.h"
 #include "core/utf8.h"
 
@@ -35,6 +36,11 @@ static const char *vis_sql(enum visibility v)
 		return "1";
 	case VIS_SELF:
 		return "t.owner_id = :me";
+	case VIS_ADMIN:
+		return "0"; /* admins see all before this is asked */
+	case VIS_OPPORTUNITY:
+		return "EXISTS (SELECT 1 FROM opportunities vo WHERE vo.id = t.opportunity_id AND " OWNED(
+			"vo.owner_id") ")";
 	case VIS_ACTIVITY:
 		return "(" OWNED("t.owner_id") " OR (t.related_type = 'opportunity' AND EXISTS "
 		       "(SELECT 1 FROM opportunities vo WHERE vo.id = t.related_id AND " OWNED(
@@ -279,18 +285,6 @@ static int parse_ll(const char *s, long long *v)
 	return errno || *end ? -1 : 0;
 }
 
-static int valid_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || strlen(s) > 254)
-		return 0;
-	for (; *s; s++)
-		if (isspace((unsigned char)*s) || (unsigned char)*s < 0x20)
-			return 0;
-	return at[1] != '.' && s[-1] != '.';
-}
-
 static const char *choices_list(const struct field *f, char *out, size_t n)
 {
 	size_t len = 0;
@@ -459,7 +453,7 @@ static void decode_value(const struct field *f, json_t *j, int lenient, struct v
 		}
 		break;
 	case FT_EMAIL:
-		if (!valid_email(s)) {
+		if (!email_valid(s)) {
 			err_field(e, f->name, "must be an e-mail address such as ann@example.com");
 			return;
 		}

@@ -102,7 +102,10 @@ enum visibility {
 	VIS_SELF,     /* owner_id is the principal, whatever the role: a person's
 		       * own settings (saved filters), which not even an admin
 		       * reads; the owner is set on create and never changes */
-	VIS_ALL       /* everyone reads (users, teams) */
+	VIS_ADMIN,    /* admins only: the wiring of the installation (webhooks) */
+	VIS_OPPORTUNITY, /* its opportunity_id is an opportunity the principal sees
+			  * (meetings: the deal's visibility, whoever holds them) */
+	VIS_ALL       /* everyone reads (users, teams); last: VIS_KINDS counts on it */
 };
 
 struct resource {

@@ -19,9 +19,15 @@ extern const struct resource template_resource;   /* template.c */
 extern const struct resource form_resource;
 extern const struct resource saved_filter_resource; /* saved_filter.c */
 extern const struct resource scoring_rule_resource; /* scoring_rule.c */
+extern const struct resource questionnaire_resource; /* meetings/questionnaire.c */
+extern const struct resource webhook_resource;    /* integrations/webhook.c */
+extern const struct resource meeting_resource;    /* meetings/meeting.c */
+extern const struct resource lobby_resource;      /* meetings/lobby.c */
 
-/* Choices shared by several declarations. */
-extern const char *const channel_choices[];   /* field inside partner web retail */
+/* Choices shared by several declarations, NULL-terminated. */
+extern const char *const channel_choices[];   /* field inside partner web retail (crm.c) */
+extern const char *const activity_types[];    /* call meeting email task note (activity.c) */
+extern const char *const activity_related[];  /* account contact lead opportunity (activity.c) */
 
 /* Seams: where a record of this folder must tell a capability above it that
  * something changed.  Declared here, implemented in ../crm.c, which sits
