@@ -242,8 +242,10 @@ void api_idempotent(struct req *rq, struct resp *rs, api_handler inner)
 
 int api_args(struct req *rq, struct resp *rs, unsigned want, struct api_args *a)
 {
-	memset(a, 0, sizeof(*a));
+	/* not memset: the error struct is 8 KiB and err_clear() is all it needs */
+	a->id = a->item = 0;
 	a->match = -1;
+	a->body = NULL;
 	err_clear(&a->e);
 	if ((want & API_ID) && (a->id = api_id(rq, rs, 0)) < 0)
 		return -1;

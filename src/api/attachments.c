@@ -152,6 +152,12 @@ void api_attachment_content(struct req *rq, struct resp *rs)
 	rs->file_size = a.size;
 	buf_reset(&rs->body);
 	disposition(rs, a.filename);
+	/* Whatever the bytes are (a text/plain file full of HTML, a PDF with
+	 * script), opened directly they run in no origin: a sandbox without
+	 * allow-scripts or allow-same-origin, nothing loaded, never framed.
+	 * Content-Disposition: attachment and nosniff (server.c) do the rest. */
+	api_set_header(rs, "Content-Security-Policy",
+		       "sandbox; default-src 'none'; frame-ancestors 'none'");
 	api_set_header(rs, "ETag", "\"%s\"", a.sha256);
 }
 

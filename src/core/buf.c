@@ -151,11 +151,31 @@ void buf_add_ll(struct buf *b, long long v)
 	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+/* Characters a JSON string written here escapes: controls, the quote and the
+ * backslash, and <>& so JSON is safe inside HTML. */
+static int json_special(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&';
+}
+
 void buf_json_str(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 
+	/* the common case, nothing to escape: one reservation, one copy */
+	for (i = 0; i < n && !json_special((unsigned char)s[i]); i++)
+		;
+	if (i == n) {
+		if (buf_grow(b, n + 2))
+			return;
+		b->data[b->len] = '"';
+		memcpy(b->data + b->len + 1, s, n);
+		b->data[b->len + 1 + n] = '"';
+		b->len += n + 2;
+		b->data[b->len] = '\0';
+		return;
+	}
 	buf_putc(b, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];

@@ -63,6 +63,7 @@ static const struct {
 	[E_UNSUPPORTED] = {415, "Unsupported media type", "unsupported"},
 	[E_IO] = {500, "I/O error", "io-error"},
 	[E_UNAVAILABLE] = {503, "Service unavailable", "unavailable"},
+	[E_FULL] = {507, "Insufficient storage", "insufficient-storage"},
 	[E_INTERNAL] = {500, "Internal error", "internal"},
 };
 

@@ -31,6 +31,7 @@ enum {
 	E_UNSUPPORTED,/* method or media type not supported */
 	E_IO,         /* file system or network */
 	E_UNAVAILABLE,/* not ready yet (an index being built); retry_after says when */
+	E_FULL,       /* no room left to store it (the disk is full): nothing was written */
 	E_INTERNAL    /* a bug or a database failure */
 };
 

@@ -119,16 +119,27 @@ int money_from_double(double v, int digits, long long *minor, const char **why)
 void money_format(struct buf *b, long long minor, int digits)
 {
 	unsigned long long u = minor < 0 ? -(unsigned long long)minor : (unsigned long long)minor;
-	unsigned long long div = 1;
+	unsigned long long div = 1, whole, frac;
+	char tmp[48], *p = tmp + sizeof(tmp);
 	int i;
 
+	if (digits > 18)
+		digits = 18;
 	for (i = 0; i < digits; i++)
 		div *= 10;
-	if (minor < 0)
-		buf_putc(b, '-');
-	buf_printf(b, "%llu", u / div);
+	whole = u / div;
+	frac = u % div;
+	/* written backwards without printf: this is on every list page's rows */
+	for (i = 0; i < digits; i++, frac /= 10)
+		*--p = (char)('0' + frac % 10);
 	if (digits)
-		buf_printf(b, ".%0*llu", digits, u % div);
+		*--p = '.';
+	do
+		*--p = (char)('0' + whole % 10);
+	while (whole /= 10);
+	if (minor < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void money_jw(struct jw *w, const char *key, long long minor, int digits)

@@ -1,5 +1,6 @@
 #include "routes.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,16 +167,62 @@ static int match(const char *pattern, const char *path, struct req *rq, char *sc
 	return 1;
 }
 
+/* Most patterns begin "/api/v1/"; the character after it tells most of them
+ * apart.  key[i] is that character of route i, or 0 when the route could
+ * match any (another prefix, or a parameter there): a route whose key is not
+ * 0 and not the path's cannot match it, and is skipped without match(). */
+#define API_PREFIX "/api/v1/"
+#define API_PREFIX_LEN 8
+static char key[256];
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void key_init(void)
+{
+	int i;
+
+	for (i = 0; i < routes_count && i < (int)sizeof(key); i++) {
+		const char *p = routes[i].pattern;
+
+		if (!strncmp(p, API_PREFIX, API_PREFIX_LEN) && p[API_PREFIX_LEN] &&
+		    p[API_PREFIX_LEN] != '{')
+			key[i] = p[API_PREFIX_LEN];
+	}
+}
+
+static char path_key(const char *path)
+{
+	return strncmp(path, API_PREFIX, API_PREFIX_LEN) ? 0 : path[API_PREFIX_LEN];
+}
+
+static int may_match(int i, char k)
+{
+	return i >= (int)sizeof(key) || !key[i] || key[i] == k;
+}
+
+int routes_stream(enum method m, const char *path)
+{
+	char scratch[1024];
+	int i;
+
+	for (i = 0; i < routes_count; i++)
+		if ((routes[i].flags & R_STREAM) && routes[i].method == m &&
+		    match(routes[i].pattern, path, NULL, scratch, sizeof(scratch)))
+			return 1;
+	return 0;
+}
+
 int routes_match(enum method m, const char *path, struct req *rq, char *allow, size_t allow_n,
 		 char *scratch, size_t scratch_n)
 {
 	int i, path_found = 0;
 	size_t used = 0;
 	enum method want = m == M_HEAD ? M_GET : m;
+	char k = path_key(path);
 
+	pthread_once(&key_once, key_init);
 	allow[0] = '\0';
 	for (i = 0; i < routes_count; i++) {
-		if (!match(routes[i].pattern, path, NULL, scratch, scratch_n))
+		if (!may_match(i, k) || !match(routes[i].pattern, path, NULL, scratch, scratch_n))
 			continue;
 		if (routes[i].method == want) {
 			match(routes[i].pattern, path, rq, scratch, scratch_n);

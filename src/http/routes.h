@@ -30,6 +30,9 @@ extern const int routes_count;
 int routes_match(enum method m, const char *path, struct req *rq, char *allow, size_t allow_n,
 		 char *scratch, size_t scratch_n);
 
+/* Does method + path go to an R_STREAM route? */
+int routes_stream(enum method m, const char *path);
+
 const char *method_name(enum method m);
 enum method method_parse(const char *s);
 

@@ -323,11 +323,7 @@ out:
 /* Does method + url go to an R_STREAM route? */
 static int stream_route(const char *method, const char *url)
 {
-	char allow[128], scratch[1024];
-	int i = routes_match(method_parse(method), url, NULL, allow, sizeof(allow), scratch,
-			     sizeof(scratch));
-
-	return i >= 0 && (routes[i].flags & R_STREAM);
+	return routes_stream(method_parse(method), url);
 }
 
 /* Start an R_STREAM request: its body goes to a temporary file in the files

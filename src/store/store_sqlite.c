@@ -59,8 +59,18 @@ static int sqlite_fail(struct store *st, struct err *e, int rc, const char *what
 			return fail(e, E_CONFLICT, "the record is linked to other records");
 		return fail(e, E_CONFLICT, "%s", msg);
 	}
-	if ((ext & 0xff) == SQLITE_FULL)
-		return fail(e, E_IO, "the disk is full");
+	/* the write was refused whole (the transaction rolls back): say so, and
+	 * that a retry may work once there is room, or the file is writable */
+	if ((ext & 0xff) == SQLITE_FULL) {
+		log_error("store: %s: %s (%d)", what, msg, ext);
+		return fail(e, E_FULL, "the disk is full: nothing was stored");
+	}
+	if ((ext & 0xff) == SQLITE_READONLY) {
+		log_error("store: %s: %s (%d)", what, msg, ext);
+		if (e)
+			e->retry_after = 60;
+		return fail(e, E_UNAVAILABLE, "the database cannot be written now: nothing was stored");
+	}
 	log_error("store: %s: %s (%d)", what, msg, ext);
 	if ((ext & 0xff) == SQLITE_BUSY)
 		return fail(e, E_INTERNAL, "the database is busy; try again");

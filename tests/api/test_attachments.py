@@ -101,6 +101,39 @@ class Attachments(ServerTest):
         self.assertIn(a["id"], [x["id"] for x in lst.json["data"]])
         self.assertEqual(self.temps(), [])
 
+    def test_html_and_svg_never_run_in_the_apps_origin(self):
+        """HTML and SVG are not types a file may have; their bytes under an
+        allowed type are served as that type, as a download, unsniffed, in a
+        sandbox that runs no script and loads nothing."""
+        html = b"<!doctype html><script>parent.pwned=1</script><img src=x onerror=alert(1)>"
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)' \
+              b'</script></svg>'
+        before = self.blobs()
+        for data, ctype, name in ((html, "text/html", "x.html"),
+                                  (html, "application/xhtml+xml", "x.xhtml"),
+                                  (svg, "image/svg+xml", "x.svg"),
+                                  (html, "text/html; charset=utf-8", "x.htm")):
+            with self.subTest(ctype=ctype):
+                self.assertProblem(self.upload(data, ctype, name), 415)
+        # an SVG claiming to be a picture is not one
+        self.assertProblem(self.upload(svg, "image/png", "x.png"), 400)
+        self.assertEqual(self.blobs(), before)
+        for data, ctype, name in ((html, "text/plain", "page.html"),
+                                  (svg, "text/plain", "pic.svg"),
+                                  (html, "application/json", "x.json")):
+            with self.subTest(served=name):
+                r = self.upload(data, ctype, name)
+                self.assertEqual(r.status, 201, r)
+                status, h, body = self.raw("GET", r.json["url"], self.o["rep_e1"]["token"])
+                self.assertEqual((status, body), (200, data))
+                self.assertEqual(h["content-type"], ctype)
+                self.assertEqual(h["content-disposition"], 'attachment; filename="%s"' % name)
+                self.assertEqual(h["x-content-type-options"], "nosniff")
+                csp = [d.strip() for d in h["content-security-policy"].split(";")]
+                self.assertIn("sandbox", csp)
+                self.assertIn("default-src 'none'", csp)
+                self.assertIn("frame-ancestors 'none'", csp)
+
     def test_streamed_chunked_upload(self):
         data = b"%PDF-1.4\n" + os.urandom(40000)
         status, _, body = self.upload(data, "application/pdf", "c.pdf", chunked=True)

@@ -2,8 +2,13 @@
 # Build each tests/fuzz/fuzz_*.c with clang's libFuzzer (+ASan/UBSan) against
 # the sources, run it for $1 seconds from its corpus, print
 # "fuzz: N passed, N failed".
+#
+# FUZZ_RUNS=N stops each target after N executions instead (no time limit when
+# $1 is 0); FUZZ_ONLY=name runs one target; each target's final libFuzzer
+# statistics stay in build/fuzz/<target>.log (bench/fuzz-long.sh reads them).
 set -u
 secs=${1:-20}
+runs=${FUZZ_RUNS:-}
 cd "$(dirname "$0")/../.."
 out=build/fuzz
 mkdir -p "$out"
@@ -13,13 +18,14 @@ LIBSRC=$(ls src/core/*.c src/store/*.c src/crm/*.c src/crm/*/*.c src/api/*.c src
 for f in tests/fuzz/fuzz_*.c; do
 	[ -e "$f" ] || continue
 	name=$(basename "$f" .c)
+	[ -n "${FUZZ_ONLY:-}" ] && [ "$name" != "$FUZZ_ONLY" ] && [ "$name" != "fuzz_$FUZZ_ONLY" ] && continue
 	if ! clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc -o "$out/$name" "$f" $LIBSRC src/store/migrations.gen.c $PKG -lcsv -lhpdf -lm -lpthread; then
 		echo "fuzz: cannot build $name"; failn=$((failn + 1)); continue
 	fi
 	corpus="tests/fuzz/corpus/${name#fuzz_}"
 	mkdir -p "$out/corpus-$name"
-	if "$out/$name" -max_total_time="$secs" -print_final_stats=0 "$out/corpus-$name" \
+	if "$out/$name" -max_total_time="$secs" ${runs:+-runs=$runs} -print_final_stats=1 "$out/corpus-$name" \
 		$( [ -d "$corpus" ] && echo "$corpus" ) >"$out/$name.log" 2>&1; then
 		pass=$((pass + 1)); echo "fuzz: $name ok ($(grep -c . "$out/$name.log") log lines)"
 	else

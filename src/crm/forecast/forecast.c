@@ -1711,13 +1711,45 @@ out:
 	return rc;
 }
 
-static int cmp_i64(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+/* Order statistics without sorting (Hoare's selection, median of three):
+ * after select_T(v, lo, hi, k), v[k] is the value a full sort of v[lo..hi]
+ * would put there, everything in v[lo..k) is <= it and everything in
+ * (k..hi] >= it.  O(n) where qsort was O(n log n): a roll-up's forecasts
+ * spent a third of their time sorting 10,000 draws, and the samples of the
+ * median amount, only to read three of them. */
+#define DEFINE_SELECT(name, T)                                                         \
+	static void name(T *v, size_t lo, size_t hi, size_t k)                          \
+	{                                                                              \
+		while (lo < hi) {                                                      \
+			size_t i = lo, j = hi, mid = lo + (hi - lo) / 2;               \
+			T a = v[lo], b = v[mid], c = v[hi], pivot, t;                  \
+                                                                                       \
+			pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b); \
+			while (i <= j) {                                               \
+				while (v[i] < pivot)                                   \
+					i++;                                           \
+				while (pivot < v[j])                                   \
+					j--;                                           \
+				if (i <= j) {                                          \
+					t = v[i], v[i] = v[j], v[j] = t;               \
+					i++;                                           \
+					if (j == 0)                                    \
+						break;                                 \
+					j--;                                           \
+				}                                                      \
+			}                                                              \
+			if (k <= j)                                                    \
+				hi = j;                                                \
+			else if (k >= i)                                               \
+				lo = i;                                                \
+			else                                                           \
+				return;                                                \
+		}                                                                      \
+	}
+DEFINE_SELECT(select_i64, int64_t)
 
-	return a < b ? -1 : a > b;
-}
-
+/* The simulation's totals are sorted whole: the range reads seven quantiles
+ * of them (P5 … P95), more than selection saves on. */
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -1942,7 +1974,7 @@ static int64_t median_at(const struct analytics *a, uint32_t t)
 	}
 	if (!ns)
 		return 0;
-	qsort(sample, ns, sizeof(*sample), cmp_i64);
+	select_i64(sample, 0, ns - 1, ns / 2);
 	return sample[ns / 2];
 }
 

@@ -1,6 +1,8 @@
 #include "auth.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -258,8 +260,112 @@ int auth_logout(struct store *st, long long session_id, struct err *e)
 	return rc;
 }
 
+/* --- the credential cache ----------------------------------------------
+ *
+ * Resolving a credential costs a lookup of the session or token, the user's
+ * row and (for a manager) the walk of their team subtree — most of what a
+ * single-record GET costs.  So each worker thread keeps, by the secret's
+ * hash, the principal it resolved last for up to CACHE_SLOTS credentials
+ * and answers from it while the auth_generation counter
+ * (018_auth_generation.sql) is what it was when the entry was made and the
+ * credential has not expired by the clock.  Every change that could make an
+ * entry wrong — a logout, a revoked or deleted token, any change to users or
+ * teams, from this process or another — moves the counter in the same
+ * transaction, so the next request on every thread misses and resolves
+ * afresh: revocation takes effect at once.  The check is one read of a
+ * one-row table with a prepared statement. */
+#define CACHE_SLOTS 64
+
+struct cached {
+	char th[65];           /* hex hash of the secret; "" when empty */
+	long long gen;         /* auth_generation.n when resolved */
+	time_t expires;        /* 0: never */
+	time_t minute;         /* tokens: the minute last_used_at was last checked */
+	char last[TIME_ISO_LEN];
+	struct principal p;    /* owns its owner arrays */
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static int cache_ok;
+
+static void cache_free(void *v)
+{
+	struct cached *c = v;
+	int i;
+
+	for (i = 0; c && i < CACHE_SLOTS; i++)
+		principal_release(&c[i].p);
+	free(c);
+}
+
+static void cache_init(void)
+{
+	cache_ok = pthread_key_create(&cache_key, cache_free) == 0;
+}
+
+static struct cached *cache_slot(const char *th)
+{
+	struct cached *c;
+	unsigned h = 0;
+	int i;
+
+	pthread_once(&cache_once, cache_init);
+	if (!cache_ok)
+		return NULL;
+	c = pthread_getspecific(cache_key);
+	if (!c) {
+		c = calloc(CACHE_SLOTS, sizeof(*c));
+		if (!c || pthread_setspecific(cache_key, c)) {
+			free(c);
+			return NULL;
+		}
+	}
+	for (i = 0; i < 8; i++)
+		h = h * 16 + (unsigned)(th[i] <= '9' ? th[i] - '0' : th[i] - 'a' + 10);
+	return &c[h % CACHE_SLOTS];
+}
+
+static int generation(struct store *st, long long *gen)
+{
+	struct stmt *s = store_prepare(st, "SELECT n FROM auth_generation WHERE id = 1", NULL);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = stmt_step(s, NULL);
+	if (!rc && stmt_row(s))
+		*gen = stmt_int(s, 0);
+	else
+		rc = -1;
+	stmt_done(s);
+	return rc;
+}
+
+/* A token's last use, at most once a minute: no write on every request. */
+static void token_used(struct store *st, long long tid, const char *now_s, char *last)
+{
+	struct stmt *s;
+
+	if (!strncmp(last, now_s, 15))
+		return;
+	s = store_prepare(st, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", NULL);
+	if (!s)
+		return;
+	stmt_bind_text(s, 1, now_s);
+	stmt_bind_int(s, 2, tid);
+	if (!stmt_step(s, NULL))
+		snprintf(last, TIME_ISO_LEN, "%s", now_s);
+	stmt_done(s);
+}
+
 int auth_resolve(struct store *st, const char *token, struct principal *p, struct err *e)
 {
+	struct cached *slot;
+	long long gen = 0;
+	int have_gen;
+	time_t now;
+	char expires[TIME_ISO_LEN] = "";
 	char th[65], now_s[TIME_ISO_LEN];
 	struct stmt *s;
 	long long uid = 0, sid = 0, tid = 0;
@@ -276,11 +382,24 @@ int auth_resolve(struct store *st, const char *token, struct principal *p, struc
 	if (strlen(token) > AUTH_TOKEN_LEN)
 		return fail(e, E_AUTH, "the credentials are not valid");
 	token_hash(token, th);
-	time_iso(time_now(), now_s);
+	now = time_now();
+	slot = cache_slot(th);
+	have_gen = slot && !generation(st, &gen);
+	if (have_gen && !strcmp(slot->th, th) && slot->gen == gen &&
+	    (!slot->expires || slot->expires > now)) {
+		if (slot->p.token_id && slot->minute != now / 60) {
+			slot->minute = now / 60;
+			time_iso(now, now_s);
+			token_used(st, slot->p.token_id, now_s, slot->last);
+		}
+		return principal_copy(p, &slot->p) ? fail(e, E_INTERNAL, "out of memory") : OK;
+	}
+	time_iso(now, now_s);
 	s = store_prepare(st,
-			  session ? "SELECT user_id, id, csrf_token FROM sessions WHERE token_hash "
-				    "= ? AND expires_at > ?"
-				  : "SELECT user_id, id, coalesce(last_used_at, '') FROM api_tokens "
+			  session ? "SELECT user_id, id, csrf_token, expires_at FROM sessions "
+				    "WHERE token_hash = ? AND expires_at > ?"
+				  : "SELECT user_id, id, coalesce(last_used_at, ''), "
+				    "coalesce(expires_at, '') FROM api_tokens "
 				    "WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS "
 				    "NULL OR expires_at > ?)",
 			  e);
@@ -298,28 +417,35 @@ int auth_resolve(struct store *st, const char *token, struct principal *p, struc
 			tid = stmt_int(s, 1);
 			snprintf(last, sizeof(last), "%s", stmt_text(s, 2));
 		}
+		snprintf(expires, sizeof(expires), "%s", stmt_text(s, 3));
 	}
 	stmt_done(s);
 	if (rc)
 		return rc;
 	if (!uid)
 		return fail(e, E_AUTH, "the credentials are not valid or have expired");
-	/* last use, at most once a minute: no write on every request */
-	if (tid && strncmp(last, now_s, 15) != 0) {
-		s = store_prepare(st, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", e);
-		if (s) {
-			stmt_bind_text(s, 1, now_s);
-			stmt_bind_int(s, 2, tid);
-			stmt_step(s, NULL);
-			stmt_done(s);
-		}
-	}
+	if (tid)
+		token_used(st, tid, now_s, last);
 	rc = principal_load(st, uid, p, e);
 	if (rc)
 		return rc == E_AUTH ? fail(e, E_AUTH, "the credentials are not valid") : rc;
 	p->session_id = sid;
 	p->token_id = tid;
 	snprintf(p->csrf, sizeof(p->csrf), "%s", csrf);
+	if (have_gen) {
+		principal_release(&slot->p);
+		slot->th[0] = '\0';
+		if (!principal_copy(&slot->p, p)) {
+			memcpy(slot->th, th, sizeof(slot->th));
+			slot->gen = gen;
+			slot->minute = now / 60;
+			memcpy(slot->last, last, sizeof(slot->last));
+			slot->expires = 0;
+			/* an expiry that cannot be read: never answered from the cache */
+			if (expires[0] && time_parse_iso(expires, &slot->expires))
+				slot->th[0] = '\0';
+		}
+	}
 	return OK;
 }
 

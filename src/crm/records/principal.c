@@ -41,6 +41,25 @@ void principal_release(struct principal *p)
 	p->nowners = 0;
 }
 
+int principal_copy(struct principal *dst, const struct principal *src)
+{
+	*dst = *src;
+	dst->owners = NULL;
+	dst->owners_json = NULL;
+	if (src->owners) {
+		dst->owners = malloc(sizeof(*dst->owners) * (size_t)(src->nowners ? src->nowners : 1));
+		if (!dst->owners)
+			goto fail;
+		memcpy(dst->owners, src->owners, sizeof(*dst->owners) * (size_t)src->nowners);
+	}
+	if (src->owners_json && !(dst->owners_json = strdup(src->owners_json)))
+		goto fail;
+	return OK;
+fail:
+	principal_release(dst);
+	return E_INTERNAL;
+}
+
 static int add_owner(struct principal *p, long long id, int *cap)
 {
 	if (p->nowners == *cap) {

@@ -42,6 +42,9 @@ int principal_load(struct store *st, long long user_id, struct principal *p, str
 /* The all-seeing principal for the command line. */
 void principal_system(struct principal *p);
 void principal_release(struct principal *p);
+/* dst becomes an independent copy of src (its own owner arrays).  Returns
+ * OK or E_INTERNAL (out of memory; dst is then empty). */
+int principal_copy(struct principal *dst, const struct principal *src);
 
 int principal_sees_owner(const struct principal *p, long long owner_id);
 int principal_is_admin(const struct principal *p);

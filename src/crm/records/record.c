@@ -576,6 +576,16 @@ static void select_sql(struct buf *b, const struct resource *r)
 	buf_printf(b, " FROM %s t", r->name);
 }
 
+/* dst (n bytes) gets as much of src as fits, terminated: what snprintf("%s")
+ * does, without the format parsing that showed in list pages' profiles */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 static void read_row(struct stmt *s, const struct resource *r, struct record *rec)
 {
 	int i;
@@ -583,8 +593,8 @@ static void read_row(struct stmt *s, const struct resource *r, struct record *re
 	record_init(rec, r);
 	rec->id = stmt_int(s, 0);
 	rec->version = stmt_int(s, 1);
-	snprintf(rec->created_at, sizeof(rec->created_at), "%s", stmt_text(s, 2));
-	snprintf(rec->updated_at, sizeof(rec->updated_at), "%s", stmt_text(s, 3));
+	copy_text(rec->created_at, sizeof(rec->created_at), stmt_text(s, 2));
+	copy_text(rec->updated_at, sizeof(rec->updated_at), stmt_text(s, 3));
 	rec->created_by = stmt_int(s, 4);
 	for (i = 0; i < r->nfields; i++) {
 		struct val *v = &rec->v[i];
