@@ -33,7 +33,7 @@ asan:
 	FUNNEL_BIN=build/asan/funnel ASAN_OPTIONS=detect_leaks=0 python3 tests/api/run.py
 
 fuzz:
-	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@PKGS="$(PKGS)" tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 e2e: funnel web
 	FUNNEL_BIN=$(BUILD)/funnel node tests/e2e/run.mjs $(E2E)

@@ -70,6 +70,16 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"): "how credentials are obtained",
     ("GET", "/f/{slug}"): "a web form prospects fill in",
     ("POST", "/f/{slug}"): "a web form's submission (makes a lead, by design)",
+    # an invitee's unguessable token is their credential (docs/meetings.md);
+    # a forged or revoked one answers 404 (test_meetings, test_meetings_live)
+    ("GET", "/api/v1/rsvp/{token}"): "an invitee's answer page, by their link",
+    ("POST", "/api/v1/rsvp/{token}"): "an invitee's answer, by their link",
+    ("GET", "/m/{token}"): "an invitee's lobby page, by their link",
+    ("GET", "/api/v1/join/{token}"): "what an invitee's link lets them join",
+    ("POST", "/api/v1/join/{token}"): "an invitee joining by their link",
+    # Janus's event handler, authenticated by the events secret instead
+    # (docs/meetings-live.md, test_meetings_live)
+    ("POST", "/api/v1/janus/events"): "Janus reports attendance with its own secret",
 }
 
 # Bookkeeping that a refused request may legitimately touch.
@@ -89,8 +99,11 @@ BIND = {
     "pipelines": "pipeline", "lost_reasons": "lost_reason", "forms": "form",
     "templates": "template", "saved_filters": "saved_filter", "attachments": "attachment",
     "handovers": "handover", "scoring/rules": "scoring_rule", "tokens": "token",
+    "meetings": "meeting", "lobbies": "lobby", "questionnaires": "questionnaire",
+    "webhooks": "webhook",
 }
-PARAMS = {"period": "2026-Q4", "item_id": "handover_item", "slug": "form_slug"}
+PARAMS = {"period": "2026-Q4", "item_id": "handover_item", "slug": "form_slug",
+          "invitee": "invitee", "event": "webhook_event"}
 
 # Query strings for operations whose parameters are described in prose only.
 QUERY = {
@@ -104,8 +117,16 @@ QUERY = {
                                                      "user_id": f["user"]},
     ("GET", "/api/v1/forecast/backtest"): lambda f: {"from": "2025-Q4", "to": "2026-Q3"},
 }
-# Raw bodies for operations that take no JSON.
-RAW = {("POST", "/api/v1/attachments"): (b"hello from the other side\n", "text/plain")}
+# Raw bodies for operations that take no JSON (bytes, or made from the fixture).
+RAW = {
+    ("POST", "/api/v1/attachments"): (b"hello from the other side\n", "text/plain"),
+    # a calendar program's answer for the target's meeting
+    ("POST", "/api/v1/imip"): (lambda f: (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REPLY\r\n"
+        "BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20270101T000000Z\r\nSEQUENCE:0\r\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Ann:mailto:ann@client.example\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n" % f["meeting_uid"]).encode(), "text/calendar"),
+}
 
 # Bodies the synthesiser cannot make well enough to reach the access check.
 BODY = {
@@ -135,6 +156,10 @@ BODY = {
     "HandoverCreate": lambda f: {"from_user": f["user"]},
     "SavedFilterCreate": lambda f: {"name": "Sneaky", "resource": "opportunities",
                                     "query": "status=open"},
+    "QuestionnaireCreate": lambda f: {"name": "Sneaky", "questions": [
+        {"key": "q", "text": "Why?", "kind": "text"}]},
+    "WebhookCreate": lambda f: {"url": "http://127.0.0.1:9/sneaky",
+                                "events": ["opportunity.won"]},
 }
 
 # Answers that differ from the default rule, for the signed-in roles.  The
@@ -164,6 +189,14 @@ EXPECT = {
     ("GET", "/api/v1/templates/{id}"): 200, ("GET", "/api/v1/templates/{id}/history"): 200,
     ("GET", "/api/v1/scoring/rules/{id}"): 200,
     ("GET", "/api/v1/scoring/rules/{id}/history"): 200,
+    ("GET", "/api/v1/lobbies/{id}"): 200, ("GET", "/api/v1/lobbies/{id}/history"): 200,
+    ("GET", "/api/v1/questionnaires/{id}"): 200,
+    ("GET", "/api/v1/questionnaires/{id}/history"): 200,
+    # lobbies are an admin's; questionnaires a manager's (ALLOWED)
+    ("POST", "/api/v1/lobbies"): R, ("PATCH", "/api/v1/lobbies/{id}"): R,
+    ("DELETE", "/api/v1/lobbies/{id}"): R,
+    ("POST", "/api/v1/questionnaires"): R, ("PATCH", "/api/v1/questionnaires/{id}"): R,
+    ("DELETE", "/api/v1/questionnaires/{id}"): R,
     # quotas are read by everyone signed in (docs/api.md); set by admins, and by
     # managers for their own subtree only
     ("GET", "/api/v1/users/{id}/quotas"): 200, ("PUT", "/api/v1/users/{id}/quotas/{period}"): R,
@@ -210,6 +243,11 @@ ALLOWED = {
     ("POST", "/api/v1/templates"): (("other_mgr",), "any manager writes templates"),
     ("PATCH", "/api/v1/templates/{id}"): (("other_mgr",), "any manager writes templates"),
     ("DELETE", "/api/v1/templates/{id}"): (("other_mgr",), "any manager writes templates"),
+    ("POST", "/api/v1/questionnaires"): (("other_mgr",), "any manager writes questionnaires"),
+    ("PATCH", "/api/v1/questionnaires/{id}"): (("other_mgr",),
+                                               "any manager writes questionnaires"),
+    ("DELETE", "/api/v1/questionnaires/{id}"): (("other_mgr",),
+                                                "any manager writes questionnaires"),
     ("POST", "/api/v1/saved_filters"): (SIGNED_IN,
                                         "one's own saved filter (VIS_SELF)"),
 }
@@ -377,6 +415,23 @@ class EveryRoute(ServerTest):
         f["handover"] = r.json["id"]
         f["handover_item"] = next(it["id"] for sec in r.json["sections"].values()
                                   for it in sec)
+        # a meeting on the target's deal, someone invited; a lobby, a
+        # questionnaire; a webhook on an event nothing in the test fires
+        m = s.create("meetings", {"opportunity_id": f["opportunity"], "kind": "presentation",
+                                  "title": MARK + " demo", "starts_at": "2027-01-15T09:00:00Z",
+                                  "duration_minutes": 30, "timezone": "Europe/Paris"}, rep)
+        f["meeting"], f["meeting_uid"] = m["id"], m["ical_uid"]
+        r = s.post("/api/v1/meetings/%d/invitees" % m["id"],
+                   {"email": "ann@client.example", "name": MARK + " Ann"}, rep)
+        assert r.status == 201, r
+        f["invitee"] = r.json["id"]
+        f["lobby"] = s.create("lobbies", {"name": "Tech", "industries": ["Software"]},
+                              admin)["id"]
+        f["questionnaire"] = s.create("questionnaires", {"name": "Discovery", "questions": [
+            {"key": "q", "text": "What matters?", "kind": "text"}]}, admin)["id"]
+        f["webhook"] = s.create("webhooks", {"url": "http://127.0.0.1:9/hook",
+                                             "events": ["lead.converted"]}, admin)["id"]
+        f["webhook_event"] = 1
         # dead credentials: a disabled admin, a revoked admin token
         u = s.create("users", {"email": "gone@test.funnel", "name": "Gone", "role": "admin",
                                "password": PASSWORD}, admin)
@@ -452,6 +507,7 @@ class EveryRoute(ServerTest):
             path += "?" + urllib.parse.urlencode(QUERY[(method, pattern)](self.f))
         if (method, pattern) in RAW:
             raw, ct = RAW[(method, pattern)]
+            raw = raw(self.f) if callable(raw) else raw
             return self.s.request(method, path, raw=raw, token=self.tokens[role],
                                   content_type=ct)
         body = body_for(self.doc, op, self.f, where)
@@ -563,7 +619,7 @@ class EveryRoute(ServerTest):
                     problems.append("%s: changed %s" % (tag, self.diff(before, after)))
         if os.environ.get("ROUTES_PROBE"):
             print("\n".join(problems))
-        self.assertEqual(problems, [])
+        self.maxDiff = None; self.assertEqual(problems, [])
         self.assertGreater(seen, 500)
 
 

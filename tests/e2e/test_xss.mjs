@@ -81,6 +81,13 @@ async function seed(base) {
 				.map(([key, section, probability]) => ({ key, name: payload(200), section, ...(probability ? { probability } : {}) }));
 		if (res === 'templates')
 			body.kind = 'other';
+		if (res === 'questionnaires')
+			body.questions = [{ key: 'q1', text: payload(200), kind: 'single', options: [payload(100), 'B'] },
+				{ key: 'q2', text: payload(200), kind: 'rating', min: 1, max: 5, min_label: payload(100), max_label: 'high' }];
+		if (res === 'meetings')
+			body.timezone = 'UTC';
+		if (res === 'webhooks')
+			Object.assign(body, { url: 'http://127.0.0.1:9/hook', events: ['lead.converted'] });
 		// where the server refuses a payload (an e-mail, a key, a slug), the field gets a plain
 		// value, and the refusal is the defence
 		let r;

@@ -13,14 +13,31 @@ cd "$(dirname "$0")/../.."
 out=build/fuzz
 mkdir -p "$out"
 pass=0; failn=0
-PKG="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libsodium jansson libcurl libical)"
+# the Makefile passes its own package list (PKGS), so the two cannot drift
+PKGS=${PKGS:-libmicrohttpd sqlite3 libsodium jansson libcurl libical libcrypto}
+PKG_CFLAGS="$(pkg-config --cflags $PKGS)"
+PKG_LIBS="$(pkg-config --libs $PKGS)"
 LIBSRC=$(ls src/core/*.c src/store/*.c src/crm/*.c src/crm/*/*.c src/api/*.c src/http/*.c | grep -v migrations.gen.c)
+LIBSRC="$LIBSRC src/store/migrations.gen.c"
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined -Isrc"
+# the sources are compiled once, instrumented for coverage, then every target
+# links against them: the library is most of each build
+lib="$out/lib"
+mkdir -p "$lib"
+objs=""
+for src in $LIBSRC; do
+	objs="$objs $lib/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
+done
+printf '%s\n' $LIBSRC | xargs -P "${FUZZ_JOBS:-2}" -I{} sh -c '
+	o="$1/$(echo "$2" | tr / _ | sed "s/\.c\$/.o/")"
+	[ "$o" -nt "$2" ] && [ -z "$(find src -name "*.h" -newer "$o" | head -1)" ] && exit 0
+	clang $3 -fsanitize=fuzzer-no-link $4 -c -o "$o" "$2"' _ "$lib" {} "$CFLAGS" "$PKG_CFLAGS" \
+	|| { echo "fuzz: cannot build the sources"; echo "fuzz: 0 passed, 1 failed"; exit 1; }
 for f in tests/fuzz/fuzz_*.c; do
 	[ -e "$f" ] || continue
 	name=$(basename "$f" .c)
 	[ -n "${FUZZ_ONLY:-}" ] && [ "$name" != "$FUZZ_ONLY" ] && [ "$name" != "fuzz_$FUZZ_ONLY" ] && continue
-	if ! clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Isrc -o "$out/$name" "$f" $LIBSRC src/store/migrations.gen.c $PKG -lcsv -lhpdf -lm -lpthread; then
+	if ! clang $CFLAGS -fsanitize=fuzzer -o "$out/$name" "$f" $objs $PKG_CFLAGS $PKG_LIBS -lcsv -lhpdf -lm -lpthread; then
 		echo "fuzz: cannot build $name"; failn=$((failn + 1)); continue
 	fi
 	corpus="tests/fuzz/corpus/${name#fuzz_}"
