@@ -167,7 +167,7 @@ export async function getAll(path, q = {}, max = 2000) {
 // --- names by id, cached for the page's life ---------------------------------
 // Lists answer ids (owner_id, account_id …); cards and tables show names.  One
 // request per 60 unknown ids (?id=1,2,3), never one per record.
-const nameCache = { users: new Map(), accounts: new Map(), contacts: new Map(), teams: new Map() };
+const nameCache = { users: new Map(), accounts: new Map(), contacts: new Map(), teams: new Map(), opportunities: new Map() };
 
 export function nameOf(kind, id) {
 	if (id === null || id === undefined)

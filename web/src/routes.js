@@ -14,6 +14,7 @@ import { Handover } from './pages/Handover.jsx';
 import { FormPage, Forms } from './pages/Forms.jsx';
 import { Admin } from './pages/Admin.jsx';
 import { MeetingRoom } from './pages/Room.jsx';
+import { MeetingPage } from './pages/Meeting.jsx';
 
 export const routes = [
 	{ path: '/board', page: Board, nav: 'Board' },
@@ -33,6 +34,7 @@ export const routes = [
 	{ path: '/forms/:id', page: FormPage },
 	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
 	{ path: '/admin/:tab', page: Admin },
+	{ path: '/meetings/:id', page: MeetingPage },
 	{ path: '/meetings/:id/room', page: MeetingRoom },
 ];
 

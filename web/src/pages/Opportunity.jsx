@@ -1,7 +1,8 @@
 // The opportunity page: its fields (inline edit: PATCH with If-Match, so a change made
 // by someone else meanwhile is not overwritten), the stage and its move, the timeline of
-// activities, stage history, files, payments and the audit trail; quick actions
-// to log a call, schedule a meeting and generate the contract; the account and the
+// activities, its web meetings (Meeting.jsx), stage history, files, payments and the
+// audit trail; quick actions to log a call, schedule a meeting and generate the
+// contract; the account and the
 // pipeline changed in a dialog that says what the change does first; delete.
 import { useEffect, useState } from 'preact/hooks';
 import { cached, del, get, loadNames, nameOf, patch, post } from '../api.js';
@@ -9,6 +10,7 @@ import { Attachments } from '../components/attachments.jsx';
 import { RecordPicker } from '../components/lookups.jsx';
 import { useMove } from '../components/move.jsx';
 import { Payments } from '../components/payments.jsx';
+import { MeetingsPanel } from './Meeting.jsx';
 import { Badge, Empty, ErrorBox, Field, Loading, Modal, Page, toast } from '../components/ui.jsx';
 import { date, dateTime, isoToLocalInput, label, localInputToIso, money, plural } from '../format.js';
 import { Link, navigate } from '../router.jsx';
@@ -119,6 +121,7 @@ export function Opportunity({ id }) {
 					<Payments opp={opp} tick={tick} onChanged={() => load().then(refresh)} />
 				</div>
 				<div class="opp-main">
+					<MeetingsPanel opp={opp} tick={tick} />
 					<Timeline opp={opp} tick={tick} onChange={refresh} />
 					<StageHistory opp={opp} stages={stages} tick={tick} />
 					<ChangeHistory opp={opp} tick={tick} />
