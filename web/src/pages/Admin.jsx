@@ -1,5 +1,6 @@
 // Admin (admins only): users (add, role, team, deactivate, quotas), teams, pipelines
-// with their stages and exit criteria, lost reasons, document templates.  Everything
+// with their stages and exit criteria, lost reasons, document templates, meeting
+// lobbies and webhooks (AdminIntegrations.jsx).  Everything
 // goes through the same API as the rest (users, teams, lost_reasons and templates are
 // records; pipelines have their own endpoint, PATCHed whole with If-Match).
 import { useEffect, useState } from 'preact/hooks';
@@ -10,6 +11,7 @@ import { isAdmin, useSession } from '../session.js';
 import { Badge, Empty, ErrorBox, Field, Loading, Modal, Page, toast, useAsync } from '../components/ui.jsx';
 import { RecordForm } from '../components/RecordForm.jsx';
 import { LookupSelect, refresh, teams as teamsLookup } from '../components/lookups.jsx';
+import { Lobbies, Webhooks } from './AdminIntegrations.jsx';
 
 const TABS = [
 	['users', 'Users'],
@@ -17,6 +19,8 @@ const TABS = [
 	['pipelines', 'Pipelines'],
 	['lost-reasons', 'Lost reasons'],
 	['templates', 'Templates'],
+	['lobbies', 'Lobbies'],
+	['webhooks', 'Webhooks'],
 ];
 
 export function Admin({ tab = 'users' }) {
@@ -30,7 +34,7 @@ export function Admin({ tab = 'users' }) {
 				<p><Link href="/board">Back to the board</Link></p>
 			</Page>
 		);
-	const Tab = { users: Users, teams: Teams, pipelines: Pipelines, 'lost-reasons': LostReasons, templates: Templates }[tab];
+	const Tab = { users: Users, teams: Teams, pipelines: Pipelines, 'lost-reasons': LostReasons, templates: Templates, lobbies: Lobbies, webhooks: Webhooks }[tab];
 	return (
 		<Page title="Admin" wide>
 			<nav class="tabs" aria-label="Admin sections">
