@@ -195,6 +195,10 @@ void api_attachment_list(struct req *rq, struct resp *rs);
 void api_attachment_get(struct req *rq, struct resp *rs);
 void api_attachment_content(struct req *rq, struct resp *rs);
 void api_attachment_delete(struct req *rq, struct resp *rs);
+struct attachment;
+/* Answer with attachment a's bytes from fd (taken: the adapter closes it),
+ * as a sandboxed download. */
+void api_send_attachment(struct resp *rs, const struct attachment *a, int fd);
 void api_document_create(struct req *rq, struct resp *rs);
 void api_installments_set(struct req *rq, struct resp *rs);
 void api_payment_list(struct req *rq, struct resp *rs);
@@ -243,6 +247,7 @@ void api_handover_execute(struct req *rq, struct resp *rs);
 void api_meeting_page(struct req *rq, struct resp *rs); /* R_PUBLIC */
 void api_join_get(struct req *rq, struct resp *rs);     /* R_PUBLIC */
 void api_join_post(struct req *rq, struct resp *rs);    /* R_PUBLIC */
+void api_join_asset(struct req *rq, struct resp *rs);   /* R_PUBLIC: logo, deck */
 void api_janus_events(struct req *rq, struct resp *rs); /* R_PUBLIC, basic auth */
 void api_meeting_join(struct req *rq, struct resp *rs);
 void api_meeting_attendance(struct req *rq, struct resp *rs);

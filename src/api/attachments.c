@@ -127,6 +127,28 @@ static void disposition(struct resp *rs, const char *name)
 			       "attachment; filename=\"%s\"; filename*=UTF-8''%s", plain, ext);
 }
 
+void api_send_attachment(struct resp *rs, const struct attachment *a, int fd)
+{
+	rs->status = 200;
+	/* the table's own string: it outlives this call, as the adapter needs */
+	rs->content_type = attachment_type_allowed(a->content_type);
+	if (!rs->content_type)
+		rs->content_type = "application/octet-stream";
+	rs->has_file = 1;
+	rs->file_fd = fd;
+	rs->file_size = a->size;
+	buf_reset(&rs->body);
+	disposition(rs, a->filename);
+	/* Whatever the bytes are (a text/plain file full of HTML, a PDF with
+	 * script), opened directly they run in no origin: a sandbox without
+	 * allow-scripts or allow-same-origin, nothing loaded, never framed.
+	 * Content-Disposition: attachment and nosniff (server.c) do the rest;
+	 * an <img> shows an image whatever its disposition. */
+	api_set_header(rs, "Content-Security-Policy",
+		       "sandbox; default-src 'none'; frame-ancestors 'none'");
+	api_set_header(rs, "ETag", "\"%s\"", a->sha256);
+}
+
 void api_attachment_content(struct req *rq, struct resp *rs)
 {
 	struct attachment a;
@@ -142,23 +164,7 @@ void api_attachment_content(struct req *rq, struct resp *rs)
 		api_problem(rs, rc, &e);
 		return;
 	}
-	rs->status = 200;
-	/* the table's own string: it outlives this call, as the adapter needs */
-	rs->content_type = attachment_type_allowed(a.content_type);
-	if (!rs->content_type)
-		rs->content_type = "application/octet-stream";
-	rs->has_file = 1;
-	rs->file_fd = fd;
-	rs->file_size = a.size;
-	buf_reset(&rs->body);
-	disposition(rs, a.filename);
-	/* Whatever the bytes are (a text/plain file full of HTML, a PDF with
-	 * script), opened directly they run in no origin: a sandbox without
-	 * allow-scripts or allow-same-origin, nothing loaded, never framed.
-	 * Content-Disposition: attachment and nosniff (server.c) do the rest. */
-	api_set_header(rs, "Content-Security-Policy",
-		       "sandbox; default-src 'none'; frame-ancestors 'none'");
-	api_set_header(rs, "ETag", "\"%s\"", a.sha256);
+	api_send_attachment(rs, &a, fd);
 }
 
 void api_attachment_delete(struct req *rq, struct resp *rs)

@@ -6,6 +6,7 @@
  *   GET  /m/{token}                       the lobby page (the web UI)
  *   GET  /api/v1/join/{token}             what the lobby shows, and status
  *   POST /api/v1/join/{token}             knock; when admitted: Janus
+ *   GET  /api/v1/join/{token}/{asset}     the lobby theme's logo or deck
  *                                         credentials (200), else 202 waiting
  *   POST /api/v1/janus/events             Janus's event handler (basic auth)
  * Funnel users:
@@ -28,6 +29,8 @@
 
 #include "crm/meetings/attendance.h"
 #include "crm/meetings/janus.h"
+#include "crm/meetings/meetings.h"
+#include "crm/records/attachment.h"
 #include "crm/meetings/room.h"
 #include "api.h"
 
@@ -87,6 +90,39 @@ void api_join_get(struct req *rq, struct resp *rs)
 	if (rc)
 		api_problem(rs, rc, &e);
 	api_set_header(rs, "Cache-Control", "no-store");
+}
+
+/* The lobby's logo or deck for a guest, who has no session to read
+ * attachments with: the link proves they are invited, the theme names the
+ * file, and the file is read as the system. */
+void api_join_asset(struct req *rq, struct resp *rs)
+{
+	long long invitee, meeting, id;
+	struct principal sys;
+	struct attachment a;
+	struct err e;
+	int rc, fd, deck;
+
+	if (link_of(rq, rs, &invitee, &meeting))
+		return;
+	err_clear(&e);
+	deck = !strcmp(rq->params[1], "deck");
+	if (!deck && strcmp(rq->params[1], "logo")) {
+		fail(&e, E_NOTFOUND, "a lobby has a logo and a deck, nothing else");
+		api_problem(rs, E_NOTFOUND, &e);
+		return;
+	}
+	principal_system(&sys);
+	rc = meeting_lobby_asset(rq->st, meeting, deck, &id, &e);
+	if (!rc)
+		rc = attachment_open(rq->st, &sys, rq->files_dir, id, &a, &fd, &e);
+	if (rc) {
+		api_problem(rs, rc, &e);
+		return;
+	}
+	api_send_attachment(rs, &a, fd);
+	api_set_header(rs, "Cache-Control", "private, max-age=300");
+	api_set_header(rs, "Referrer-Policy", "no-referrer");
 }
 
 static void join(struct req *rq, struct resp *rs, long long invitee)
@@ -356,6 +392,12 @@ static const struct api_op doc_ops[] = {
 	 "and 202 {status: waiting}.  409 when the room is not open or locked; 404 for a bad "
 	 "link, a removed invitee or an ended meeting.  No Janus secret is ever in it.",
 	 NULL, 200, "JoinCredentials", NULL, "409"},
+	{api_join_asset, "get_join_asset", "meetings", "The lobby's logo or deck, for a guest",
+	 "Public, by the link token: {asset} is logo (an image) or deck (a PDF) of the lobby "
+	 "theme the meeting shows (lobby_id, else the account's industry's).  The bytes as "
+	 "GET /api/v1/attachments/{id}/content sends them (a sandboxed download; an <img> "
+	 "shows it).  404 for a bad link, or a theme without one.",
+	 NULL, 200, NULL, NULL, NULL},
 	{api_janus_events, "janus_events", "meetings", "Janus's event handler",
 	 "For Janus only: HTTP basic auth, user janus, password --janus-events-secret (401 "
 	 "otherwise).  Session and handle events, one or a JSON array; handles attached with a "

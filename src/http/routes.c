@@ -103,6 +103,7 @@ const struct route routes[] = {
 	{M_GET, "/m/{token}", api_meeting_page, NULL, R_PUBLIC},
 	{M_GET, "/api/v1/join/{token}", api_join_get, NULL, R_PUBLIC},
 	{M_POST, "/api/v1/join/{token}", api_join_post, NULL, R_PUBLIC},
+	{M_GET, "/api/v1/join/{token}/{asset}", api_join_asset, NULL, R_PUBLIC},
 	{M_POST, "/api/v1/janus/events", api_janus_events, NULL, R_PUBLIC},
 	{M_POST, "/api/v1/meetings/{id}/join", api_meeting_join, NULL, 0},
 	{M_GET, "/api/v1/meetings/{id}/attendance", api_meeting_attendance, NULL, 0},

@@ -269,6 +269,28 @@ class Meetings(ServerTest):
         m = self.meeting(lobby_id=ok["id"])
         got = self.lobby_of(m)
         self.assertEqual((got["logo_attachment_id"], got["deck_attachment_id"]), (png, pdf))
+        # a guest, who has no session, gets both by their link, and nothing else
+        self.invite(m, {"email": "lou@client.example", "name": "Lou"})
+        self.s.post(M + "/%d/invitations" % m["id"], None, self.rep)
+        (mail,) = self.mails_to("lou@client.example")
+        token = urlparse(link_of(mail)).path.rsplit("/", 1)[1]
+        r = self.s.request("GET", "/api/v1/join/%s/logo" % token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "image/png")
+        self.assertIn("sandbox", r.header("Content-Security-Policy"))
+        r = self.s.request("GET", "/api/v1/join/%s/deck" % token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        self.assertTrue(r.raw.startswith("%PDF-1.4"), r.raw[:20])
+        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/content" % token), 404)
+        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/logo" % ("A" * 43)), 404)
+        # a theme without a logo: 404, not another file
+        plain = self.meeting(lobby_id=self.other_lobby["id"])
+        self.invite(plain, {"email": "max@client.example", "name": "Max"})
+        self.s.post(M + "/%d/invitations" % plain["id"], None, self.rep)
+        (mail,) = self.mails_to("max@client.example")
+        token = urlparse(link_of(mail)).path.rsplit("/", 1)[1]
+        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/logo" % token), 404)
         # others read the themes, only admins change them
         self.assertEqual(self.s.get("/api/v1/lobbies/%d" % ok["id"], self.rep).status, 200)
         self.assertProblem(self.s.patch("/api/v1/lobbies/%d" % ok["id"], {"name": "Mine"},

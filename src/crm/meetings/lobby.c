@@ -101,18 +101,37 @@ const struct resource lobby_resource = {
 	.prepare = prepare,
 };
 
+/* The theme a meeting shows: chosen, else the first active theme naming the
+ * account's industry, else the first active one. */
+static const char lobby_sql[] =
+	"SELECT l.id, l.name, l.industries, l.welcome, l.primary_color, l.accent_color, "
+	"l.logo_attachment_id, l.deck_attachment_id FROM meetings m LEFT JOIN accounts a ON "
+	"a.id = m.account_id JOIN lobbies l ON (m.lobby_id = l.id) OR (m.lobby_id IS NULL AND "
+	"l.active = 1) WHERE m.id = ? ORDER BY m.lobby_id = l.id DESC, EXISTS (SELECT 1 FROM "
+	"json_each(l.industries) j WHERE lower(j.value) = lower(a.industry)) DESC, l.id "
+	"LIMIT 1";
+
+int meeting_lobby_asset(struct store *st, long long meeting, int deck, long long *attachment,
+			struct err *e)
+{
+	struct stmt *s = store_prepare(st, lobby_sql, e);
+	int rc;
+
+	if (!s)
+		return e->code;
+	stmt_bind_int(s, 1, meeting);
+	rc = stmt_step(s, e);
+	if (!rc && (!stmt_row(s) || stmt_null(s, deck ? 7 : 6)))
+		rc = fail(e, E_NOTFOUND, "this meeting's lobby has no %s", deck ? "deck" : "logo");
+	else if (!rc)
+		*attachment = stmt_int(s, deck ? 7 : 6);
+	stmt_done(s);
+	return rc;
+}
+
 int meeting_lobby_json(struct store *st, long long meeting, struct jw *w, struct err *e)
 {
-	/* chosen, else the first active theme naming the account's industry,
-	 * else the first active one */
-	static const char sql[] =
-		"SELECT l.id, l.name, l.industries, l.welcome, l.primary_color, l.accent_color, "
-		"l.logo_attachment_id, l.deck_attachment_id FROM meetings m LEFT JOIN accounts a ON "
-		"a.id = m.account_id JOIN lobbies l ON (m.lobby_id = l.id) OR (m.lobby_id IS NULL AND "
-		"l.active = 1) WHERE m.id = ? ORDER BY m.lobby_id = l.id DESC, EXISTS (SELECT 1 FROM "
-		"json_each(l.industries) j WHERE lower(j.value) = lower(a.industry)) DESC, l.id "
-		"LIMIT 1";
-	struct stmt *s = store_prepare(st, sql, e);
+	struct stmt *s = store_prepare(st, lobby_sql, e);
 	int rc, k;
 
 	if (!s)

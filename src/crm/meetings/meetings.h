@@ -87,6 +87,10 @@ const char *meetings_public_url(void);
  * industries, welcome, primary_color, accent_color, logo_attachment_id,
  * deck_attachment_id}), or null when there is none (lobby.c). */
 int meeting_lobby_json(struct store *st, long long id, struct jw *w, struct err *e);
+/* The attachment id of that theme's logo (deck = 0) or deck (deck = 1):
+ * E_NOTFOUND when there is no theme or it has none. */
+int meeting_lobby_asset(struct store *st, long long id, int deck, long long *attachment,
+			struct err *e);
 
 /* --- invitees (invitee.c) ------------------------------------------------ */
 
