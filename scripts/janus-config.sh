@@ -6,6 +6,7 @@
 #                               [--token-secret S] [--admin-secret S]
 #                               [--admin-key K] [--events-secret S]
 #                               [--rtp-ports LO-HI] [--session-timeout S]
+#                               [--admin-port N]
 #
 # Secrets not given are made here (32 random bytes, hex) and written to
 # DIR/funnel.env as FUNNEL_JANUS_* lines, so `funnel serve` can be given
@@ -13,7 +14,9 @@
 #   - token_auth with token_auth_secret: every Janus request carries a token
 #     Funnel signed with HMAC-SHA1 ("<expiry>,janus,<plugins>,room=<id>:<sig>");
 #     nobody can open a session without one
-#   - admin_secret for the admin API (which is not exposed on any transport)
+#   - admin_secret for the admin API, on the HTTP transport's admin port on
+#     127.0.0.1 only (default 7088, path /admin): Funnel ends a removed
+#     participant's session with it
 #   - the HTTP transport (and WebSocket) on 127.0.0.1 only
 #   - VideoRoom and TextRoom with admin_key: rooms are created only by Funnel
 #   - the sample HTTP event handler posting sessions/handles/plugins events,
@@ -25,12 +28,13 @@ set -eu
 
 dir=${1:?usage: janus-config.sh DIR [options]}
 shift
-http_port=8088 ws_port=8188 events="" rtp="20000-20999" session_timeout=30
+http_port=8088 ws_port=8188 admin_port=7088 events="" rtp="20000-20999" session_timeout=30
 token_secret="" admin_secret="" admin_key="" events_secret=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--http-port) http_port=$2 ;;
 	--ws-port) ws_port=$2 ;;
+	--admin-port) admin_port=$2 ;;
 	--events) events=$2 ;;
 	--token-secret) token_secret=$2 ;;
 	--admin-secret) admin_secret=$2 ;;
@@ -118,7 +122,11 @@ general: {
 	https = false
 }
 admin: {
-	admin_http = false
+	admin_base_path = "/admin"
+	admin_http = true
+	admin_port = $admin_port
+	admin_ip = "127.0.0.1"
+	admin_https = false
 }
 CFG
 
@@ -170,4 +178,6 @@ FUNNEL_JANUS_WS=ws://127.0.0.1:$ws_port
 FUNNEL_JANUS_TOKEN_SECRET=$token_secret
 FUNNEL_JANUS_ADMIN_KEY=$admin_key
 FUNNEL_JANUS_EVENTS_SECRET=$events_secret
+FUNNEL_JANUS_ADMIN_URL=http://127.0.0.1:$admin_port/admin
+FUNNEL_JANUS_ADMIN_SECRET=$admin_secret
 ENV

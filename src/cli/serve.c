@@ -45,7 +45,19 @@ static const char usage[] =
 	"                       wait this long before retrying mail the SMTP server did not\n"
 	"                       take, doubling each time up to an hour (default 30)\n"
 	"  --public-url URL     how people outside reach this server, for the join and\n"
-	"                       answer links in invitations (default http://LISTEN)\n";
+	"                       answer links in invitations (default http://LISTEN)\n"
+	"  --janus URL          live meetings on this Janus (http://127.0.0.1:8088/janus);\n"
+	"                       scripts/janus-config.sh writes a matching configuration\n"
+	"  --janus-ws URL       the WebSocket transport browsers use (default: --janus)\n"
+	"  --janus-admin-key K  the VideoRoom's admin_key ($FUNNEL_JANUS_ADMIN_KEY)\n"
+	"  --janus-token-secret S\n"
+	"                       Janus's token_auth_secret ($FUNNEL_JANUS_TOKEN_SECRET)\n"
+	"  --janus-events-secret S\n"
+	"                       the event handler's password ($FUNNEL_JANUS_EVENTS_SECRET)\n"
+	"  --janus-admin URL    Janus's admin API on loopback (http://127.0.0.1:7088/admin),\n"
+	"                       to end a removed participant's session at once\n"
+	"  --janus-admin-secret S\n"
+	"                       its admin_secret ($FUNNEL_JANUS_ADMIN_SECRET)\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -72,6 +84,8 @@ int cmd_serve(int argc, char **argv)
 		{"janus-admin-key", required_argument, NULL, 'K'},
 		{"janus-token-secret", required_argument, NULL, 'X'},
 		{"janus-events-secret", required_argument, NULL, 'E'},
+		{"janus-admin", required_argument, NULL, 'a' + 256},
+		{"janus-admin-secret", required_argument, NULL, 'A' + 256},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts o;
@@ -80,7 +94,8 @@ int cmd_serve(int argc, char **argv)
 	const char *interval = getenv("FUNNEL_SCORING_INTERVAL");
 	struct janus_conf jc = {getenv("FUNNEL_JANUS_URL"), getenv("FUNNEL_JANUS_WS"),
 				getenv("FUNNEL_JANUS_ADMIN_KEY"), getenv("FUNNEL_JANUS_TOKEN_SECRET"),
-				getenv("FUNNEL_JANUS_EVENTS_SECRET")};
+				getenv("FUNNEL_JANUS_EVENTS_SECRET"), getenv("FUNNEL_JANUS_ADMIN_URL"),
+				getenv("FUNNEL_JANUS_ADMIN_SECRET")};
 	int c;
 
 	if (cli_wants_help(argc, argv, usage))
@@ -120,6 +135,8 @@ int cmd_serve(int argc, char **argv)
 		case 'K': jc.admin_key = optarg; break;
 		case 'X': jc.token_secret = optarg; break;
 		case 'E': jc.events_secret = optarg; break;
+		case 'a' + 256: jc.admin_url = optarg; break;
+		case 'A' + 256: jc.admin_secret = optarg; break;
 		default: return cli_usage("serve", "unknown option");
 		}
 	}
@@ -150,6 +167,11 @@ int cmd_serve(int argc, char **argv)
 		       !*jc.token_secret || !jc.events_secret || !*jc.events_secret))
 		return cli_usage("serve", "--janus needs --janus-admin-key, --janus-token-secret "
 					  "and --janus-events-secret");
+	if (jc.admin_url && (strncmp(jc.admin_url, "http://", 7) &&
+			     strncmp(jc.admin_url, "https://", 8)))
+		return cli_usage("serve", "--janus-admin wants an http:// or https:// URL");
+	if (jc.admin_url && (!jc.admin_secret || !*jc.admin_secret))
+		return cli_usage("serve", "--janus-admin needs --janus-admin-secret");
 	if (jc.url && !jc.ws_url)
 		jc.ws_url = jc.url;
 	janus_configure(&jc);

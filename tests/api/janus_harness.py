@@ -47,14 +47,19 @@ def available():
 
 class Janus:
     def __init__(self, events_url, token_secret, admin_key, events_secret, tmp=None,
-                 http_port=None, ws_port=None, session_timeout=30):
+                 http_port=None, ws_port=None, session_timeout=30, admin_port=None,
+                 admin_secret=None):
         self.tmp = tmp or tempfile.mkdtemp(prefix="funnel-janus-")
         self.dir = os.path.join(self.tmp, "janus")
         self.http_port = http_port or free_port()
         self.ws_port = ws_port or free_port()
+        self.admin_port = admin_port or free_port()
+        self.admin_secret = admin_secret or secrets.token_hex(16)
         lo = 20000 + (os.getpid() % 400) * 100
         subprocess.run([os.path.join(ROOT, "scripts", "janus-config.sh"), self.dir,
                         "--http-port", str(self.http_port), "--ws-port", str(self.ws_port),
+                        "--admin-port", str(self.admin_port),
+                        "--admin-secret", self.admin_secret,
                         "--events", events_url, "--token-secret", token_secret,
                         "--admin-key", admin_key, "--events-secret", events_secret,
                         "--rtp-ports", "%d-%d" % (lo, lo + 99),
@@ -157,14 +162,19 @@ def live_pair(args=(), env=None, session_timeout=30):
     token_secret = secrets.token_hex(16)
     admin_key = secrets.token_hex(16)
     events_secret = secrets.token_hex(16)
-    http_port, ws_port = free_port(), free_port()
+    admin_secret = secrets.token_hex(16)
+    http_port, ws_port, admin_port = free_port(), free_port(), free_port()
     fenv = dict(env or {}, FUNNEL_JANUS_TOKEN_SECRET=token_secret,
-                FUNNEL_JANUS_ADMIN_KEY=admin_key, FUNNEL_JANUS_EVENTS_SECRET=events_secret)
+                FUNNEL_JANUS_ADMIN_KEY=admin_key, FUNNEL_JANUS_EVENTS_SECRET=events_secret,
+                FUNNEL_JANUS_ADMIN_SECRET=admin_secret)
     s = Server(args=["--janus", "http://127.0.0.1:%d/janus" % http_port,
-                     "--janus-ws", "ws://127.0.0.1:%d" % ws_port] + list(args), env=fenv)
+                     "--janus-ws", "ws://127.0.0.1:%d" % ws_port,
+                     "--janus-admin", "http://127.0.0.1:%d/admin" % admin_port] + list(args),
+               env=fenv)
     j = Janus("http://127.0.0.1:%d/api/v1/janus/events" % s.port, token_secret, admin_key,
               events_secret, tmp=s.tmp, http_port=http_port, ws_port=ws_port,
-              session_timeout=session_timeout)
+              session_timeout=session_timeout, admin_port=admin_port,
+              admin_secret=admin_secret)
     s.janus = j
     s.janus_secrets = {"token": token_secret, "admin_key": admin_key, "events": events_secret}
     return s, j

@@ -2,11 +2,13 @@
 configuration, Funnel's signed tokens, the event handler's ingest and the
 attendance it makes, presenter rights enforced by Janus, join links."""
 import base64
+import json
 import os
 import sqlite3
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ServerTest  # noqa: E402
@@ -23,6 +25,15 @@ def wait_for(pred, timeout=10):
     return pred()
 
 
+def presence(s):
+    db = sqlite3.connect(s.db)
+    try:
+        return db.execute("SELECT invitee_id, janus_room, janus_session, left_ms IS NOT NULL,"
+                          " left_reason FROM meeting_presence ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
 @unittest.skipUnless(available(), "janus is not installed (scripts/deps.sh)")
 class JanusLive(ServerTest):
     @classmethod
@@ -35,12 +46,7 @@ class JanusLive(ServerTest):
         close_pair(cls.s, cls.j)
 
     def presence(self):
-        db = sqlite3.connect(self.s.db)
-        try:
-            return db.execute("SELECT invitee_id, janus_room, janus_session, left_ms IS NOT NULL,"
-                              " left_reason FROM meeting_presence ORDER BY id").fetchall()
-        finally:
-            db.close()
+        return presence(self.s)
 
     def test_config_is_loopback_and_token_only(self):
         d = self.j.dir
@@ -50,7 +56,16 @@ class JanusLive(ServerTest):
         self.assertNotIn("stun_server", cfg)
         http = open(os.path.join(d, "janus.transport.http.jcfg")).read()
         self.assertIn('ip = "127.0.0.1"', http)
-        self.assertIn("admin_http = false", http)
+        # the admin API on loopback only, and only with the admin secret
+        self.assertIn('admin_ip = "127.0.0.1"', http)
+        admin = "http://127.0.0.1:%d/admin" % self.j.admin_port
+        ask = lambda m: json.loads(urllib.request.urlopen(urllib.request.Request(  # noqa: E731
+            admin, data=json.dumps(dict(m, transaction="t")).encode(),
+            headers={"Content-Type": "application/json"}), timeout=10).read())
+        self.assertEqual(ask({"janus": "list_sessions"})["janus"], "error")
+        self.assertEqual(ask({"janus": "list_sessions", "admin_secret": "wrong"})["janus"], "error")
+        self.assertEqual(ask({"janus": "list_sessions",
+                              "admin_secret": self.j.admin_secret})["janus"], "success")
         vr = open(os.path.join(d, "janus.plugin.videoroom.jcfg")).read()
         self.assertIn('admin_key = "%s"' % self.s.janus_secrets["admin_key"], vr)
         self.assertEqual(os.stat(os.path.join(d, "janus.jcfg")).st_mode & 0o077, 0)
@@ -116,9 +131,11 @@ class JanusLive(ServerTest):
         secret = self.s.janus_secrets["token"]
         JanusClient(self.j, sign(secret, int(time.time()) + 600, room=4243, p=103))
         self.assertTrue(wait_for(lambda: [p for p in self.presence() if p[0] == 103]))
-        left = wait_for(lambda: [p for p in self.presence() if p[0] == 103 and p[3]], 20)
+        # Janus reports the handle detached, then the session timed out, in
+        # that order or together: the presence ends as a timeout
+        left = wait_for(lambda: [p for p in self.presence()
+                                 if p[0] == 103 and p[3] and p[4] == "timeout"], 20)
         self.assertTrue(left, self.presence())
-        self.assertEqual(left[0][4], "timeout", self.presence())
 
 
 if __name__ == "__main__":
@@ -286,6 +303,27 @@ class RoomLive(ServerTest):
         self.assertTrue(r.json["master"])
         r = self.s.post("/api/v1/meetings/%d/join" % mid, {}, self.rep)
         self.assertProblem(r, 404)
+        self.room(mid, "end")
+
+    def test_a_removed_participant_is_cut_off_by_janus(self):
+        mid, p = self.meeting()
+        self.assertEqual(self.room(mid, "open").status, 200)
+        self.assertEqual(self.room(mid, "admit_all").status, 200)
+        creds = self.s.post("/api/v1/join/" + p["attendee"]["token"], {}).json
+        watcher = JanusClient(self.j, creds["token"])
+        alive = lambda: self.j.post("/%d" % watcher.session, {  # noqa: E731
+            "janus": "keepalive", "token": creds["token"]})["janus"]
+        self.assertEqual(alive(), "ack")
+        inv = p["attendee"]["id"]
+        open_ = lambda: [r for r in presence(self.s) if r[0] == inv and not r[3]]  # noqa: E731
+        self.assertTrue(wait_for(open_), presence(self.s))
+        r = self.room(mid, "remove", invitee_id=inv)
+        self.assertEqual(r.status, 200, r)
+        # Janus itself has ended the session: nothing more reaches them
+        self.assertEqual(alive(), "error")
+        self.assertTrue(wait_for(lambda: not open_()), presence(self.s))
+        # and their link no longer joins
+        self.assertProblem(self.s.post("/api/v1/join/" + p["attendee"]["token"], {}), 404)
         self.room(mid, "end")
 
     def test_attendance_from_real_janus_events(self):

@@ -56,13 +56,15 @@ export async function startLive({ seconds = 900 } = {}) {
 		FUNNEL_JANUS_TOKEN_SECRET: secret(),
 		FUNNEL_JANUS_ADMIN_KEY: secret(),
 		FUNNEL_JANUS_EVENTS_SECRET: secret(),
+		FUNNEL_JANUS_ADMIN_SECRET: secret(),
 	};
-	const httpPort = await freePort(), wsPort = await freePort();
+	const httpPort = await freePort(), wsPort = await freePort(), adminPort = await freePort();
 	const log = openSync(join(dir, 'server.log'), 'a');
 	const children = [];
 	const funnel = spawn('timeout', ['--signal=TERM', '--kill-after=10', String(seconds), BIN, 'serve',
 		'--db', db, '--listen', '127.0.0.1:0', '--web', WEB, '--no-access-log',
-		'--janus', 'http://127.0.0.1:' + httpPort + '/janus', '--janus-ws', 'ws://127.0.0.1:' + wsPort],
+		'--janus', 'http://127.0.0.1:' + httpPort + '/janus', '--janus-ws', 'ws://127.0.0.1:' + wsPort,
+		'--janus-admin', 'http://127.0.0.1:' + adminPort + '/admin'],
 	{ stdio: ['ignore', 'pipe', log], cwd: dir, env });
 	children.push(funnel);
 	const url = await new Promise((res, rej) => {
@@ -84,7 +86,8 @@ export async function startLive({ seconds = 900 } = {}) {
 	const gen = spawnSync(join(ROOT, 'scripts', 'janus-config.sh'), [jdir, '--http-port', String(httpPort),
 		'--ws-port', String(wsPort), '--events', url + '/api/v1/janus/events',
 		'--token-secret', env.FUNNEL_JANUS_TOKEN_SECRET, '--admin-key', env.FUNNEL_JANUS_ADMIN_KEY,
-		'--events-secret', env.FUNNEL_JANUS_EVENTS_SECRET, '--rtp-ports', lo + '-' + (lo + 99)], { encoding: 'utf8' });
+		'--events-secret', env.FUNNEL_JANUS_EVENTS_SECRET, '--rtp-ports', lo + '-' + (lo + 99),
+		'--admin-port', String(adminPort), '--admin-secret', env.FUNNEL_JANUS_ADMIN_SECRET], { encoding: 'utf8' });
 	if (gen.status !== 0)
 		throw new Error('janus-config.sh failed: ' + gen.stderr);
 	const jlog = openSync(join(dir, 'janus.log'), 'a');

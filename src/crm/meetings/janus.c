@@ -148,9 +148,11 @@ void janus_room_secret(long long meeting_id, char out[65])
 	sodium_bin2hex(out, 65, mac, sizeof(mac));
 }
 
-/* POST `msg` (given "transaction" and "token" here) to url + path; *out gets
- * the parsed answer. */
-static int post(const char *path, json_t *msg, json_t **out, struct err *e)
+/* POST `msg` (given "transaction" here, and "token" for the Janus API or
+ * "admin_secret" for its admin API) to base + path; *out gets the parsed
+ * answer. */
+static int request(const char *base, const char *path, json_t *msg, json_t **out,
+		   struct err *e)
 {
 	char url[1024], token[512], tx[32];
 	unsigned char raw[8];
@@ -159,20 +161,24 @@ static int post(const char *path, json_t *msg, json_t **out, struct err *e)
 	int rc = OK;
 
 	*out = NULL;
-	if (!conf.url)
+	if (!base)
 		return fail(e, E_UNAVAILABLE, "live rooms need Janus (funnel serve --janus URL)");
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(tx, sizeof(tx), raw, sizeof(raw));
-	janus_sign(conf.token_secret ? conf.token_secret : "", (long long)time(NULL) + 60, 0, 0,
-		   token, sizeof(token));
 	json_object_set_new(msg, "transaction", json_string(tx));
-	json_object_set_new(msg, "token", json_string(token));
+	if (base == conf.admin_url) {
+		json_object_set_new(msg, "admin_secret", json_string(conf.admin_secret ?: ""));
+	} else {
+		janus_sign(conf.token_secret ? conf.token_secret : "", (long long)time(NULL) + 60,
+			   0, 0, token, sizeof(token));
+		json_object_set_new(msg, "token", json_string(token));
+	}
 	text = json_dumps(msg, JSON_COMPACT);
 	if (!text)
 		return fail(e, E_INTERNAL, "out of memory");
-	snprintf(url, sizeof(url), "%s%s", conf.url, path);
+	snprintf(url, sizeof(url), "%s%s", base, path);
 	if (httpc_post(url, NULL, text, strlen(text), 10000, 1 << 20, &r) || r.status != 200) {
-		rc = fail(e, E_UNAVAILABLE, "Janus does not answer at %s (%s, HTTP %ld)", conf.url,
+		rc = fail(e, E_UNAVAILABLE, "Janus does not answer at %s (%s, HTTP %ld)", base,
 			  r.error, r.status);
 		goto out;
 	}
@@ -193,6 +199,11 @@ out:
 	httpc_result_release(&r);
 	free(text);
 	return rc;
+}
+
+static int post(const char *path, json_t *msg, json_t **out, struct err *e)
+{
+	return request(conf.url, path, msg, out, e);
 }
 
 static long long data_id(json_t *ans)
@@ -357,4 +368,21 @@ int janus_room_participants(long long room, json_t **out, struct err *e)
 	if (!*out)
 		*out = json_array();
 	return OK;
+}
+
+int janus_session_destroy(long long session, struct err *e)
+{
+	json_t *ans = NULL;
+	int rc;
+
+	if (!conf.admin_url)
+		return OK;
+	rc = request(conf.admin_url, "", json_pack("{s:s,s:I}", "janus", "destroy_session",
+						   "session_id", (json_int_t)session),
+		     &ans, e);
+	json_decref(ans);
+	/* a session that ended meanwhile is what was wanted */
+	if (rc == E_UNAVAILABLE && e && strstr(e->msg, "No such session"))
+		err_clear(e), rc = OK;
+	return rc;
 }

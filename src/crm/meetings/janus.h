@@ -19,6 +19,9 @@
  *   room secret    each room's "secret", derived from the admin key and the
  *                  meeting id (HMAC-SHA256), needed to edit, kick, moderate
  *                  and destroy; kept nowhere.
+ *   admin secret   Janus's admin_secret, for its admin API (on loopback, when
+ *                  given): Funnel ends a removed participant's Janus session
+ *                  with it, so what they receive stops at once.
  *
  * Presenter rights are Janus's: a room is created with signed_tokens and an
  * `allowed` list, and joining as a publisher needs a token in that list.
@@ -45,6 +48,8 @@ struct janus_conf {
 	const char *admin_key;     /* the VideoRoom's admin_key */
 	const char *token_secret;  /* Janus's token_auth_secret */
 	const char *events_secret; /* the event handler's backend_pwd (user "janus") */
+	const char *admin_url;     /* Janus's admin API (http://127.0.0.1:7088/admin), or NULL */
+	const char *admin_secret;  /* its admin_secret */
 };
 
 /* The process-wide configuration (set once by `funnel serve`; strings are
@@ -101,6 +106,10 @@ int janus_room_moderate(long long meeting_id, long long room, long long feed, co
 /* The room's participants, as Janus lists them (new reference in *out:
  * [{"id", "display", "publisher", "talking"?}]). */
 int janus_room_participants(long long room, json_t **out, struct err *e);
+/* End Janus session `session` through the admin API: every handle of it
+ * (publisher, subscriptions, data channels) goes.  OK without an admin API
+ * configured, or when the session is gone already. */
+int janus_session_destroy(long long session, struct err *e);
 
 /* One request to `plugin` ("janus.plugin.videoroom"); *out gets a new
  * reference to plugindata.data. */

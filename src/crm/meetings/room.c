@@ -441,6 +441,23 @@ int room_mute(struct store *st, const struct principal *p, long long meeting,
 	return rc;
 }
 
+/* End the Janus sessions invitee is present with (meeting_presence). */
+static int end_sessions(struct store *st, long long invitee, struct err *e)
+{
+	struct stmt *s = store_prepare(st, "SELECT DISTINCT janus_session FROM meeting_presence "
+					   "WHERE invitee_id = ? AND left_ms IS NULL", e);
+	int rc;
+
+	if (!s)
+		return e ? e->code : E_INTERNAL;
+	stmt_bind_int(s, 1, invitee);
+	while (!(rc = stmt_step(s, e)) && stmt_row(s))
+		if ((rc = janus_session_destroy(stmt_int(s, 0), e)))
+			break;
+	stmt_done(s);
+	return rc;
+}
+
 int room_remove(struct store *st, const struct principal *p, long long meeting,
 		long long invitee, struct err *e)
 {
@@ -459,9 +476,13 @@ int room_remove(struct store *st, const struct principal *p, long long meeting,
 		       "ti", now, invitee);
 	if (!rc)
 		rc = audit(st, p, meeting, "remove", invitee, e);
-	/* attendees have no feeds; their subscriptions end when the page is
-	 * told (room_lobby_json: "removed") — their token stays signed until
-	 * it expires, but it names a room they cannot publish in */
+	/* their feeds were kicked above (room_presenter); what they receive ends
+	 * with their Janus sessions, ended through the admin API.  Without one
+	 * (funnel serve --janus-admin), the page is told (room_lobby_json:
+	 * "removed") and their token, which names a room they cannot publish
+	 * in, runs out by itself. */
+	if (!rc)
+		rc = end_sessions(st, invitee, e);
 	return rc;
 }
 
