@@ -9,7 +9,7 @@
 #   make bench      benchmarks (bench/README.md)
 
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libsodium jansson libcurl libical libcrypto
+PKGS := libmicrohttpd sqlite3 libsodium jansson libcurl libical libcrypto gmime-3.0
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -226,6 +226,9 @@ void api_webhook_deliveries(struct req *rq, struct resp *rs);
 void api_webhook_replay(struct req *rq, struct resp *rs);
 void api_webhook_secret(struct req *rq, struct resp *rs);
 void api_webhook_secret_rotate(struct req *rq, struct resp *rs);
+/* email_log.c: e-mail logged on contacts (crm/integrations/maillog.h) */
+void api_email_log_post(struct req *rq, struct resp *rs);
+void api_email_log_list(struct req *rq, struct resp *rs);
 /* meetings.c: a meeting with its invitees; invitees, invitations, answers */
 void api_meeting_lobby(struct req *rq, struct resp *rs);
 void api_meeting_invitee_add(struct req *rq, struct resp *rs);
@@ -319,6 +322,7 @@ extern const struct api_doc api_doc_payments;
 extern const struct api_doc api_doc_forms;
 extern const struct api_doc api_doc_meta;
 extern const struct api_doc api_doc_webhooks;
+extern const struct api_doc api_doc_email_log;
 extern const struct api_doc api_doc_meetings;
 extern const struct api_doc api_doc_auth;
 extern const struct api_doc api_doc_users;

@@ -46,6 +46,10 @@ static const char usage[] =
 	"                       take, doubling each time up to an hour (default 30)\n"
 	"  --public-url URL     how people outside reach this server, for the join and\n"
 	"                       answer links in invitations (default http://LISTEN)\n"
+	"  --imap URL           log the mail in this BCC mailbox on contacts' timelines\n"
+	"                       (imaps://user:password@host/INBOX, or $FUNNEL_IMAP_URL)\n"
+	"  --imap-interval SECONDS\n"
+	"                       how often to read it (default 60)\n"
 	"  --janus URL          live meetings on this Janus (http://127.0.0.1:8088/janus);\n"
 	"                       scripts/janus-config.sh writes a matching configuration\n"
 	"  --janus-ws URL       the WebSocket transport browsers use (default: --janus)\n"
@@ -84,6 +88,8 @@ int cmd_serve(int argc, char **argv)
 		{"janus-admin-key", required_argument, NULL, 'K'},
 		{"janus-token-secret", required_argument, NULL, 'X'},
 		{"janus-events-secret", required_argument, NULL, 'E'},
+		{"imap", required_argument, NULL, 'i' + 256},
+		{"imap-interval", required_argument, NULL, 'I' + 256},
 		{"janus-admin", required_argument, NULL, 'a' + 256},
 		{"janus-admin-secret", required_argument, NULL, 'A' + 256},
 		{NULL, 0, NULL, 0},
@@ -135,6 +141,12 @@ int cmd_serve(int argc, char **argv)
 		case 'K': jc.admin_key = optarg; break;
 		case 'X': jc.token_secret = optarg; break;
 		case 'E': jc.events_secret = optarg; break;
+		case 'i' + 256: o.imap_url = optarg; break;
+		case 'I' + 256:
+			o.imap_interval = strtol(optarg, &end, 10);
+			if (!*optarg || *end || o.imap_interval < 1 || o.imap_interval > 86400)
+				return cli_usage("serve", "imap-interval must be 1 to 86400 seconds");
+			break;
 		case 'a' + 256: jc.admin_url = optarg; break;
 		case 'A' + 256: jc.admin_secret = optarg; break;
 		default: return cli_usage("serve", "unknown option");
@@ -159,6 +171,11 @@ int cmd_serve(int argc, char **argv)
 		return cli_usage("serve", "--smtp takes smtp://host:port or smtps://host:port");
 	if (o.mail_from && !email_valid(o.mail_from))
 		return cli_usage("serve", "--mail-from must be an e-mail address");
+	if (!o.imap_url)
+		o.imap_url = getenv("FUNNEL_IMAP_URL");
+	if (o.imap_url && strncmp(o.imap_url, "imap://", 7) && strncmp(o.imap_url, "imaps://", 8))
+		return cli_usage("serve", "--imap takes imap://user:password@host[:port]/MAILBOX "
+					  "(or imaps://)");
 	if (o.public_url && strncmp(o.public_url, "http://", 7) && strncmp(o.public_url, "https://", 8))
 		return cli_usage("serve", "--public-url takes http:// or https://");
 	if (jc.url && (strncmp(jc.url, "http://", 7) && strncmp(jc.url, "https://", 8)))

@@ -85,6 +85,8 @@ const struct route routes[] = {
 	RECORD_ROUTES(meeting_resource, "meetings"),
 	{M_GET, "/api/v1/meetings/{id}/lobby", api_meeting_lobby, NULL, 0},
 	{M_POST, "/api/v1/imip", api_meeting_imip, NULL, 0},
+	{M_GET, "/api/v1/email_log", api_email_log_list, NULL, 0},
+	{M_POST, "/api/v1/email_log", api_email_log_post, NULL, 0},
 	{M_POST, "/api/v1/meetings/{id}/invitees", api_meeting_invitee_add, NULL, 0},
 	{M_PATCH, "/api/v1/meetings/{id}/invitees/{invitee}", api_meeting_invitee_update, NULL, 0},
 	{M_DELETE, "/api/v1/meetings/{id}/invitees/{invitee}", api_meeting_invitee_remove, NULL, 0},

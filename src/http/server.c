@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "crm/insight/analytics.h"
+#include "crm/integrations/maillog.h"
 #include "crm/integrations/webhook.h"
 #include "crm/meetings/meetings.h"
 #include "crm/records/attachment.h"
@@ -55,6 +56,7 @@ void server_opts_default(struct server_opts *o)
 	o->snapshot_interval = 3600;
 	o->scoring_interval = 86400;
 	o->webhook_backoff = 10;
+	o->imap_interval = 60;
 	o->mail_backoff = 30;
 }
 
@@ -641,6 +643,10 @@ int server_run(const struct server_opts *o)
 	/* webhook deliveries: what the triggers queued, every second */
 	if (webhook_worker_start(o->db_path, o->webhook_backoff, &e))
 		log_error("%s", e.msg);
+	/* e-mail logging: the BCC mailbox, when there is one */
+	maillog_init();
+	if (maillog_worker_start(o->db_path, o->imap_url, o->imap_interval, &e))
+		log_error("%s", e.msg);
 	printf("Funnel listening on http://%s\n", bound);
 	fflush(stdout);
 	log_info("serving %s on http://%s with %d threads", o->db_path, bound, threads);
@@ -666,6 +672,7 @@ int server_run(const struct server_opts *o)
 	}
 	MHD_stop_daemon(daemon_);
 	scoring_worker_stop();
+	maillog_worker_stop();
 	webhook_worker_stop();
 	mail_worker_stop();
 	log_info("stopped");

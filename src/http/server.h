@@ -35,6 +35,8 @@ struct server_opts {
 	const char *mail_from;    /* its sender; NULL: funnel@localhost */
 	long mail_backoff;        /* seconds before unsent mail is tried again (then doubling) */
 	const char *public_url;   /* the base of links in mail; NULL: http://<bound address> */
+	const char *imap_url;     /* the BCC mailbox e-mail logging reads; NULL: none */
+	long imap_interval;       /* seconds between its reads */
 };
 
 void server_opts_default(struct server_opts *o);

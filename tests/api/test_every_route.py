@@ -127,6 +127,11 @@ RAW = {
         "BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20270101T000000Z\r\nSEQUENCE:0\r\n"
         "ATTENDEE;PARTSTAT=ACCEPTED;CN=Ann:mailto:ann@client.example\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n" % f["meeting_uid"]).encode(), "text/calendar"),
+    # the target's mail to the target's contact, handed over by someone else
+    ("POST", "/api/v1/email_log"): (lambda f: (
+        "From: %s\r\nTo: smith@target.example\r\nSubject: Sneaky\r\n"
+        "Message-ID: <sneaky@test.funnel>\r\n\r\nHello\r\n" % f["user_email"]).encode(),
+        "message/rfc822"),
 }
 
 # Bodies the synthesiser cannot make well enough to reach the access check.
@@ -375,7 +380,9 @@ class EveryRoute(ServerTest):
         f = cls.f = {"user": o["rep_e1"]["id"], "team": o["teams"]["east1"]}
         f["account"] = s.create("accounts", {"name": MARK + " Corp"}, rep)["id"]
         f["contact"] = s.create("contacts", {"account_id": f["account"],
-                                             "last_name": MARK + " Smith"}, rep)["id"]
+                                             "last_name": MARK + " Smith",
+                                             "email": "smith@target.example"}, rep)["id"]
+        f["user_email"] = o["rep_e1"]["email"]
         f["lead"] = s.create("leads", {"last_name": MARK + " Lead", "company": MARK},
                              rep)["id"]
         f["opportunity"] = s.create("opportunities", {
