@@ -226,6 +226,11 @@ void api_webhook_deliveries(struct req *rq, struct resp *rs);
 void api_webhook_replay(struct req *rq, struct resp *rs);
 void api_webhook_secret(struct req *rq, struct resp *rs);
 void api_webhook_secret_rotate(struct req *rq, struct resp *rs);
+/* handouts.c: files sent to a meeting's participants */
+void api_handout_send(struct req *rq, struct resp *rs);
+void api_handout_list(struct req *rq, struct resp *rs);
+void api_join_handouts(struct req *rq, struct resp *rs);    /* R_PUBLIC */
+void api_join_handout_get(struct req *rq, struct resp *rs); /* R_PUBLIC */
 /* email_log.c: e-mail logged on contacts (crm/integrations/maillog.h) */
 void api_email_log_post(struct req *rq, struct resp *rs);
 void api_email_log_list(struct req *rq, struct resp *rs);
@@ -323,6 +328,7 @@ extern const struct api_doc api_doc_forms;
 extern const struct api_doc api_doc_meta;
 extern const struct api_doc api_doc_webhooks;
 extern const struct api_doc api_doc_email_log;
+extern const struct api_doc api_doc_handouts;
 extern const struct api_doc api_doc_meetings;
 extern const struct api_doc api_doc_auth;
 extern const struct api_doc api_doc_users;

@@ -6,7 +6,7 @@
  *   GET  /m/{token}                       the lobby page (the web UI)
  *   GET  /api/v1/join/{token}             what the lobby shows, and status
  *   POST /api/v1/join/{token}             knock; when admitted: Janus
- *   GET  /api/v1/join/{token}/{asset}     the lobby theme's logo or deck
+ *   GET  /api/v1/join/{token}/lobby/{asset}     the lobby theme's logo or deck
  *                                         credentials (200), else 202 waiting
  *   POST /api/v1/janus/events             Janus's event handler (basic auth)
  * Funnel users:

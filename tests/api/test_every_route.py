@@ -77,7 +77,9 @@ PUBLIC = {
     ("GET", "/m/{token}"): "an invitee's lobby page, by their link",
     ("GET", "/api/v1/join/{token}"): "what an invitee's link lets them join",
     ("POST", "/api/v1/join/{token}"): "an invitee joining by their link",
-    ("GET", "/api/v1/join/{token}/{asset}"): "the lobby's logo and deck, by the link",
+    ("GET", "/api/v1/join/{token}/lobby/{asset}"): "the lobby's logo and deck, by the link",
+    ("GET", "/api/v1/join/{token}/handouts"): "the files sent to an invitee, by their link",
+    ("GET", "/api/v1/join/{token}/handouts/{item}"): "one of them, by the link",
     # Janus's event handler, authenticated by the events secret instead
     # (docs/meetings-live.md, test_meetings_live)
     ("POST", "/api/v1/janus/events"): "Janus reports attendance with its own secret",

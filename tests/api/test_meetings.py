@@ -274,23 +274,23 @@ class Meetings(ServerTest):
         self.s.post(M + "/%d/invitations" % m["id"], None, self.rep)
         (mail,) = self.mails_to("lou@client.example")
         token = urlparse(link_of(mail)).path.rsplit("/", 1)[1]
-        r = self.s.request("GET", "/api/v1/join/%s/logo" % token)
+        r = self.s.request("GET", "/api/v1/join/%s/lobby/logo" % token)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("Content-Type"), "image/png")
         self.assertIn("sandbox", r.header("Content-Security-Policy"))
-        r = self.s.request("GET", "/api/v1/join/%s/deck" % token)
+        r = self.s.request("GET", "/api/v1/join/%s/lobby/deck" % token)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("Content-Type"), "application/pdf")
         self.assertTrue(r.raw.startswith("%PDF-1.4"), r.raw[:20])
-        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/content" % token), 404)
-        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/logo" % ("A" * 43)), 404)
+        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/lobby/content" % token), 404)
+        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/lobby/logo" % ("A" * 43)), 404)
         # a theme without a logo: 404, not another file
         plain = self.meeting(lobby_id=self.other_lobby["id"])
         self.invite(plain, {"email": "max@client.example", "name": "Max"})
         self.s.post(M + "/%d/invitations" % plain["id"], None, self.rep)
         (mail,) = self.mails_to("max@client.example")
         token = urlparse(link_of(mail)).path.rsplit("/", 1)[1]
-        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/logo" % token), 404)
+        self.assertProblem(self.s.request("GET", "/api/v1/join/%s/lobby/logo" % token), 404)
         # others read the themes, only admins change them
         self.assertEqual(self.s.get("/api/v1/lobbies/%d" % ok["id"], self.rep).status, 200)
         self.assertProblem(self.s.patch("/api/v1/lobbies/%d" % ok["id"], {"name": "Mine"},
@@ -359,6 +359,79 @@ class Meetings(ServerTest):
                          ("CANCEL", ["2"], ["CANCELLED"]))
         act = self.s.get("/api/v1/activities/%d" % m["activity_id"], self.rep).json
         self.assertTrue(act["subject"].startswith("Cancelled: "), act)
+
+    def test_files_sent_to_participants(self):
+        d = self.deal(name="Handouts")
+        m = self.meeting(deal=d, title="Proposal walk-through")
+        carol = self.invite(m, {"email": "carol.h@client.example", "name": "Carol"})
+        dan = self.invite(m, {"email": "dan.h@client.example", "name": "Dan"})
+        self.s.post(M + "/%d/invitations" % m["id"], None, self.rep)
+        tok = {}
+        for who in ("carol.h", "dan.h"):
+            (mail,) = self.mails_to(who + "@client.example")
+            tok[who] = urlparse(link_of(mail)).path.rsplit("/", 1)[1]
+
+        def upload(deal, data, name):
+            q = "related_type=opportunity&related_id=%d&filename=%s" % (deal["id"], name)
+            r = self.s.request("POST", "/api/v1/attachments?" + q, raw=data,
+                               content_type="application/pdf", token=self.rep)
+            self.assertEqual(r.status, 201, r)
+            return r.json["id"]
+        pdf = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        proposal = upload(d, pdf, "proposal.pdf")
+        prices = upload(d, pdf + b"% prices\n", "prices.pdf")
+        elsewhere = upload(self.deal(name="Other deal"), pdf, "other.pdf")
+        H = M + "/%d/handouts" % m["id"]
+        r = self.s.post(H, {"attachment_id": proposal}, self.rep)
+        self.assertEqual(r.status, 201, r)
+        to_all = r.json["id"]
+        r = self.s.post(H, {"attachment_id": prices, "invitee_id": carol["id"]}, self.rep)
+        self.assertEqual(r.status, 201, r)
+        to_carol = r.json["id"]
+        # what is refused, and says why
+        self.assertProblem(self.s.post(H, {"attachment_id": elsewhere}, self.rep), 400,
+                           "attachment_id")
+        other = self.meeting(deal=d, title="Another")
+        stranger = self.invite(other, {"email": "x.h@client.example", "name": "X"})
+        self.assertProblem(self.s.post(H, {"attachment_id": proposal,
+                                           "invitee_id": stranger["id"]}, self.rep),
+                           400, "invitee_id")
+        self.assertProblem(self.s.post(H, {"attachment_id": "1"}, self.rep), 400, "attachment_id")
+        self.assertProblem(self.s.post(H, {"attachment_id": proposal, "to": "all"}, self.rep),
+                           400, "to")
+        self.assertProblem(self.s.post(H, {}, self.rep), 400, "attachment_id")
+        self.assertProblem(self.s.post(H, {"attachment_id": proposal},
+                                       self.o["rep_w"]["token"]), 404)
+        # each participant sees what is theirs, and takes only that
+        J = "/api/v1/join/%s/handouts"
+        r = self.s.request("GET", J % tok["carol.h"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([(h["id"], h["filename"]) for h in r.json["data"]],
+                         [(to_all, "proposal.pdf"), (to_carol, "prices.pdf")])
+        self.assertNotIn("downloads", r.json["data"][0])
+        r = self.s.request("GET", J % tok["dan.h"])
+        self.assertEqual([h["id"] for h in r.json["data"]], [to_all])
+        self.assertProblem(self.s.request("GET", (J % tok["dan.h"]) + "/%d" % to_carol), 404)
+        self.assertProblem(self.s.request("GET", (J % tok["dan.h"]) + "/abc"), 404)
+        self.assertProblem(self.s.request("GET", (J % ("A" * 43))), 404)
+        r = self.s.request("GET", (J % tok["carol.h"]) + "/%d" % to_carol)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        self.assertIn("prices", r.raw)
+        self.assertIn("attachment", r.header("Content-Disposition"))
+        # the host sees who took what
+        r = self.s.get(H, self.rep)
+        self.assertEqual(r.status, 200, r)
+        got = {h["id"]: h for h in r.json["data"]}
+        self.assertEqual([x["name"] for x in got[to_carol]["downloads"]], ["Carol"])
+        self.assertEqual(got[to_all]["downloads"], [])
+        self.assertIsNone(got[to_all]["invitee_id"])
+        self.assertEqual(got[to_carol]["invitee_id"], carol["id"])
+        self.assertProblem(self.s.get(H, self.o["rep_w"]["token"]), 404)
+        self.assertEqual(dan["name"], "Dan")
+        # over: nothing more is sent
+        self.assertEqual(self.state(m, "cancelled").status, 200)
+        self.assertProblem(self.s.post(H, {"attachment_id": proposal}, self.rep), 409)
 
     def test_answers_by_link_and_by_imip_reply(self):
         m = self.meeting(title="Answer me")

@@ -2,7 +2,8 @@
 // the room from the app, a presenter and an attendee come in through their links (the
 // attendee from the lobby, admitted by the host), the presenter shares a screen and the
 // others receive it (frames decoded and growing), the host revokes the presenter and
-// Janus refuses the revoked publisher.  Keeps screenshots of the lobby and the room.
+// Janus refuses the revoked publisher; the host sends a file to the attendee alone.
+// Keeps screenshots of the lobby and the room.
 import { join } from 'node:path';
 import { PASSWORD, ROOT, assert, test } from './lib.mjs';
 import { RECORD_PCS, inboundVideo, launchMediaBrowser, startLive, waitFor } from './live.mjs';
@@ -94,6 +95,21 @@ test('a live meeting: links, lobby, screen sharing received by others, a revoked
 		await attendee.locator('.room-feed-screen video').waitFor({ state: 'detached', timeout: 20000 });
 		await presenter.getByRole('button', { name: 'Share screen' }).click();
 		await presenter.getByText('not in the allowed list').waitFor({ timeout: 20000 });
+
+		// the host sends a file to the attendee alone: she downloads it by her link, the
+		// presenter is not offered it, and the host sees who took it
+		const files = host.getByRole('complementary', { name: 'Files' });
+		await files.getByLabel('File').setInputFiles({ name: 'proposal.pdf', mimeType: 'application/pdf',
+			buffer: Buffer.from('%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n', 'latin1') });
+		await files.getByLabel('To').selectOption({ label: 'Ann Attendee' });
+		await files.getByRole('button', { name: 'Send the file' }).click();
+		await files.getByText('Sent proposal.pdf to Ann Attendee').waitFor();
+		const mine = attendee.getByRole('complementary', { name: 'Files for you' }).getByRole('link', { name: 'proposal.pdf' });
+		await mine.waitFor({ timeout: 10000 });
+		const took = await mine.evaluate(async (a) => { const r = await fetch(a.href); return [r.status, (await r.text()).slice(0, 8)]; });
+		assert(took[0] === 200 && took[1] === '%PDF-1.4', 'the attendee downloads it: ' + took);
+		await files.locator('li', { hasText: 'taken by Ann Attendee' }).waitFor({ timeout: 10000 });
+		assert(await presenter.getByRole('link', { name: 'proposal.pdf' }).count() === 0, 'not offered to the presenter');
 
 		// attendance reached Funnel from Janus's event handler
 		const att = await host.evaluate(async (id) => (await (await fetch('/api/v1/meetings/' + id + '/attendance')).json()).data, m.meeting);

@@ -40,6 +40,8 @@
  *   mail.c           the outbox and the SMTP worker of `funnel serve`
  *                    (libcurl): retries with back-off, refusals recorded
  *   questionnaire.c  templates of live polls (questionnaire.h)
+ *   handout.c        files sent to participants: to everyone or one, each
+ *                    downloaded by the participant's own link, recorded
  *   room.c, janus.c, attendance.c  the live side on Janus (room.h, janus.h,
  *                    attendance.h, migration 015)
  *
@@ -91,6 +93,27 @@ int meeting_lobby_json(struct store *st, long long id, struct jw *w, struct err 
  * E_NOTFOUND when there is no theme or it has none. */
 int meeting_lobby_asset(struct store *st, long long id, int deck, long long *attachment,
 			struct err *e);
+
+/* --- files sent to participants (handout.c, migration 023) ---------------- */
+
+/* Send attachment body.attachment_id (a file on the meeting's deal) to
+ * body.invitee_id, or everyone when it is absent; *id gets the handout.
+ * E_NOTFOUND for a meeting p does not see; E_INVAL naming the member;
+ * E_CONFLICT once the meeting is over. */
+int meeting_handout_send(struct store *st, const struct principal *p, long long meeting,
+			 json_t *body, long long *id, struct err *e);
+/* {data: [{id, attachment_id, filename, content_type, size, invitee_id,
+ * sent_at, downloads: [{invitee_id, name, at}]}]} for one who sees it. */
+int meeting_handouts_json(struct store *st, const struct principal *p, long long meeting,
+			  struct jw *w, struct err *e);
+/* The same for a participant (by their link): what was sent to everyone or
+ * to them, without the downloads. */
+int meeting_handouts_for(struct store *st, long long meeting, long long invitee, struct jw *w,
+			 struct err *e);
+/* A participant takes handout `handout`: *attachment gets the file, and the
+ * download is recorded.  E_NOTFOUND when it was not sent to them. */
+int meeting_handout_take(struct store *st, long long meeting, long long invitee,
+			 long long handout, long long *attachment, struct err *e);
 
 /* --- invitees (invitee.c) ------------------------------------------------ */
 

@@ -61,21 +61,21 @@ export function Lobby({ token }) {
 	if (!info)
 		return <main class="lobby"><p role="status">Loading…</p></main>;
 	if (creds)
-		return <main class="lobby-room"><Room creds={{ ...creds, display: info.invitee.name }} refresh={join} title={info.meeting.title} /></main>;
+		return <main class="lobby-room"><Room creds={{ ...creds, display: info.invitee.name }} refresh={join} title={info.meeting.title} link={token} /></main>;
 	const m = info.meeting;
 	const theme = info.lobby || {};
 	const colour = (c) => (/^#[0-9a-f]{3,8}$/i.test(c || '') ? c : null);
 	const primary = colour(theme.primary_color), accent = colour(theme.accent_color);
 	return (
 		<main class="lobby" style={primary ? { borderTop: '6px solid ' + primary } : undefined}>
-			{theme.logo_attachment_id && <img class="lobby-logo" src={'/api/v1' + path + '/logo'} alt={theme.name || 'Logo'} />}
+			{theme.logo_attachment_id && <img class="lobby-logo" src={'/api/v1' + path + '/lobby/logo'} alt={theme.name || 'Logo'} />}
 			{theme.name && <p class="lobby-theme" style={accent ? { color: accent } : undefined}>{theme.name}</p>}
 			{theme.welcome && <p class="lobby-welcome">{theme.welcome}</p>}
 			<h1>{m.title}</h1>
 			<p class="lobby-when">{when(m.starts_at, m.timezone)}{m.duration_minutes ? ' · ' + m.duration_minutes + ' min' : ''}</p>
 			<p class="lobby-host">Host: {m.host}</p>
 			<p class="lobby-you">You join as {info.invitee.name} ({info.invitee.role === 'master' ? 'host' : info.invitee.role})</p>
-			{theme.deck_attachment_id && <p class="lobby-deck"><a href={'/api/v1' + path + '/deck'} rel="noreferrer">While you wait: the deck (PDF)</a></p>}
+			{theme.deck_attachment_id && <p class="lobby-deck"><a href={'/api/v1' + path + '/lobby/deck'} rel="noreferrer">While you wait: the deck (PDF)</a></p>}
 			<section class="lobby-consent" aria-label="Recording">
 				<h2>Recording</h2>
 				<p>{info.consent}</p>

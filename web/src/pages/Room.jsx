@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, request } from '../api.js';
 import { connectRoom } from '../live.js';
+import { Handouts } from '../components/handouts.jsx';
 
 function Video({ stream, muted, label, kind }) {
 	const ref = useRef(null);
@@ -31,8 +32,9 @@ function Audio({ track }) {
 }
 
 // creds: the answer of POST /api/v1/join/{token} (or /meetings/{id}/join);
-// refresh(): asks again (the role may change); names: invitee id → name
-export function Room({ creds, refresh, title }) {
+// refresh(): asks again (the role may change); link: the invitee's token when they
+// came by their link (not a Funnel session)
+export function Room({ creds, refresh, title, link }) {
 	const [feeds, setFeeds] = useState([]);
 	const [status, setStatus] = useState('Connecting to the room…');
 	const [mine, setMine] = useState({ camera: false, screen: false });
@@ -120,6 +122,7 @@ export function Room({ creds, refresh, title }) {
 			</div>
 			{local && mine.camera && <div class="room-self"><Video stream={local} muted label="You" kind="self" /></div>}
 			{creds.master && <Controls meetingId={creds.meeting_id} />}
+			<Handouts meetingId={creds.meeting_id} link={link} />
 		</section>
 	);
 }
