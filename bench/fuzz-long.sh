@@ -21,8 +21,11 @@ for f in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$f" .c)
 	[ -n "$only" ] && [ "$name" != "$only" ] && [ "$name" != "fuzz_$only" ] && continue
 	start=$(date +%s)
-	if FUZZ_RUNS=$runs FUZZ_ONLY=$name tests/fuzz/run.sh 0 >/dev/null 2>&1; then
+	rm -f build/fuzz/"$name".log
+	if FUZZ_RUNS=$runs FUZZ_ONLY=$name tests/fuzz/run.sh 0 >build/fuzz/"$name".out 2>&1; then
 		crashes=0
+	elif [ ! -f build/fuzz/"$name".log ]; then
+		echo "$name: did not build"; tail -5 build/fuzz/"$name".out; status=1; continue
 	else
 		crashes=1; status=1
 	fi
