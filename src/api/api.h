@@ -231,6 +231,11 @@ void api_meeting_invite(struct req *rq, struct resp *rs);
 void api_meeting_imip(struct req *rq, struct resp *rs);
 void api_rsvp_page(struct req *rq, struct resp *rs);
 void api_rsvp(struct req *rq, struct resp *rs);
+/* calendar.c: the caller's calendar feed, and the feed itself (R_PUBLIC) */
+void api_calendar_feed_get(struct req *rq, struct resp *rs);
+void api_calendar_feed_create(struct req *rq, struct resp *rs);
+void api_calendar_feed_revoke(struct req *rq, struct resp *rs);
+void api_calendar_feed(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);
@@ -327,5 +332,6 @@ extern const struct api_doc api_doc_forecast_process;
 extern const struct api_doc api_doc_forecast;
 extern const struct api_doc api_doc_scoring;
 extern const struct api_doc api_doc_rooms; /* rooms.c: live meetings */
+extern const struct api_doc api_doc_calendar; /* calendar.c: calendar feeds */
 
 #endif
