@@ -60,6 +60,7 @@ OWN_ONLY = {
     ("GET", "/api/v1/me"): "the caller's own identity",
     ("GET", "/api/v1/tokens"): "the caller's own tokens",
     ("POST", "/api/v1/tokens"): "makes a token for the caller only",
+    ("POST", "/api/v1/me/calendar_feed"): "makes a calendar feed for the caller only",
 }
 # Public by design (security: [] in the document).  The test insists the
 # document's public operations are exactly these, so none turns public
@@ -77,6 +78,10 @@ PUBLIC = {
     ("GET", "/m/{token}"): "an invitee's lobby page, by their link",
     ("GET", "/api/v1/join/{token}"): "what an invitee's link lets them join",
     ("POST", "/api/v1/join/{token}"): "an invitee joining by their link",
+    # a calendar program polls with the URL's unguessable token as its
+    # credential (docs/calendar-vcard.md); a forged or revoked one answers 404
+    # (test_calendar_feed)
+    ("GET", "/cal/{token}"): "a user's calendar feed, by its private URL",
     # Janus's event handler, authenticated by the events secret instead
     # (docs/meetings-live.md, test_meetings_live)
     ("POST", "/api/v1/janus/events"): "Janus reports attendance with its own secret",

@@ -132,9 +132,9 @@ struct imip_meeting {
 	const char *uid, *title, *description, *timezone, *organizer_name, *organizer_email;
 	long long sequence;
 	time_t starts_at;
-	time_t stamp; /* DTSTAMP: when this version was written; 0: now (a mail) */
 	int duration_minutes;
 	int cancelled;
+	time_t stamp; /* DTSTAMP: when this version was written; 0: now (a mail) */
 };
 
 struct imip_attendee {
