@@ -94,7 +94,7 @@ function Shell({ user, signOut, path }) {
 					</ul>
 				</nav>
 				<div class="who">
-					<span class="who-name" title={user.email}>{user.name}</span>
+					<Link class="who-name" href="/settings" title={user.email + ' — your settings'}>{user.name}</Link>
 					<span class="who-role">{user.role}</span>
 					<button type="button" class="btn btn-small btn-ghost" onClick={signOut}>Sign out</button>
 				</div>
