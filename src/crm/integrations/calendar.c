@@ -15,8 +15,7 @@
 
 #define TOKEN_PREFIX "fnc_"
 
-int calendar_feed_create(struct store *st, const struct principal *p, struct jw *w,
-			 struct err *e)
+int calendar_feed_create(struct store *st, const struct principal *p, struct jw *w, struct err *e)
 {
 	char token[AUTH_TOKEN_LEN], hash[65], prefix[12], now[TIME_ISO_LEN];
 	int rc;
@@ -47,8 +46,7 @@ int calendar_feed_create(struct store *st, const struct principal *p, struct jw 
 	return rc;
 }
 
-int calendar_feed_json(struct store *st, const struct principal *p, struct jw *w,
-		       struct err *e)
+int calendar_feed_json(struct store *st, const struct principal *p, struct jw *w, struct err *e)
 {
 	struct stmt *s = store_prepare(st,
 				       "SELECT prefix, created_at, last_polled_at FROM "
@@ -123,10 +121,11 @@ static int each_activity(const struct record *rec, void *ctx)
 	t.sequence = rec->version - 1;
 	if (rt) {
 		/* the UI's page of the record it is on: /accounts/7 */
-		snprintf(section, sizeof(section), "%s", !strcmp(rt, "opportunity") ? "opportunities"
-							 : !strcmp(rt, "account")   ? "accounts"
-							 : !strcmp(rt, "contact")   ? "contacts"
-										    : "leads");
+		snprintf(section, sizeof(section), "%s",
+			 !strcmp(rt, "opportunity") ? "opportunities"
+			 : !strcmp(rt, "account")   ? "accounts"
+			 : !strcmp(rt, "contact")   ? "contacts"
+						    : "leads");
 		snprintf(url, sizeof(url), "%s/%s/%lld", meetings_public_url(), section,
 			 record_int(rec, "related_id"));
 		t.url = url;
@@ -165,12 +164,13 @@ static int add_activities(struct feed *f, const struct principal *p, const char 
 
 static int add_meetings(struct feed *f, const struct principal *p, const char *since)
 {
-	struct stmt *s = store_prepare(f->st,
-				       "SELECT id FROM meetings WHERE starts_at >= ?2 AND "
-				       "(master_id = ?1 OR id IN (SELECT meeting_id FROM "
-				       "meeting_invitees WHERE user_id = ?1)) ORDER BY starts_at, id "
-				       "LIMIT ?3",
-				       f->e);
+	struct stmt *s =
+		store_prepare(f->st,
+			      "SELECT id FROM meetings WHERE starts_at >= ?2 AND "
+			      "(master_id = ?1 OR id IN (SELECT meeting_id FROM "
+			      "meeting_invitees WHERE user_id = ?1)) ORDER BY starts_at, id "
+			      "LIMIT ?3",
+			      f->e);
 	long long *ids = NULL;
 	int rc, n = 0, cap = 0, i;
 	char url[800];
@@ -182,7 +182,8 @@ static int add_meetings(struct feed *f, const struct principal *p, const char *s
 	stmt_bind_int(s, 3, CALENDAR_MAX_ITEMS);
 	while (!(rc = stmt_step(s, f->e)) && stmt_row(s)) {
 		if (n == cap) {
-			long long *grown = realloc(ids, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*ids));
+			long long *grown =
+				realloc(ids, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*ids));
 
 			if (!grown) {
 				rc = fail(f->e, E_INTERNAL, "out of memory");
@@ -225,8 +226,7 @@ static void public_host(char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)(len ? len : 6), len ? h : "funnel");
 }
 
-int calendar_feed_render(struct store *st, const char *token, struct buf *out,
-			 struct err *e)
+int calendar_feed_render(struct store *st, const char *token, struct buf *out, struct err *e)
 {
 	char hash[65], since[TIME_ISO_LEN], now[TIME_ISO_LEN], name[200];
 	long long uid = 0;
@@ -238,8 +238,8 @@ int calendar_feed_render(struct store *st, const char *token, struct buf *out,
 	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) || strlen(token) >= AUTH_TOKEN_LEN)
 		return fail(e, E_NOTFOUND, "no such calendar");
 	auth_secret_hash(token, hash);
-	rc = store_int(st, &uid, &found, e, "SELECT user_id FROM calendar_feeds WHERE token_hash = ?",
-		       "t", hash);
+	rc = store_int(st, &uid, &found, e,
+		       "SELECT user_id FROM calendar_feeds WHERE token_hash = ?", "t", hash);
 	if (rc)
 		return rc;
 	if (!found || principal_load(st, uid, &p, e)) {

@@ -1560,6 +1560,14 @@ int list_query_parse(const struct resource *r, const struct kv *params, int n,
 	return OK;
 }
 
+int list_query_next_page(struct list_query *q, const char *cursor)
+{
+	free(q->after_val);
+	q->after_val = NULL;
+	q->has_cursor = 0;
+	return decode_cursor(cursor, q) ? E_INVAL : OK;
+}
+
 void list_query_release(struct list_query *q)
 {
 	int i;

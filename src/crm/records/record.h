@@ -225,6 +225,10 @@ struct list_query {
 int list_query_parse(const struct resource *r, const struct kv *params, int n,
 		     struct list_query *q, struct err *e);
 void list_query_release(struct list_query *q);
+/* Move q on to the page after `cursor` (a next_cursor record_list gave):
+ * for callers that read a whole list page by page (streamed exports).
+ * E_INVAL for a cursor that is not one. */
+int list_query_next_page(struct list_query *q, const char *cursor);
 
 /* Run q; call `each` for every row (stop early by returning non-zero).
  * *next_cursor (caller frees) is set when more rows follow; *total when asked. */
@@ -240,6 +244,15 @@ void record_json_members(const struct record *rec, struct jw *w);
 /* One field's value as text (money as a decimal, booleans as true/false);
  * appends nothing for null. */
 void record_value_text(const struct record *rec, int f, struct buf *b);
+
+/* Records as CSV (RFC 4180; record_csv.c), for `funnel export` and the
+ * API's exports alike: the header row — r's fields (not hidden or
+ * virtual), then id, version, created_at, updated_at — and one record's
+ * row, each cell as record_value_text() gives it through buf_csv_cell()
+ * (quoted when needed, formulas defused), CRLF after each row.  `scratch`
+ * is the caller's, reused from row to row. */
+void record_csv_header(const struct resource *r, struct buf *row);
+void record_csv_row(const struct record *rec, struct buf *row, struct buf *scratch);
 
 /* The change history of one record as a JSON array. */
 int record_history(struct store *st, const struct principal *p, const struct resource *r,
