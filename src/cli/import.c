@@ -47,8 +47,8 @@
 static const char usage[] =
 	"usage: funnel import --db PATH RESOURCE FILE [--map COLUMN=FIELD,...] [--partial]\n"
 	"                     [--dry-run] [--as EMAIL] [--row-by-row]\n"
-	"       funnel import --db PATH contacts FILE.vcf [--account ID] [--partial]\n"
-	"                     [--dry-run] [--as EMAIL] [--format vcard]\n"
+	"       funnel import --db PATH contacts FILE.vcf --as EMAIL [--account ID] [--partial]\n"
+	"                     [--dry-run] [--format vcard]\n"
 	"\n"
 	"A .vcf file of contacts (or --format vcard) is read as vCards (4.0, 3.0, 2.1):\n"
 	"a card whose e-mail is a contact already updates it, ORG names the account (made\n"

@@ -77,6 +77,9 @@ int import_vcard(const char *db, const char *path, const char *as, long long acc
 	int rc, ex = EXIT_FAIL;
 
 	principal_system(&p);
+	if (!as)
+		return cli_usage("import", "a vCard import needs --as EMAIL: the user who will own "
+					   "the contacts (and sees what they are matched against)");
 	data = slurp(path, &n);
 	if (!data)
 		return EXIT_FAIL;

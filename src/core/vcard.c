@@ -123,6 +123,7 @@ static void card_clear(struct reader *r)
 	r->card.nprops = 0;
 	r->card.version[0] = '\0';
 	r->card.error = NULL;
+	r->card.error_line = 0;
 	r->error[0] = '\0';
 	r->card_bytes = 0;
 }
@@ -137,6 +138,7 @@ static void bad(struct reader *r, long long line, const char *fmt, const char *a
 	if (n < sizeof(r->error))
 		snprintf(r->error + n, sizeof(r->error) - n, fmt, arg ? arg : "");
 	r->card.error = r->error;
+	r->card.error_line = line;
 }
 
 static int deliver(struct reader *r)

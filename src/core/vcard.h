@@ -67,6 +67,7 @@ struct vcard {
 	struct vcard_prop *props;
 	int nprops;
 	const char *error; /* NULL, or "line N: why" (the card is not to be used) */
+	long long error_line; /* that N */
 };
 
 /* Called once per card; valid only during the call.  Non-zero stops reading

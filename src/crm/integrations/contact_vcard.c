@@ -322,7 +322,7 @@ static int on_card(void *ctx, const struct vcard *c)
 
 	im->res->cards++;
 	if (c->error) {
-		report(im, c->line, c->error);
+		report(im, c->error_line, c->error);
 		return 0;
 	}
 	im->rc = import_card(im, c);
