@@ -52,7 +52,7 @@ test('contacts: Export vCards downloads cards', async ({ page, base }) => {
 
 test('settings: make a calendar feed, read it, revoke it', async ({ page, base }) => {
 	await login(page, base, 'rep');
-	await page.getByRole('link', { name: /settings/ }).click();
+	await page.getByRole('link', { name: 'Settings' }).click();
 	await page.getByRole('heading', { name: 'Calendar feed' }).waitFor();
 	await page.getByRole('button', { name: /Make (my feed URL|a new URL)/ }).click();
 	const input = page.getByLabel(/Your private feed URL/);

@@ -94,8 +94,9 @@ function Shell({ user, signOut, path }) {
 					</ul>
 				</nav>
 				<div class="who">
-					<Link class="who-name" href="/settings" title={user.email + ' — your settings'}>{user.name}</Link>
+					<span class="who-name" title={user.email}>{user.name}</span>
 					<span class="who-role">{user.role}</span>
+					<Link class="btn btn-small btn-ghost" href="/settings" aria-current={path === '/settings' ? 'page' : undefined}>Settings</Link>
 					<button type="button" class="btn btn-small btn-ghost" onClick={signOut}>Sign out</button>
 				</div>
 			</header>
