@@ -6,12 +6,12 @@
  *   GET /api/v1/contacts.vcf       contacts as vCards (vcard.c), the same way
  *
  * Nothing is built whole: the answer is a stream (api.h, resp.stream) that
- * reads the list EXPORT_PAGE records at a time with the list's own keyset
- * cursor (record_list, list_query_next_page) and hands each page to the
- * adapter as the client takes it, so memory stays one page whatever the
- * list's length.  Each page is its own read, as a client paging through
- * the list would see it; visibility is the list's (record_list), for the
- * principal that asked (a copy outlives the request).  The filters are
+ * pulls the list's rows from one statement (record_iter, the list's own
+ * query with its visibility) on a connection of the export's own, and hands
+ * them to the adapter EXPORT_PAGE at a time as the client takes them, so
+ * memory stays one page whatever the list's length.  The statement holds
+ * one read transaction: the file is one consistent snapshot of the list,
+ * for the principal that asked (a copy outlives the request).  The filters are
  * checked before the first byte: a bad one is 400 naming it, and `limit`
  * and `cursor` are refused (an export has no pages).
  *
@@ -34,12 +34,11 @@ struct export {
 	enum export_format format;
 	struct principal p;
 	struct list_query q;
+	struct store *own; /* the export's own connection (opened on the first part) */
+	struct record_iter it;
 	struct buf scratch;
 	struct vcard_writer vw;
-	struct store *st; /* this page's connection */
-	struct buf *out;  /* the part being written */
 	int started;
-	int rc;
 	struct err e;
 };
 
@@ -47,52 +46,55 @@ static void export_free(void *ctx)
 {
 	struct export *x = ctx;
 
+	record_iter_close(&x->it);
+	store_close(x->own);
 	list_query_release(&x->q);
 	principal_release(&x->p);
 	buf_release(&x->scratch);
 	free(x);
 }
 
-static int each(const struct record *rec, void *ctx)
-{
-	struct export *x = ctx;
-
-	if (x->format == EXPORT_CSV) {
-		record_csv_row(rec, x->out, &x->scratch);
-		return 0;
-	}
-	x->rc = contact_vcard(x->st, &x->p, rec, &x->vw, x->out, &x->e);
-	return x->rc;
-}
-
-/* The stream (api.h): the header row first, then a page per call. */
+/* The stream (api.h): the header row first, then up to EXPORT_PAGE rows a
+ * call.  One statement reads the whole list, on a connection of the
+ * export's own: the request thread's connection serves other requests
+ * between two parts, so it cannot hold a statement open. */
 static int next_part(void *ctx, struct store *st, struct buf *out)
 {
 	struct export *x = ctx;
-	char *next = NULL;
-	int rc;
+	struct record rec;
+	int rc = OK, n;
 
-	if (!x->started && x->format == EXPORT_CSV) {
+	if (!x->started) {
 		x->started = 1;
-		record_csv_header(x->res, out);
-		return 0;
+		rc = store_open(store_path(st), 0, &x->own, &x->e);
+		if (!rc)
+			rc = record_iter_open(x->own, &x->p, x->res, &x->q, &x->it, &x->e);
+		if (rc)
+			goto fail;
+		if (x->format == EXPORT_CSV)
+			record_csv_header(x->res, out);
 	}
-	x->started = 1;
-	x->st = st;
-	x->out = out;
-	x->q.limit = EXPORT_PAGE;
-	err_clear(&x->e);
-	rc = record_list(st, &x->p, x->res, &x->q, each, x, &next, NULL, &x->e);
-	if (!rc)
-		rc = x->rc;
-	if (!rc && next)
-		rc = list_query_next_page(&x->q, next);
-	free(next);
-	if (rc) {
-		log_error("export of %s stopped: %s", x->res->name, x->e.msg);
-		return rc == 1 ? E_INTERNAL : rc;
+	for (n = 0; n < EXPORT_PAGE; n++) {
+		int got = record_iter_next(&x->it, &rec, &x->e);
+
+		if (got < 0) {
+			rc = -got;
+			goto fail;
+		}
+		if (!got)
+			return 1;
+		if (x->format == EXPORT_CSV)
+			record_csv_row(&rec, out, &x->scratch);
+		else
+			rc = contact_vcard(x->own, &x->p, &rec, &x->vw, out, &x->e);
+		record_release(&rec);
+		if (rc)
+			goto fail;
 	}
-	return next ? 0 : 1;
+	return 0;
+fail:
+	log_error("export of %s stopped: %s", x->res->name, x->e.msg);
+	return rc == 1 ? E_INTERNAL : rc;
 }
 
 void api_list_export(struct req *rq, struct resp *rs, const struct resource *r, int vcard)
@@ -120,6 +122,7 @@ void api_list_export(struct req *rq, struct resp *rs, const struct resource *r, 
 	x->format = vcard ? EXPORT_VCARD : EXPORT_CSV;
 	buf_init(&x->scratch, 0);
 	rc = list_query_parse(r, rq->query, rq->nquery, &x->q, &e);
+	x->q.limit = 0;
 	if (rc) {
 		principal_release(&x->p);
 		buf_release(&x->scratch);

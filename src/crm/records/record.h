@@ -225,16 +225,26 @@ struct list_query {
 int list_query_parse(const struct resource *r, const struct kv *params, int n,
 		     struct list_query *q, struct err *e);
 void list_query_release(struct list_query *q);
-/* Move q on to the page after `cursor` (a next_cursor record_list gave):
- * for callers that read a whole list page by page (streamed exports).
- * E_INVAL for a cursor that is not one. */
-int list_query_next_page(struct list_query *q, const char *cursor);
 
 /* Run q; call `each` for every row (stop early by returning non-zero).
  * *next_cursor (caller frees) is set when more rows follow; *total when asked. */
 int record_list(struct store *st, const struct principal *p, const struct resource *r,
 		struct list_query *q, int (*each)(const struct record *rec, void *ctx), void *ctx,
 		char **next_cursor, long long *total, struct err *e);
+
+/* The rows of q one at a time, for a caller that pulls them (a streamed
+ * export): one statement over the whole list, so the caller keeps the
+ * connection to itself until record_iter_close().  record_iter_next()
+ * answers 1 with the next row in rec (the caller releases it), 0 at the
+ * end, or minus an error code. */
+struct record_iter {
+	const struct resource *r;
+	struct stmt *s;
+};
+int record_iter_open(struct store *st, const struct principal *p, const struct resource *r,
+		     const struct list_query *q, struct record_iter *it, struct err *e);
+int record_iter_next(struct record_iter *it, struct record *rec, struct err *e);
+void record_iter_close(struct record_iter *it);
 
 /* JSON of one record. */
 void record_json(const struct record *rec, struct jw *w);
