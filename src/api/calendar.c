@@ -34,9 +34,7 @@ void api_calendar_feed_create(struct req *rq, struct resp *rs)
 	api_json(rs, 201, &w);
 	rc = calendar_feed_create(rq->st, rq->p, &w, &e);
 	if (rc)
-		api_problem(rs, rc, &e);
-	else
-		api_set_header(rs, "Cache-Control", "no-store");
+		api_problem(rs, rc, &e); /* Cache-Control: no-store, as every API answer */
 }
 
 void api_calendar_feed_revoke(struct req *rq, struct resp *rs)
@@ -77,8 +75,8 @@ void api_calendar_feed(struct req *rq, struct resp *rs)
 	}
 	rs->status = 200;
 	rs->content_type = "text/calendar; charset=utf-8";
-	/* the URL is the credential: kept by the calendar program only */
-	api_set_header(rs, "Cache-Control", "private, no-store");
+	/* the URL is the credential: not sent on as a referrer (and, as every
+	 * answer of a route, Cache-Control: no-store) */
 	api_set_header(rs, "Referrer-Policy", "no-referrer");
 	api_set_header(rs, "Content-Disposition", "inline; filename=\"funnel.ics\"");
 }

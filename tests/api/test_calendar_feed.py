@@ -54,7 +54,7 @@ class CalendarFeed(ServerTest):
     def make(self, token=None):
         r = self.s.post(FEED, None, token or self.rep)
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(r.header("Cache-Control"), "no-store")
+        self.assertEqual([v for k, v in r.headers if k.lower() == "cache-control"], ["no-store"])
         url = r.json["url"]
         self.assertTrue(url.startswith("http://crm.example.test:8080/cal/fnc_"), url)
         self.assertTrue(url.endswith(".ics"))
@@ -63,6 +63,8 @@ class CalendarFeed(ServerTest):
     def fetch(self, path, status=200):
         r = self.s.get(path)
         self.assertEqual(r.status, status, r)
+        self.assertEqual([v for k, v in r.headers if k.lower() == "cache-control"], ["no-store"])
+        self.assertEqual(r.header("Referrer-Policy"), "no-referrer")
         return r
 
     def test_feed_parses_and_holds_what_the_user_has(self):
