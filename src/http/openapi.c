@@ -890,8 +890,11 @@ static void record_operation(struct jw *w, const struct route *rt, enum rec_op o
 		buf_reset(&d);
 		buf_printf(&d, "%s. %s Filters combine with AND; values of one filter with OR. "
 			       "Pages hold `limit` records in `sort` order (then by id); follow "
-			       "next_cursor for the next one.",
-			   r->doc, visibility_text(r->vis));
+			       "next_cursor for the next one. With Accept: text/csv%s the answer is "
+			       "the whole list as a file, as GET /api/v1/%s.csv%s gives it.",
+			   r->doc, visibility_text(r->vis),
+			   r == &contact_resource ? " (or text/vcard)" : "", r->path ? r->path : r->name,
+			   r == &contact_resource ? " (or /api/v1/contacts.vcf)" : "");
 		jw_kstr(w, "description", d.data);
 		jw_key(w, "parameters");
 		jw_arr(w);
