@@ -6,6 +6,8 @@
  *   DELETE /api/v1/me/calendar_feed   revoke it → 204
  *   GET    /cal/{token}.ics           the feed itself, public: the token is the credential
  */
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
@@ -73,6 +75,26 @@ void api_calendar_feed(struct req *rq, struct resp *rs)
 		api_problem(rs, rc, &e);
 		return;
 	}
+	/* calendar programs poll: an ETag of the feed's bytes (they depend on
+	 * the records only — every DTSTAMP is a record's updated_at) lets an
+	 * unchanged feed answer 304 without its body */
+	{
+		unsigned char h[16];
+		char hex[33], tag[40];
+		const char *inm = api_header(rq, "If-None-Match");
+
+		crypto_generichash(h, sizeof(h), (const unsigned char *)rs->body.data, rs->body.len,
+				   NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(tag, sizeof(tag), "\"%s\"", hex);
+		api_set_header(rs, "ETag", "%s", tag);
+		if (inm && strstr(inm, tag)) {
+			rs->status = 304;
+			buf_reset(&rs->body);
+			api_set_header(rs, "Referrer-Policy", "no-referrer");
+			return;
+		}
+	}
 	rs->status = 200;
 	rs->content_type = "text/calendar; charset=utf-8";
 	/* the URL is the credential: not sent on as a referrer (and, as every
@@ -120,7 +142,8 @@ static const struct api_op doc_ops[] = {
 	 "Public: the token in the URL is the credential.  text/calendar (RFC 5545): the "
 	 "user's activities with a due date from 90 days ago on as VTODOs, and the meetings "
 	 "they hold or are invited to as VEVENTs with their time zones, as the user sees them "
-	 "now.  404 for a revoked, guessed or forged token, or a disabled user's.",
+	 "now.  It carries an ETag of its content: with If-None-Match an unchanged feed answers "
+	 "304 without a body.  404 for a revoked, guessed or forged token, or a disabled user's.",
 	 NULL, 200, NULL, NULL, NULL},
 };
 

@@ -107,6 +107,23 @@ class CalendarFeed(ServerTest):
         self.assertNotIn("West secret meeting", r.raw)
         self.assertNotIn("America/New_York", r.raw)
 
+    def test_unchanged_feed_is_304(self):
+        t = self.o["rep_e1b"]["token"]
+        path = self.make(t)
+        first = self.fetch(path)
+        tag = first.header("ETag")
+        self.assertRegex(tag, r'^"[0-9a-f]{32}"$')
+        r = self.s.get(path, headers={"If-None-Match": tag})
+        self.assertEqual(r.status, 304, r)
+        self.assertEqual(r.raw, "")
+        self.assertEqual(self.fetch(path).raw, first.raw)  # the same bytes, poll after poll
+        self.s.create("activities", {"type": "task", "subject": "New task",
+                                     "due_at": "2027-02-01T08:00:00Z"}, t)
+        r = self.s.get(path, headers={"If-None-Match": tag})
+        self.assertEqual(r.status, 200, r)
+        self.assertNotEqual(r.header("ETag"), tag)
+        self.assertIn("New task", r.raw)
+
     def test_state_without_url(self):
         self.make(self.o["mgr_east"]["token"])
         r = self.s.get(FEED, self.o["mgr_east"]["token"])
