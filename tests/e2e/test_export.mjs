@@ -71,3 +71,27 @@ test('settings: make a calendar feed, read it, revoke it', async ({ page, base }
 	r = await fetch(base + path);
 	assertEqual(r.status, 404, 'a revoked feed is gone');
 });
+
+test('contacts: Import vCards checks the file first, lists the bad cards by line, imports the good', async ({ page, base }) => {
+	const rep = await apiAs(base, 'rep');
+	await login(page, base, 'rep');
+	await page.goto(base + '/contacts');
+	await page.locator('.record-list[data-ready]').waitFor();
+	await page.getByRole('button', { name: 'Import vCards…' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Import vCards' });
+	const vcf = 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Vcardson;Vera;;;\r\nFN:Vera Vcardson\r\nORG:E2E Cards Ltd\r\n' +
+		'EMAIL;TYPE=INTERNET:vera.e2e@cards.example\r\nEND:VCARD\r\n' +
+		'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bad Mail\r\nORG:E2E Cards Ltd\r\nEMAIL:nope\r\nEND:VCARD\r\n';
+	await dialog.getByLabel('File').setInputFiles({ name: 'cards.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcf) });
+	const check = dialog.locator('[data-check]');
+	await check.waitFor();
+	const said = await check.textContent();
+	assert(said.includes('2 cards: 1 new contacts, 0 updated, 1 new accounts, 1 cannot be imported'), 'the check: ' + said);
+	assert(said.includes('line 12: email:'), 'the bad card by its line: ' + said);
+	assertEqual((await rep.get('/contacts?email=vera.e2e@cards.example')).data.length, 0, 'the check wrote nothing');
+	await dialog.getByRole('button', { name: 'Import the 1 good cards' }).click();
+	await page.waitForLoadState('load');
+	const got = (await rep.get('/contacts?email=vera.e2e@cards.example')).data;
+	assertEqual(got.length, 1, 'the good card is a contact');
+	assertEqual(got[0].last_name, 'Vcardson', 'its name');
+});
