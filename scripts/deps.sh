@@ -10,7 +10,7 @@ set -eu
 
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
 libjansson-dev libcsv-dev libcmocka-dev python3 clang llvm curl ca-certificates groff-base
-libhpdf-dev libcurl4-openssl-dev libical-dev python3-aiosmtpd poppler-utils chromium fonts-dejavu-core
+libhpdf-dev libcurl4-openssl-dev libical-dev python3-icalendar python3-aiosmtpd poppler-utils chromium fonts-dejavu-core
 libssl-dev janus libgmime-3.0-dev dovecot-imapd"
 # The web UI builds with node and npm: Debian's (node 18) unless an npm is already
 # there (a newer node from elsewhere is fine too; web/package.json says node >= 18).

@@ -70,6 +70,18 @@ struct resp {
 	 * file file_fd instead of body; the adapter sends and closes it */
 	int has_file, file_fd;
 	long long file_size;
+	/* with stream set, the answer's content is made as the client reads it
+	 * (an export of a whole list, never held whole in memory): the adapter
+	 * calls stream(stream_ctx, st, out) on the request's thread, with that
+	 * thread's database connection, each time it has sent what the last
+	 * call appended to out; it returns 0 while more follows, 1 after the
+	 * last part, or an error code — the connection is then cut, so the
+	 * client sees a truncated chunked answer, never a short one that looks
+	 * whole.  stream_free(stream_ctx) runs once the answer is done or
+	 * abandoned (also when it is never sent). */
+	int (*stream)(void *ctx, struct store *st, struct buf *out);
+	void *stream_ctx;
+	void (*stream_free)(void *ctx);
 };
 
 /* The web UI's Content-Security-Policy (static.c, and rooms.c's lobby page,
@@ -154,6 +166,18 @@ void api_record_update(struct req *rq, struct resp *rs);
 void api_record_delete(struct req *rq, struct resp *rs);
 void api_record_history(struct req *rq, struct resp *rs);
 void api_opportunity_stages(struct req *rq, struct resp *rs);
+
+/* export.c: a whole list streamed as a file — CSV (`vcard` 0) or, for
+ * contacts, vCards — with the request's filters; and whether the request's
+ * Accept asks for `type` ("text/csv") rather than JSON. */
+void api_list_export(struct req *rq, struct resp *rs, const struct resource *r, int vcard);
+void api_record_export(struct req *rq, struct resp *rs); /* route_arg: the resource */
+int api_accepts(const struct req *rq, const char *type);
+
+/* vcard.c: contacts as vCards (crm/integrations/contact_vcard.h) */
+void api_contact_vcard(struct req *rq, struct resp *rs);
+void api_contact_vcard_list(struct req *rq, struct resp *rs);
+void api_contact_vcard_import(struct req *rq, struct resp *rs); /* an R_STREAM route */
 
 /* pipelines.c */
 void api_pipeline_list(struct req *rq, struct resp *rs);
@@ -243,6 +267,11 @@ void api_meeting_invite(struct req *rq, struct resp *rs);
 void api_meeting_imip(struct req *rq, struct resp *rs);
 void api_rsvp_page(struct req *rq, struct resp *rs);
 void api_rsvp(struct req *rq, struct resp *rs);
+/* calendar.c: the caller's calendar feed, and the feed itself (R_PUBLIC) */
+void api_calendar_feed_get(struct req *rq, struct resp *rs);
+void api_calendar_feed_create(struct req *rq, struct resp *rs);
+void api_calendar_feed_revoke(struct req *rq, struct resp *rs);
+void api_calendar_feed(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);
@@ -342,5 +371,7 @@ extern const struct api_doc api_doc_forecast_process;
 extern const struct api_doc api_doc_forecast;
 extern const struct api_doc api_doc_scoring;
 extern const struct api_doc api_doc_rooms; /* rooms.c: live meetings */
+extern const struct api_doc api_doc_calendar; /* calendar.c: calendar feeds */
+extern const struct api_doc api_doc_vcard;    /* vcard.c: contacts as vCards */
 
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "crm/records/resources.h"
 
 static void etag(struct resp *rs, const struct record *rec)
 {
@@ -51,6 +52,15 @@ void api_record_list(struct req *rq, struct resp *rs)
 	long long total = 0;
 	int rc;
 
+	/* the whole list as a file, when asked for one (export.c) */
+	if (api_accepts(rq, "text/csv")) {
+		api_list_export(rq, rs, r, 0);
+		return;
+	}
+	if (r == &contact_resource && api_accepts(rq, "text/vcard")) {
+		api_list_export(rq, rs, r, 1);
+		return;
+	}
 	err_clear(&e);
 	rc = list_query_parse(r, rq->query, rq->nquery, &q, &e);
 	if (rc) {
@@ -102,6 +112,10 @@ void api_record_get(struct req *rq, struct resp *rs)
 	struct record rec;
 	struct api_args a;
 
+	if (r == &contact_resource && api_accepts(rq, "text/vcard")) {
+		api_contact_vcard(rq, rs); /* vcard.c */
+		return;
+	}
 	if (api_args(rq, rs, API_ID, &a) ||
 	    api_done(rs, &a, record_get(rq->st, rq->p, r, a.id, &rec, &a.e)))
 		return;

@@ -59,4 +59,8 @@ int cmd_forecast(int argc, char **argv);
 int cmd_scoring(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
+/* import_vcard.c: funnel import contacts FILE.vcf (import.c hands over). */
+int import_vcard(const char *db, const char *path, const char *as, long long account,
+		 int partial, int dry_run);
+
 #endif

@@ -2,12 +2,13 @@
  * export.c — funnel export: records as CSV (RFC 4180), the inverse of
  * funnel import.
  *
- * The header is the resource's field names, then id, version, created_at and
- * updated_at; values are written as record_value_text() gives them (money as
- * a decimal, booleans as true/false, null as an empty cell) and each cell goes
- * through buf_csv_cell(), which quotes when needed and defuses cells a
- * spreadsheet would run as a formula.  Rows stream from record_list() with no
- * limit, so memory does not grow with the table.
+ * The rows are record_csv_header() and record_csv_row() (record.h), the
+ * writer the API's exports use too: the resource's field names, then id,
+ * version, created_at and updated_at; values as record_value_text() gives
+ * them (money as a decimal, booleans as true/false, null as an empty cell),
+ * each cell through buf_csv_cell(), which quotes when needed and defuses
+ * cells a spreadsheet would run as a formula.  Rows stream from
+ * record_list() with no limit, so memory does not grow with the table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,44 +46,18 @@ struct export {
 	int failed; /* a write failed */
 };
 
-static int shown(const struct field *f)
-{
-	return !(f->flags & (FF_HIDDEN | FF_VIRTUAL));
-}
-
 static void write_row(struct export *x)
 {
-	buf_puts(&x->row, "\r\n");
 	if (x->row.failed || fwrite(x->row.data, 1, x->row.len, x->out) != x->row.len)
 		x->failed = 1;
 	buf_reset(&x->row);
 }
 
-static void cell(struct export *x, int first, const char *s)
-{
-	if (!first)
-		buf_putc(&x->row, ',');
-	buf_csv_cell(&x->row, s);
-}
-
 static int each(const struct record *rec, void *ctx)
 {
 	struct export *x = ctx;
-	const struct resource *r = x->res;
-	int i, first = 1;
 
-	for (i = 0; i < r->nfields; i++) {
-		if (!shown(&r->fields[i]))
-			continue;
-		buf_reset(&x->cell);
-		record_value_text(rec, i, &x->cell);
-		cell(x, first, x->cell.data);
-		first = 0;
-	}
-	buf_printf(&x->row, ",%lld,%lld,", rec->id, rec->version);
-	buf_csv_cell(&x->row, rec->created_at);
-	buf_putc(&x->row, ',');
-	buf_csv_cell(&x->row, rec->updated_at);
+	record_csv_row(rec, &x->row, &x->cell);
 	write_row(x);
 	x->n++;
 	return x->failed; /* stop early when the disk is full */
@@ -92,7 +67,7 @@ int cmd_export(int argc, char **argv)
 {
 	const char *db = NULL, *resname = NULL, *path = NULL, *as = NULL;
 	struct kv *where = NULL;
-	int nwhere = 0, i, rc, ex = EXIT_FAIL, first = 1, have_q = 0;
+	int nwhere = 0, i, rc, ex = EXIT_FAIL, have_q = 0;
 	struct export x;
 	struct list_query q;
 	struct principal p;
@@ -195,12 +170,7 @@ int cmd_export(int argc, char **argv)
 	}
 	setvbuf(x.out, NULL, _IOFBF, 1 << 20);
 
-	for (i = 0; i < x.res->nfields; i++)
-		if (shown(&x.res->fields[i])) {
-			cell(&x, first, x.res->fields[i].name);
-			first = 0;
-		}
-	buf_puts(&x.row, ",id,version,created_at,updated_at");
+	record_csv_header(x.res, &x.row);
 	write_row(&x);
 
 	rc = record_list(st, &p, x.res, &q, each, &x, &cursor, NULL, &e);

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,13 @@
 static const char usage[] =
 	"usage: funnel import --db PATH RESOURCE FILE [--map COLUMN=FIELD,...] [--partial]\n"
 	"                     [--dry-run] [--as EMAIL] [--row-by-row]\n"
+	"       funnel import --db PATH contacts FILE.vcf --as EMAIL [--account ID] [--partial]\n"
+	"                     [--dry-run] [--format vcard]\n"
+	"\n"
+	"A .vcf file of contacts (or --format vcard) is read as vCards (4.0, 3.0, 2.1):\n"
+	"a card whose e-mail is a contact already updates it, ORG names the account (made\n"
+	"when none has that name), cards without ORG go to --account ID; bad cards are\n"
+	"reported with their line (docs/calendar-vcard.md).\n"
 	"\n"
 	"Create records of RESOURCE (accounts, contacts, leads, opportunities, activities)\n"
 	"from the CSV file FILE ('-' reads standard input).  Each row is checked exactly as\n"
@@ -451,7 +459,9 @@ int cmd_import(int argc, char **argv)
 	struct store *st = NULL;
 	struct stat sb;
 	struct err e;
-	long long uid, total = 0;
+	long long uid, total = 0, account = 0;
+	const char *format = NULL;
+	size_t plen;
 
 	if (cli_wants_help(argc, argv, usage))
 		return EXIT_OK;
@@ -474,6 +484,10 @@ int cmd_import(int argc, char **argv)
 			dry_run = 1;
 		else if (!strcmp(argv[i], "--row-by-row"))
 			row_by_row = 1;
+		else if (!strcmp(argv[i], "--account") && i + 1 < argc)
+			account = strtoll(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			format = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1]) {
 			free(specs);
 			return cli_usage("import", "unknown option %s", argv[i]);
@@ -489,6 +503,21 @@ int cmd_import(int argc, char **argv)
 	if (!db || !resname || !path) {
 		free(specs);
 		return cli_usage("import", "--db PATH, RESOURCE and FILE are required");
+	}
+	/* vCards (import_vcard.c): a .vcf file, or --format vcard */
+	plen = strlen(path);
+	if ((format && strcmp(format, "csv") && strcmp(format, "vcard")) ||
+	    (format && !strcmp(format, "vcard") && strcmp(resname, "contacts"))) {
+		free(specs);
+		return cli_usage("import", "--format is csv or vcard (vcard: contacts only)");
+	}
+	if (!strcmp(resname, "contacts") &&
+	    ((format && !strcmp(format, "vcard")) ||
+	     (!format && plen > 4 && !strcasecmp(path + plen - 4, ".vcf")))) {
+		free(specs);
+		if (nspecs || row_by_row)
+			return cli_usage("import", "--map and --row-by-row are for CSV files");
+		return import_vcard(db, path, as, account, partial, dry_run);
 	}
 	im.res = !strcmp(resname, "stage_history")   ? &stage_import_resource
 		 : !strcmp(resname, "field_history") ? &field_import_resource

@@ -396,6 +396,8 @@ static const struct api_doc *const docs[] = {
 	&api_doc_forecast_process,
 	&api_doc_scoring,
 	&api_doc_rooms,
+	&api_doc_calendar,
+	&api_doc_vcard,
 	&api_doc_webhooks,
 	&api_doc_email_log,
 	&api_doc_handouts,
@@ -669,7 +671,9 @@ static void query_param(struct jw *w, const char *name, const struct field *f,
 	jw_obj_end(w);
 }
 
-static void list_params(struct jw *w, const struct resource *r)
+/* The query parameters of a list of r; `pages`: with limit, cursor, total
+ * (a list; an export has no pages). */
+static void list_params(struct jw *w, const struct resource *r, int pages)
 {
 	struct buf d = BUF_INIT, search = BUF_INIT;
 	char name[80];
@@ -768,9 +772,11 @@ static void list_params(struct jw *w, const struct resource *r)
 	jw_obj_end(w);
 	jw_obj_end(w);
 
-	ref_to(w, "parameters", "limit");
-	ref_to(w, "parameters", "cursor");
-	ref_to(w, "parameters", "total");
+	if (pages) {
+		ref_to(w, "parameters", "limit");
+		ref_to(w, "parameters", "cursor");
+		ref_to(w, "parameters", "total");
+	}
 	buf_release(&d);
 	buf_release(&search);
 }
@@ -803,7 +809,7 @@ static const char *visibility_text(enum visibility v)
 	return "";
 }
 
-enum rec_op { R_LIST, R_CREATE, R_GET, R_UPDATE, R_DELETE, R_HISTORY };
+enum rec_op { R_LIST, R_CREATE, R_GET, R_UPDATE, R_DELETE, R_HISTORY, R_EXPORT };
 
 static const struct {
 	api_handler handler;
@@ -812,6 +818,7 @@ static const struct {
 	{api_record_list, R_LIST},     {api_record_create, R_CREATE},
 	{api_record_get, R_GET},       {api_record_update, R_UPDATE},
 	{api_record_delete, R_DELETE}, {api_record_history, R_HISTORY},
+	{api_record_export, R_EXPORT},
 };
 
 
@@ -885,12 +892,34 @@ static void record_operation(struct jw *w, const struct route *rt, enum rec_op o
 		buf_reset(&d);
 		buf_printf(&d, "%s. %s Filters combine with AND; values of one filter with OR. "
 			       "Pages hold `limit` records in `sort` order (then by id); follow "
-			       "next_cursor for the next one.",
-			   r->doc, visibility_text(r->vis));
+			       "next_cursor for the next one. With Accept: text/csv%s the answer is "
+			       "the whole list as a file, as GET /api/v1/%s.csv%s gives it.",
+			   r->doc, visibility_text(r->vis),
+			   r == &contact_resource ? " (or text/vcard)" : "", r->path ? r->path : r->name,
+			   r == &contact_resource ? " (or /api/v1/contacts.vcf)" : "");
 		jw_kstr(w, "description", d.data);
 		jw_key(w, "parameters");
 		jw_arr(w);
-		list_params(w, r);
+		list_params(w, r, 1);
+		jw_arr_end(w);
+		break;
+	case R_EXPORT:
+		op_id(id, sizeof(id), "export", r->name, "");
+		jw_kstr(w, "operationId", id);
+		buf_printf(&d, "Export %s as CSV", r->name);
+		jw_kstr(w, "summary", d.data);
+		buf_reset(&d);
+		buf_printf(&d, "Every record of the list with these filters and this sort, as "
+			       "text/csv (RFC 4180, UTF-8, CRLF), streamed as it is read: no pages. "
+			       "The same as GET /api/v1/%s with Accept: text/csv. %s The first row "
+			       "names the columns: the fields, then id, version, created_at, "
+			       "updated_at; cells a spreadsheet would run as a formula start with '. "
+			       "`funnel import` reads the file back.",
+			   r->path ? r->path : r->name, visibility_text(r->vis));
+		jw_kstr(w, "description", d.data);
+		jw_key(w, "parameters");
+		jw_arr(w);
+		list_params(w, r, 0);
 		jw_arr_end(w);
 		break;
 	case R_CREATE:
@@ -946,6 +975,9 @@ static void record_operation(struct jw *w, const struct route *rt, enum rec_op o
 	case R_LIST:
 		success(w, 200, "One page of records", NULL, schema);
 		break;
+	case R_EXPORT:
+		success(w, 200, "The records as CSV", NULL, NULL);
+		break;
 	case R_CREATE:
 		success(w, 201, "Created", "ETag Location Idempotent-Replayed", schema);
 		break;
@@ -963,7 +995,7 @@ static void record_operation(struct jw *w, const struct route *rt, enum rec_op o
 		break;
 	}
 	n = common_errors(rt, op == R_CREATE || op == R_UPDATE, st);
-	if (op == R_LIST)
+	if (op == R_LIST || op == R_EXPORT)
 		st[n++] = 400;
 	if (op == R_CREATE || op == R_UPDATE || op == R_DELETE)
 		st[n++] = 409;

@@ -13,7 +13,8 @@
 	{M_GET, "/api/v1/" base "/{id}", api_record_get, &res, 0},                     \
 	{M_PATCH, "/api/v1/" base "/{id}", api_record_update, &res, 0},                \
 	{M_DELETE, "/api/v1/" base "/{id}", api_record_delete, &res, 0},               \
-	{M_GET, "/api/v1/" base "/{id}/history", api_record_history, &res, 0}
+	{M_GET, "/api/v1/" base "/{id}/history", api_record_history, &res, 0},             \
+	{M_GET, "/api/v1/" base ".csv", api_record_export, &res, 0}
 
 const struct route routes[] = {
 	{M_GET, "/healthz", api_healthz, NULL, R_PUBLIC},
@@ -24,12 +25,19 @@ const struct route routes[] = {
 	{M_GET, "/api/v1/tokens", api_token_list, NULL, 0},
 	{M_POST, "/api/v1/tokens", api_token_create, NULL, 0},
 	{M_DELETE, "/api/v1/tokens/{id}", api_token_revoke, NULL, 0},
+	{M_GET, "/api/v1/me/calendar_feed", api_calendar_feed_get, NULL, 0},
+	{M_POST, "/api/v1/me/calendar_feed", api_calendar_feed_create, NULL, 0},
+	{M_DELETE, "/api/v1/me/calendar_feed", api_calendar_feed_revoke, NULL, 0},
+	{M_GET, "/cal/{token}", api_calendar_feed, NULL, R_PUBLIC},
 	RECORD_ROUTES(user_resource, "users"),
 	{M_GET, "/api/v1/users/{id}/quotas", api_quota_list, NULL, 0},
 	{M_PUT, "/api/v1/users/{id}/quotas/{period}", api_quota_set, NULL, 0},
 	RECORD_ROUTES(team_resource, "teams"),
 	RECORD_ROUTES(account_resource, "accounts"),
 	RECORD_ROUTES(contact_resource, "contacts"),
+	{M_GET, "/api/v1/contacts.vcf", api_contact_vcard_list, NULL, 0},
+	{M_POST, "/api/v1/contacts.vcf", api_contact_vcard_import, NULL, R_STREAM},
+	{M_GET, "/api/v1/contacts/{id}/vcard", api_contact_vcard, NULL, 0},
 	RECORD_ROUTES(lead_resource, "leads"),
 	RECORD_ROUTES(opportunity_resource, "opportunities"),
 	{M_GET, "/api/v1/opportunities/{id}/stages", api_opportunity_stages,

@@ -122,6 +122,58 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
 			  (socklen_t)n);
 }
 
+/* A streamed answer (api.h, resp.stream): what the handler's producer
+ * appended last, and how much of it is sent. */
+struct stream {
+	int (*fn)(void *ctx, struct store *st, struct buf *out);
+	void *ctx;
+	void (*free)(void *ctx);
+	struct buf part;
+	size_t sent;
+	int done;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct stream *s = cls;
+	struct store *st;
+	struct err e;
+	size_t n;
+
+	(void)pos;
+	while (s->sent == s->part.len) {
+		int rc;
+
+		if (s->done)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		buf_reset(&s->part);
+		s->sent = 0;
+		err_clear(&e);
+		if (store_for_thread(opts->db_path, &st, &e))
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		rc = s->fn(s->ctx, st, &s->part);
+		if ((rc != 0 && rc != 1) || s->part.failed) {
+			log_error("a streamed answer stopped: %s", e.msg[0] ? e.msg : "error");
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		s->done = rc == 1;
+	}
+	n = s->part.len - s->sent < max ? s->part.len - s->sent : max;
+	memcpy(out, s->part.data + s->sent, n);
+	s->sent += n;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	if (s->free)
+		s->free(s->ctx);
+	buf_release(&s->part);
+	free(s);
+}
+
 static enum MHD_Result respond(struct MHD_Connection *c, struct conn *cn, struct resp *rs,
 			    int api)
 {
@@ -131,14 +183,34 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct conn *cn, struct
 	enum MHD_Result ret;
 	int i;
 
-	if (!data && !rs->has_file) {
+	if (!data && !rs->has_file && !rs->stream) {
 		/* the answer outgrew memory: say so rather than send half */
 		rs->status = 500;
 		data = strdup("{\"title\":\"Internal error\",\"status\":500}");
 		len = data ? strlen(data) : 0;
 		rs->content_type = "application/problem+json";
 	}
-	if (rs->has_file) {
+	if (rs->stream) {
+		struct stream *sm = calloc(1, sizeof(*sm));
+
+		free(data);
+		data = NULL;
+		len = 0;
+		r = NULL;
+		if (sm) {
+			sm->fn = rs->stream;
+			sm->ctx = rs->stream_ctx;
+			sm->free = rs->stream_free;
+			buf_init(&sm->part, 0);
+			r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read,
+							      sm, stream_free);
+			if (!r)
+				stream_free(sm);
+		} else if (rs->stream_free) {
+			rs->stream_free(rs->stream_ctx);
+		}
+		rs->stream = NULL;
+	} else if (rs->has_file) {
 		/* a stored file: libmicrohttpd sends it from the fd, then closes it */
 		free(data);
 		data = NULL;

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = imip_parse_reply((const char *)data, size, &r, &e);
 	if (rc == OK) {
 		struct imip_meeting m = {r.uid, "Fuzz", NULL, "Europe/Paris", "Host", "host@x.example",
-					 1, 1796645400, 30, 0};
+					 1, 1796645400, 30, 0, 0};
 		struct imip_attendee a = {"Guest", r.email, r.answer};
 		struct buf out = BUF_INIT;
 

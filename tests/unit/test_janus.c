@@ -72,7 +72,7 @@ static void test_merge(void **state)
 
 static void test_connect_src(void **state)
 {
-	struct janus_conf c = {"http://127.0.0.1:8088/janus", "ws://127.0.0.1:8188", "k", "s", "e"};
+	struct janus_conf c = {"http://127.0.0.1:8088/janus", "ws://127.0.0.1:8188", "k", "s", "e", NULL, NULL};
 	char out[256];
 
 	(void)state;

@@ -52,7 +52,7 @@ static void a_request_and_a_cancel(void **state)
 {
 	struct imip_meeting m = {"abc123@funnel", "Proposal review", "The agenda",
 				 "Europe/Paris", "Host Person", "host@seller.example",
-				 3, 1800000000, 45, 0};
+				 3, 1800000000, 45, 0, 0};
 	struct buf out = BUF_INIT;
 	struct err e;
 
@@ -64,6 +64,8 @@ static void a_request_and_a_cancel(void **state)
 	assert_non_null(strstr(out.data, "UID:abc123@funnel\r\n"));
 	assert_non_null(strstr(out.data, "SEQUENCE:3\r\n"));
 	assert_non_null(strstr(out.data, "DTSTART;TZID=Europe/Paris:"));
+	/* the VTIMEZONE is named as DTSTART names it (RFC 5545 3.2.19) */
+	assert_non_null(strstr(out.data, "\r\nTZID:Europe/Paris\r\n"));
 	assert_non_null(strstr(out.data, "BEGIN:VTIMEZONE\r\n"));
 	assert_non_null(strstr(out.data, "mailto:ann@buyer.example"));
 	assert_non_null(strstr(out.data, "RSVP=TRUE"));
@@ -89,7 +91,7 @@ static void a_request_and_a_cancel(void **state)
 static void no_header_injection(void **state)
 {
 	struct imip_meeting m = {"abc123@funnel", "Review\r\nBcc: all@evil.example", NULL, "UTC",
-				 "Host Person", "host@seller.example", 0, 1800000000, 30, 0};
+				 "Host Person", "host@seller.example", 0, 1800000000, 30, 0, 0};
 	struct imip_attendee bad[] = {{"Ann\nBcc: x@evil.example", "ann@buyer.example", NULL}};
 	struct buf out = BUF_INIT;
 	struct err e;

@@ -96,6 +96,7 @@ function Shell({ user, signOut, path }) {
 				<div class="who">
 					<span class="who-name" title={user.email}>{user.name}</span>
 					<span class="who-role">{user.role}</span>
+					<Link class="btn btn-small btn-ghost" href="/settings" aria-current={path === '/settings' ? 'page' : undefined}>Settings</Link>
 					<button type="button" class="btn btn-small btn-ghost" onClick={signOut}>Sign out</button>
 				</div>
 			</header>

@@ -15,6 +15,7 @@ import { FormPage, Forms } from './pages/Forms.jsx';
 import { Admin } from './pages/Admin.jsx';
 import { MeetingRoom } from './pages/Room.jsx';
 import { MeetingPage } from './pages/Meeting.jsx';
+import { Settings } from './pages/Settings.jsx';
 
 export const routes = [
 	{ path: '/board', page: Board, nav: 'Board' },
@@ -36,6 +37,7 @@ export const routes = [
 	{ path: '/admin/:tab', page: Admin },
 	{ path: '/meetings/:id', page: MeetingPage },
 	{ path: '/meetings/:id/room', page: MeetingRoom },
+	{ path: '/settings', page: Settings },
 ];
 
 export const home = '/board';

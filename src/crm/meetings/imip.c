@@ -46,43 +46,105 @@ static icalproperty *person(icalproperty *p, const char *name)
 	return p;
 }
 
-int imip_calendar(const struct imip_meeting *m, const struct imip_attendee *a, int na,
-		  const char *link, struct buf *out, struct err *e)
+/* --- the iCalendar writer ------------------------------------------------ */
+
+struct ical_doc {
+	icalcomponent *cal;
+	char zones[16][64]; /* the VTIMEZONEs added so far (more are not tracked: */
+	int nzones;         /* a zone past 16 is added again, which is still valid) */
+};
+
+struct ical_doc *ical_doc_new(const char *method, const char *name)
+{
+	struct ical_doc *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->cal = icalcomponent_new_vcalendar();
+	icalcomponent_add_property(d->cal, icalproperty_new_prodid("-//Funnel//Meetings//EN"));
+	icalcomponent_add_property(d->cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(d->cal, icalproperty_new_calscale("GREGORIAN"));
+	if (method)
+		icalcomponent_add_property(d->cal,
+					   icalproperty_new_method(icalenum_string_to_method(method)));
+	if (name) {
+		icalproperty *p = icalproperty_new_x(name);
+
+		icalproperty_set_x_name(p, "X-WR-CALNAME");
+		icalcomponent_add_property(d->cal, p);
+	}
+	return d;
+}
+
+void ical_doc_free(struct ical_doc *d)
+{
+	if (!d)
+		return;
+	icalcomponent_free(d->cal);
+	free(d);
+}
+
+/* The zone named tz (UTC for "UTC"), its VTIMEZONE added to d once. */
+static icaltimezone *doc_zone(struct ical_doc *d, const char *tz, struct err *e)
 {
 	icaltimezone *utc = icaltimezone_get_utc_timezone();
-	icaltimezone *zone = strcmp(m->timezone, "UTC")
-				     ? icaltimezone_get_builtin_timezone(m->timezone)
-				     : utc;
-	icalcomponent *cal, *ev;
+	icaltimezone *zone = strcmp(tz, "UTC") ? icaltimezone_get_builtin_timezone(tz) : utc;
+	icalcomponent *vtz;
+	icalproperty *id;
+	int i;
+
+	if (!zone) {
+		fail(e, E_INVAL, "unknown time zone %s", tz);
+		return NULL;
+	}
+	if (zone == utc)
+		return zone;
+	for (i = 0; i < d->nzones; i++)
+		if (!strcmp(d->zones[i], tz))
+			return zone;
+	if (d->nzones < 16 && strlen(tz) < sizeof(d->zones[0]))
+		snprintf(d->zones[d->nzones++], sizeof(d->zones[0]), "%s", tz);
+	/* libical names its built-in zones "/freeassociation.sourceforge.net/
+	 * Europe/Paris"; DTSTART's TZID says "Europe/Paris", and RFC 5545 wants
+	 * the two the same (a parser looks the one up by the other) */
+	vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
+	id = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+	if (id)
+		icalproperty_set_tzid(id, tz);
+	icalcomponent_add_component(d->cal, vtz);
+	return zone;
+}
+
+static struct icaltimetype utc_time(time_t t)
+{
+	return icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
+}
+
+int ical_doc_add_meeting(struct ical_doc *d, const struct imip_meeting *m,
+			 const struct imip_attendee *a, int na, const char *link, struct err *e)
+{
+	icaltimezone *zone = doc_zone(d, m->timezone, e);
+	icalcomponent *ev;
 	icalproperty *p;
 	struct buf desc = BUF_INIT;
-	char mailto[300], *text;
+	char mailto[300];
 	int i;
 
 	if (!zone)
-		return fail(e, E_INVAL, "unknown time zone %s", m->timezone);
-	cal = icalcomponent_new_vcalendar();
-	icalcomponent_add_property(cal, icalproperty_new_prodid("-//Funnel//Meetings//EN"));
-	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	icalcomponent_add_property(
-		cal, icalproperty_new_method(m->cancelled ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
-	if (zone != utc)
-		icalcomponent_add_component(cal,
-					    icalcomponent_new_clone(icaltimezone_get_component(zone)));
+		return E_INVAL;
 	ev = icalcomponent_new_vevent();
 	icalcomponent_add_property(ev, icalproperty_new_uid(m->uid));
 	icalcomponent_add_property(ev, icalproperty_new_sequence((int)m->sequence));
-	icalcomponent_add_property(
-		ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_now(), 0, utc)));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(m->stamp ? m->stamp
+										 : time_now())));
 	{
 		/* local time in the zone, named by TZID (written without a Z) */
 		struct icaltimetype t = icaltime_from_timet_with_zone(m->starts_at, 0, zone);
 
-		if (zone != utc)
+		if (zone != icaltimezone_get_utc_timezone())
 			t.zone = NULL;
 		p = icalproperty_new_dtstart(t);
-		if (zone != utc)
+		if (zone != icaltimezone_get_utc_timezone())
 			icalproperty_add_parameter(p, icalparameter_new_tzid(m->timezone));
 	}
 	icalcomponent_add_property(ev, p);
@@ -109,13 +171,64 @@ int imip_calendar(const struct imip_meeting *m, const struct imip_attendee *a, i
 		icalproperty_add_parameter(p, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
 		icalcomponent_add_property(ev, p);
 	}
-	icalcomponent_add_component(cal, ev);
-	text = icalcomponent_as_ical_string_r(cal);
-	buf_puts(out, text);
-	free(text);
-	icalcomponent_free(cal);
+	icalcomponent_add_component(d->cal, ev);
 	buf_release(&desc);
-	return out->failed ? fail(e, E_INTERNAL, "out of memory") : OK;
+	return OK;
+}
+
+int ical_doc_add_todo(struct ical_doc *d, const struct ical_todo *t, struct err *e)
+{
+	icalcomponent *td = icalcomponent_new_vtodo();
+
+	(void)e;
+	icalcomponent_add_property(td, icalproperty_new_uid(t->uid));
+	icalcomponent_add_property(td, icalproperty_new_sequence((int)t->sequence));
+	icalcomponent_add_property(td, icalproperty_new_dtstamp(utc_time(t->stamp)));
+	icalcomponent_add_property(td, icalproperty_new_lastmodified(utc_time(t->stamp)));
+	icalcomponent_add_property(td, icalproperty_new_summary(t->summary));
+	if (t->description && *t->description)
+		icalcomponent_add_property(td, icalproperty_new_description(t->description));
+	if (t->categories && *t->categories)
+		icalcomponent_add_property(td, icalproperty_new_categories(t->categories));
+	if (t->url)
+		icalcomponent_add_property(td, icalproperty_new_url(t->url));
+	icalcomponent_add_property(td, icalproperty_new_due(utc_time(t->due)));
+	if (t->completed) {
+		icalcomponent_add_property(td, icalproperty_new_completed(utc_time(t->completed)));
+		icalcomponent_add_property(td, icalproperty_new_status(ICAL_STATUS_COMPLETED));
+		icalcomponent_add_property(td, icalproperty_new_percentcomplete(100));
+	} else {
+		icalcomponent_add_property(td, icalproperty_new_status(ICAL_STATUS_NEEDSACTION));
+	}
+	icalcomponent_add_component(d->cal, td);
+	return OK;
+}
+
+int ical_doc_finish(struct ical_doc *d, struct buf *out, struct err *e)
+{
+	char *text = icalcomponent_as_ical_string_r(d->cal);
+
+	if (text)
+		buf_puts(out, text);
+	free(text);
+	ical_doc_free(d);
+	return !text || out->failed ? fail(e, E_INTERNAL, "out of memory") : OK;
+}
+
+int imip_calendar(const struct imip_meeting *m, const struct imip_attendee *a, int na,
+		  const char *link, struct buf *out, struct err *e)
+{
+	struct ical_doc *d = ical_doc_new(m->cancelled ? "CANCEL" : "REQUEST", NULL);
+	int rc;
+
+	if (!d)
+		return fail(e, E_INTERNAL, "out of memory");
+	rc = ical_doc_add_meeting(d, m, a, na, link, e);
+	if (rc) {
+		ical_doc_free(d);
+		return rc;
+	}
+	return ical_doc_finish(d, out, e);
 }
 
 /* A header value: as it is when it is printable ASCII, else one RFC 2047

@@ -454,6 +454,26 @@ static int people_of(struct store *st, long long id, const char *where, struct p
 	return rc;
 }
 
+int meeting_ical_add(struct store *st, const struct record *m, struct ical_doc *d,
+		     const char *link, struct err *e)
+{
+	struct imip_meeting im;
+	struct people pp;
+	char org_name[256] = "", org_email[256] = "";
+	int rc;
+
+	memset(&pp, 0, sizeof(pp));
+	rc = imip_of(st, m, &im, org_name, sizeof(org_name), org_email, sizeof(org_email), e);
+	if (!rc && time_parse_iso(m->updated_at, &im.stamp))
+		im.stamp = 0;
+	if (!rc)
+		rc = people_of(st, m->id, "", &pp, e);
+	if (!rc)
+		rc = ical_doc_add_meeting(d, &im, pp.a, pp.n, link, e);
+	people_release(&pp);
+	return rc;
+}
+
 /* Write and queue the mail to attendee `k` of `all` (the iCalendar lists
  * them all); a REQUEST carries a fresh link. */
 static int mail_one(struct store *st, const struct record *m, const struct imip_meeting *im,

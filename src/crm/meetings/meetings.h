@@ -161,6 +161,7 @@ struct imip_meeting {
 	time_t starts_at;
 	int duration_minutes;
 	int cancelled;
+	time_t stamp; /* DTSTAMP: when this version was written; 0: now (a mail) */
 };
 
 struct imip_attendee {
@@ -181,6 +182,37 @@ int imip_calendar(const struct imip_meeting *m, const struct imip_attendee *a, i
 int imip_message(const struct imip_meeting *m, const struct imip_attendee *a, int na, int to,
 		 const char *from, const char *link, const char *rsvp_link, struct buf *out,
 		 struct err *e);
+
+/* The iCalendar writer behind both the invitations and the calendar feed
+ * (crm/integrations/calendar.h), over libical: a VCALENDAR that events and
+ * to-dos are added to; each time zone an event uses gets its VTIMEZONE
+ * once.  ical_doc_new: `method` REQUEST or CANCEL (an iMIP message) or NULL
+ * (a published feed), `name` the X-WR-CALNAME calendar programs show, or
+ * NULL; NULL when out of memory.  ical_doc_finish writes the object (CRLF,
+ * folded at 75 octets) into out and frees d; ical_doc_free frees it unwritten. */
+struct ical_doc;
+struct ical_doc *ical_doc_new(const char *method, const char *name);
+/* One VEVENT for meeting m (UID, SEQUENCE, DTSTAMP, DTSTART with its TZID,
+ * DURATION, STATUS, ORGANIZER, an ATTENDEE per a[]); `link` as for
+ * imip_calendar.  E_INVAL for an unknown time zone (nothing added). */
+int ical_doc_add_meeting(struct ical_doc *d, const struct imip_meeting *m,
+			 const struct imip_attendee *a, int na, const char *link, struct err *e);
+/* One VTODO: DUE (UTC), STATUS NEEDS-ACTION, or COMPLETED when `completed`. */
+struct ical_todo {
+	const char *uid, *summary, *description, *categories, *url; /* may be NULL but uid,
+								     * summary */
+	long long sequence;
+	time_t due, completed, stamp; /* completed 0: not done; stamp: DTSTAMP, LAST-MODIFIED */
+};
+int ical_doc_add_todo(struct ical_doc *d, const struct ical_todo *t, struct err *e);
+int ical_doc_finish(struct ical_doc *d, struct buf *out, struct err *e);
+void ical_doc_free(struct ical_doc *d);
+
+/* A meeting as a VEVENT of d, as its invitations describe it (its master
+ * as ORGANIZER, every invitee as an ATTENDEE with their answer), with
+ * `link` as its URL (invitee.c). */
+int meeting_ical_add(struct store *st, const struct record *m, struct ical_doc *d,
+		     const char *link, struct err *e);
 
 /* What an iMIP REPLY says: the event's UID, the one ATTENDEE's address and
  * PARTSTAT as an answer (accepted, declined, tentative; a static string).

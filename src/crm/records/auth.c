@@ -45,8 +45,8 @@ int auth_hash_password(const char *password, char out[AUTH_HASH_LEN], struct err
 	return OK;
 }
 
-/* hex(BLAKE2b-256(token)): what the database keeps of a secret. */
-static void token_hash(const char *token, char out[65])
+/* auth.h: what the database keeps of a secret. */
+void auth_secret_hash(const char *token, char out[65])
 {
 	unsigned char h[32];
 
@@ -54,7 +54,7 @@ static void token_hash(const char *token, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
-static void token_new(const char *prefix, char out[AUTH_TOKEN_LEN])
+void auth_secret_new(const char *prefix, char out[AUTH_TOKEN_LEN])
 {
 	unsigned char raw[32];
 	size_t n = strlen(prefix);
@@ -196,14 +196,14 @@ int auth_login(struct store *st, const char *email, const char *password, const 
 		return fail(e, E_AUTH, "wrong e-mail or password");
 	}
 
-	token_new("fns_", out->token);
+	auth_secret_new("fns_", out->token);
 	{
 		unsigned char raw[16];
 
 		randombytes_buf(raw, sizeof(raw));
 		sodium_bin2hex(out->csrf, sizeof(out->csrf), raw, sizeof(raw));
 	}
-	token_hash(out->token, th);
+	auth_secret_hash(out->token, th);
 	time_iso((time_t)now, now_s);
 	time_iso((time_t)(now + AUTH_SESSION_SECONDS), out->expires_at);
 	rc = store_begin(st, e);
@@ -381,7 +381,7 @@ int auth_resolve(struct store *st, const char *token, struct principal *p, struc
 		return fail(e, E_AUTH, "the credentials are not valid");
 	if (strlen(token) > AUTH_TOKEN_LEN)
 		return fail(e, E_AUTH, "the credentials are not valid");
-	token_hash(token, th);
+	auth_secret_hash(token, th);
 	now = time_now();
 	slot = cache_slot(th);
 	have_gen = slot && !generation(st, &gen);
@@ -458,8 +458,8 @@ int token_create(struct store *st, const struct principal *p, const char *name,
 	struct stmt *s;
 	int rc;
 
-	token_new("fnt_", plain);
-	token_hash(plain, th);
+	auth_secret_new("fnt_", plain);
+	auth_secret_hash(plain, th);
 	snprintf(prefix, sizeof(prefix), "%.10s", plain);
 	time_iso(time_now(), now_s);
 	s = store_prepare(st,

@@ -53,6 +53,13 @@ int token_revoke(struct store *st, const struct principal *p, long long id, stru
 /* End every session and revoke every token of a user (on disable). */
 int auth_revoke_user(struct store *st, long long user_id, struct err *e);
 
+/* A new secret for a client: `prefix` (at most 8 characters: "fnt_") and
+ * base64url of 32 random bytes, into out.  Only auth_secret_hash() of it is
+ * ever stored (sessions, API tokens, calendar feeds). */
+void auth_secret_new(const char *prefix, char out[AUTH_TOKEN_LEN]);
+/* hex(BLAKE2b-256(token)): what the database keeps of a secret. */
+void auth_secret_hash(const char *token, char out[65]);
+
 /* Constant-time comparison of two NUL-terminated strings. */
 int auth_equal(const char *a, const char *b);
 

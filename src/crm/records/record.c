@@ -1686,14 +1686,84 @@ static char *make_cursor(const struct record *rec, int sort)
 	return out;
 }
 
+/* The list's SELECT for q (its cursor and limit, +1 to see whether more
+ * follow), prepared and bound; NULL with e set. */
+static struct stmt *list_statement(struct store *st, const struct principal *p,
+				   const struct resource *r, const struct list_query *q,
+				   struct err *e)
+{
+	struct buf sql = BUF_INIT, cur = BUF_INIT;
+	struct stmt *s;
+	const char *col = sort_column(r, q->sort), *dir = q->desc ? "DESC" : "ASC";
+	int n = 1;
+
+	if (q->has_cursor) {
+		if (q->sort == -1)
+			buf_printf(&cur, " AND t.id %s ?", q->desc ? "<" : ">");
+		else
+			buf_printf(&cur, " AND (t.%s, t.id) %s (?, ?)", col, q->desc ? "<" : ">");
+	}
+	select_sql(&sql, r);
+	where_sql(&sql, p, r, q, cur.data);
+	buf_release(&cur);
+	if (q->sort == -1)
+		buf_printf(&sql, " ORDER BY t.id %s", dir);
+	else
+		buf_printf(&sql, " ORDER BY t.%s %s, t.id %s", col, dir, dir);
+	if (q->limit)
+		buf_printf(&sql, " LIMIT %d", q->limit + 1);
+	s = store_prepare(st, sql.data, e);
+	buf_release(&sql);
+	if (!s)
+		return NULL;
+	n = 1;
+	bind_query(s, p, q, &n);
+	if (q->has_cursor) {
+		if (q->sort != -1) {
+			if (sort_is_int(r, q->sort))
+				stmt_bind_int(s, n++, strtoll(q->after_val, NULL, 10));
+			else
+				stmt_bind_text(s, n++, q->after_val);
+		}
+		stmt_bind_int(s, n, q->after_id);
+	}
+	return s;
+}
+
+int record_iter_open(struct store *st, const struct principal *p, const struct resource *r,
+		     const struct list_query *q, struct record_iter *it, struct err *e)
+{
+	it->r = r;
+	it->s = list_statement(st, p, r, q, e);
+	return it->s ? OK : E_INTERNAL;
+}
+
+int record_iter_next(struct record_iter *it, struct record *rec, struct err *e)
+{
+	int rc = stmt_step(it->s, e);
+
+	if (rc)
+		return -rc;
+	if (!stmt_row(it->s))
+		return 0;
+	read_row(it->s, it->r, rec);
+	return 1;
+}
+
+void record_iter_close(struct record_iter *it)
+{
+	if (it->s)
+		stmt_done(it->s);
+	it->s = NULL;
+}
+
 int record_list(struct store *st, const struct principal *p, const struct resource *r,
 		struct list_query *q, int (*each)(const struct record *rec, void *ctx), void *ctx,
 		char **next_cursor, long long *total, struct err *e)
 {
-	struct buf sql = BUF_INIT, cur = BUF_INIT;
+	struct buf sql = BUF_INIT;
 	struct stmt *s;
 	struct record rec;
-	const char *col = sort_column(r, q->sort), *dir = q->desc ? "DESC" : "ASC";
 	int rc, n = 1, rows = 0, stop = 0;
 
 	*next_cursor = NULL;
@@ -1713,38 +1783,11 @@ int record_list(struct store *st, const struct principal *p, const struct resour
 			buf_release(&sql);
 			return rc;
 		}
-		buf_reset(&sql);
 	}
-	if (q->has_cursor) {
-		if (q->sort == -1)
-			buf_printf(&cur, " AND t.id %s ?", q->desc ? "<" : ">");
-		else
-			buf_printf(&cur, " AND (t.%s, t.id) %s (?, ?)", col, q->desc ? "<" : ">");
-	}
-	select_sql(&sql, r);
-	where_sql(&sql, p, r, q, cur.data);
-	buf_release(&cur);
-	if (q->sort == -1)
-		buf_printf(&sql, " ORDER BY t.id %s", dir);
-	else
-		buf_printf(&sql, " ORDER BY t.%s %s, t.id %s", col, dir, dir);
-	if (q->limit)
-		buf_printf(&sql, " LIMIT %d", q->limit + 1);
-	s = store_prepare(st, sql.data, e);
 	buf_release(&sql);
+	s = list_statement(st, p, r, q, e);
 	if (!s)
 		return E_INTERNAL;
-	n = 1;
-	bind_query(s, p, q, &n);
-	if (q->has_cursor) {
-		if (q->sort != -1) {
-			if (sort_is_int(r, q->sort))
-				stmt_bind_int(s, n++, strtoll(q->after_val, NULL, 10));
-			else
-				stmt_bind_text(s, n++, q->after_val);
-		}
-		stmt_bind_int(s, n, q->after_id);
-	}
 	while (!(rc = stmt_step(s, e)) && stmt_row(s)) {
 		read_row(s, r, &rec);
 		if (q->limit && rows == q->limit) {

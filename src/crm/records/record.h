@@ -232,6 +232,20 @@ int record_list(struct store *st, const struct principal *p, const struct resour
 		struct list_query *q, int (*each)(const struct record *rec, void *ctx), void *ctx,
 		char **next_cursor, long long *total, struct err *e);
 
+/* The rows of q one at a time, for a caller that pulls them (a streamed
+ * export): one statement over the whole list, so the caller keeps the
+ * connection to itself until record_iter_close().  record_iter_next()
+ * answers 1 with the next row in rec (the caller releases it), 0 at the
+ * end, or minus an error code. */
+struct record_iter {
+	const struct resource *r;
+	struct stmt *s;
+};
+int record_iter_open(struct store *st, const struct principal *p, const struct resource *r,
+		     const struct list_query *q, struct record_iter *it, struct err *e);
+int record_iter_next(struct record_iter *it, struct record *rec, struct err *e);
+void record_iter_close(struct record_iter *it);
+
 /* JSON of one record. */
 void record_json(const struct record *rec, struct jw *w);
 /* Its members only, into an object the caller opened (and closes): for
@@ -240,6 +254,15 @@ void record_json_members(const struct record *rec, struct jw *w);
 /* One field's value as text (money as a decimal, booleans as true/false);
  * appends nothing for null. */
 void record_value_text(const struct record *rec, int f, struct buf *b);
+
+/* Records as CSV (RFC 4180; record_csv.c), for `funnel export` and the
+ * API's exports alike: the header row — r's fields (not hidden or
+ * virtual), then id, version, created_at, updated_at — and one record's
+ * row, each cell as record_value_text() gives it through buf_csv_cell()
+ * (quoted when needed, formulas defused), CRLF after each row.  `scratch`
+ * is the caller's, reused from row to row. */
+void record_csv_header(const struct resource *r, struct buf *row);
+void record_csv_row(const struct record *rec, struct buf *row, struct buf *scratch);
 
 /* The change history of one record as a JSON array. */
 int record_history(struct store *st, const struct principal *p, const struct resource *r,

@@ -50,6 +50,25 @@ function filterLabel(name, labels) {
 	return human(name.replace(/_id$/, ''));
 }
 
+// The whole list with the current filters and sort, as a file the server streams
+// (GET /api/v1/<resource>.csv; contacts also as vCards): a plain link, so the
+// browser downloads it with the session cookie and nothing is held in the page.
+function ExportLinks({ resource, query }) {
+	const p = new URLSearchParams(query);
+	p.delete('cursor');
+	p.delete('limit');
+	p.sort();
+	const qs = p.toString() ? '?' + p.toString() : '';
+	return (
+		<span class="export-links">
+			<a class="btn btn-ghost" href={'/api/v1/' + resource + '.csv' + qs} download={resource + '.csv'}>Export CSV</a>
+			{resource === 'contacts' && (
+				<a class="btn btn-ghost" href={'/api/v1/contacts.vcf' + qs} download="contacts.vcf">Export vCards</a>
+			)}
+		</span>
+	);
+}
+
 export function RecordList({ resource, singular, columns, defaultSort, labels, hideFilters = [], rowClass, actions, onRows }) {
 	const loc = useLocation();
 	const params = currentParams(loc);
@@ -118,6 +137,7 @@ export function RecordList({ resource, singular, columns, defaultSort, labels, h
 				<SearchBox resource={resource} value={params.get('q') || ''} onSearch={(q) => update({ q })} />
 				<SavedFilters resource={resource} query={key} />
 				{actions}
+				<ExportLinks resource={resource} query={apiQuery()} />
 			</div>
 			<FilterPanel resource={resource} params={params} update={update} labels={labels} hide={hideFilters} activeCount={active.length} />
 			{active.length > 0 && (

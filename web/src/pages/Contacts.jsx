@@ -5,6 +5,7 @@ import { RecordPage, Related } from '../components/RecordPage.jsx';
 import { ActivityColumns, col, opportunityColumns, personName } from '../components/columns.jsx';
 import { stageNames, useLookup } from '../components/lookups.jsx';
 import { NewRecord } from '../components/NewRecord.jsx';
+import { VcardImport } from '../components/VcardImport.jsx';
 
 const columns = [
 	col.link('last_name', 'Name', (r) => '/contacts/' + r.id, personName, 'last_name'),
@@ -18,7 +19,7 @@ const columns = [
 
 export function Contacts() {
 	return (
-		<Page title="Contacts" wide actions={<NewRecord resource="contacts" singular="contact" />}>
+		<Page title="Contacts" wide actions={<><VcardImport onDone={() => location.reload()} /><NewRecord resource="contacts" singular="contact" /></>}>
 			<RecordList resource="contacts" singular="contact" columns={columns} defaultSort="last_name" />
 		</Page>
 	);
