@@ -249,6 +249,15 @@ void api_meeting_attendance(struct req *rq, struct resp *rs);
 void api_meeting_room_get(struct req *rq, struct resp *rs);
 void api_meeting_room_post(struct req *rq, struct resp *rs);
 
+/* polls.c: live questionnaires in meetings, the participant report */
+void api_meeting_polls(struct req *rq, struct resp *rs);
+void api_meeting_poll_launch(struct req *rq, struct resp *rs);
+void api_meeting_poll_get(struct req *rq, struct resp *rs);
+void api_meeting_poll_update(struct req *rq, struct resp *rs);
+void api_join_polls(struct req *rq, struct resp *rs);       /* R_PUBLIC */
+void api_join_poll_answer(struct req *rq, struct resp *rs); /* R_PUBLIC */
+void api_meeting_report(struct req *rq, struct resp *rs);
+
 /*
  * The API's own description (GET /api/v1/openapi.json, src/http/openapi.c).
  * A route served by the record handlers is described from its struct
@@ -327,5 +336,6 @@ extern const struct api_doc api_doc_forecast_process;
 extern const struct api_doc api_doc_forecast;
 extern const struct api_doc api_doc_scoring;
 extern const struct api_doc api_doc_rooms; /* rooms.c: live meetings */
+extern const struct api_doc api_doc_polls; /* polls.c: polls in meetings, the report */
 
 #endif
