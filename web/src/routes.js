@@ -14,6 +14,7 @@ import { Handover } from './pages/Handover.jsx';
 import { FormPage, Forms } from './pages/Forms.jsx';
 import { Admin } from './pages/Admin.jsx';
 import { MeetingRoom } from './pages/Room.jsx';
+import { MeetingReport } from './pages/Polls.jsx';
 
 export const routes = [
 	{ path: '/board', page: Board, nav: 'Board' },
@@ -34,6 +35,7 @@ export const routes = [
 	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
 	{ path: '/admin/:tab', page: Admin },
 	{ path: '/meetings/:id/room', page: MeetingRoom },
+	{ path: '/meetings/:id/report', page: MeetingReport },
 ];
 
 export const home = '/board';

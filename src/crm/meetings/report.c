@@ -12,17 +12,6 @@
 #include "poll.h"
 #include "room.h"
 
-static json_t *question_of(json_t *poll, const char *key)
-{
-	json_t *q;
-	size_t i;
-
-	json_array_foreach(json_object_get(poll, "questions"), i, q)
-		if (!strcmp(json_string_value(json_object_get(q, "key")), key))
-			return q;
-	return NULL;
-}
-
 /* The answers row of `invitee` in `poll`, or NULL */
 static json_t *answers_of(json_t *poll, long long invitee)
 {
@@ -115,11 +104,15 @@ int meeting_report(struct store *st, const struct principal *p, long long meetin
 			goto fail;
 		list = json_array();
 		json_array_foreach(polls, j, poll) {
-			mine = answers_of(poll, inv);
-			json_object_foreach(mine, key, v) {
-				json_t *q = question_of(poll, key);
+			json_t *q;
+			size_t k;
 
-				if (!q)
+			mine = answers_of(poll, inv);
+			/* in the order of the questions */
+			json_array_foreach(json_object_get(poll, "questions"), k, q) {
+				key = json_string_value(json_object_get(q, "key"));
+				v = key ? json_object_get(mine, key) : NULL;
+				if (!v)
 					continue;
 				json_array_append_new(
 					list,

@@ -117,6 +117,7 @@ export function Opportunity({ id }) {
 					<Attachments relatedType="opportunity" relatedId={opp.id} tick={tick} kinds={documentKinds(pipeline)}
 						actions={<button type="button" class="btn btn-small" onClick={() => setDialog('document')}>Generate…</button>} />
 					<Payments opp={opp} tick={tick} onChanged={() => load().then(refresh)} />
+					<Meetings opp={opp} tick={tick} />
 				</div>
 				<div class="opp-main">
 					<Timeline opp={opp} tick={tick} onChange={refresh} />
@@ -274,6 +275,32 @@ function usePanel(fn, deps) {
 		return () => { live = false; };
 	}, deps);
 	return st;
+}
+
+// The deal's web meetings, with their room and their participant report
+// (attendance, poll answers; docs/questionnaires.md).
+function Meetings({ opp, tick }) {
+	const { data, error } = usePanel(() => get('/meetings', { opportunity_id: opp.id, sort: '-starts_at', limit: 20 }), [opp.id, tick]);
+	if (data && !data.data.length)
+		return null;
+	return (
+		<section class="panel" aria-labelledby="meetings-h">
+			<h2 id="meetings-h">Web meetings</h2>
+			<ErrorBox error={error} />
+			{!data && !error && <Loading />}
+			{data && (
+				<ul class="plain-list">
+					{data.data.map((m) => (
+						<li key={m.id} data-meeting={m.id}>
+							<strong>{m.title}</strong> <Badge>{label(m.state)}</Badge>
+							<br /><small class="muted">{dateTime(m.starts_at)}</small>
+							<br /><Link href={'/meetings/' + m.id + '/room'}>Room</Link> · <Link href={'/meetings/' + m.id + '/report'}>Report</Link>
+						</li>
+					))}
+				</ul>
+			)}
+		</section>
+	);
 }
 
 const ACTIVITY_ICON = { call: '☎', meeting: '◎', email: '✉', task: '☑', note: '✎' };
