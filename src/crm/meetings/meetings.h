@@ -40,6 +40,8 @@
  *   mail.c           the outbox and the SMTP worker of `funnel serve`
  *                    (libcurl): retries with back-off, refusals recorded
  *   questionnaire.c  templates of live polls (questionnaire.h)
+ *   poll.c, report.c live polls in a meeting, their answers and results, and
+ *                    the participant report (poll.h, migration 019)
  *   room.c, janus.c, attendance.c  the live side on Janus (room.h, janus.h,
  *                    attendance.h, migration 015)
  *
