@@ -13,6 +13,7 @@ import csv
 import hashlib
 import http.client
 import io
+import json
 import os
 import secrets
 import sqlite3
@@ -21,7 +22,7 @@ import tempfile
 import time
 import unittest
 
-from harness import ServerTest, org
+from harness import ServerTest, org, run
 
 M = "/api/v1/meetings"
 
@@ -296,6 +297,8 @@ class Polls(ServerTest):
         self.answer(tok["ann"], poll, {"pick": "A", "price": 4, "rank": ["Cost", "Speed",
                                                                          "Support"]})
         self.answer(tok["bob"], poll, {"pick": "B", "other": "Call me, Bob"})
+        self.answer(tok["ann"], self.launch(m, {"title": "Second", "questions": [
+            {"key": "note", "text": "A note?", "kind": "text"}]}), {"note": "=cmd|' /C calc'!A0"})
         r = self.s.get(M + "/%d/report" % m["id"], self.rep)
         self.assertEqual(r.status, 200, r)
         rep = r.json
@@ -307,11 +310,13 @@ class Polls(ServerTest):
         self.assertEqual(ann["minutes"], 15.0)  # 10 + 5, from the presence rows
         self.assertEqual(len(ann["intervals"]), 2)
         self.assertEqual(bob["minutes"], 0)
-        got = {a["key"]: a["answer"] for a in ann["answers"]}
+        got = {a["key"]: a["answer"] for a in ann["answers"] if a["poll_id"] == poll["id"]}
         self.assertEqual(got, {"pick": "A", "price": 4, "rank": ["Cost", "Speed", "Support"]})
+        # in the order of the questions
+        self.assertEqual([a["key"] for a in ann["answers"]], ["pick", "price", "rank", "note"])
         self.assertEqual({a["key"]: a["answer"] for a in bob["answers"]},
                          {"pick": "B", "other": "Call me, Bob"})
-        self.assertEqual(len(rep["polls"]), 1)
+        self.assertEqual(len(rep["polls"]), 2)
         self.assertNotIn("answers", rep["polls"][0])
         res = {q["key"]: q for q in rep["polls"][0]["results"]}
         self.assertEqual(res["price"]["mean"], 4.0)
@@ -331,6 +336,9 @@ class Polls(ServerTest):
             self.assertEqual(by["Ann Buyer"]["rsvp"], "accepted")
             self.assertEqual(by["Bob Partner"]["Quick check: other"], "Call me, Bob")
             self.assertEqual(by["Bob Partner"]["Quick check: price"], "")
+            # a formula is not run by the spreadsheet (quoted, OWASP's advice)
+            self.assertEqual(by["Ann Buyer"]["Second: note"], "'=cmd|' /C calc'!A0")
+            self.assertEqual(by["Bob Partner"]["Second: note"], "")
         # PDF
         status, h, data = self.download(M + "/%d/report?format=pdf" % m["id"], self.rep)
         self.assertEqual(status, 200)
@@ -357,6 +365,22 @@ class Polls(ServerTest):
         # the manager of the team sees it
         self.assertEqual(self.s.get(M + "/%d/report" % m["id"],
                                     self.o["mgr_east"]["token"]).status, 200)
+        # the command line: the same report, as the same people see it
+        p = run(["meeting", "report", "--db", self.s.db, str(m["id"]), "--format", "csv",
+                 "--as", self.o["rep_e1"]["email"]], check=True)
+        self.assertIn("Quick check: pick", p.stdout.splitlines()[0])
+        self.assertIn("Call me, Bob", p.stdout)
+        p = run(["meeting", "report", "--db", self.s.db, str(m["id"])], check=True)
+        self.assertEqual(len(json.loads(p.stdout)["participants"]), 3)
+        out = os.path.join(self.s.tmp, "report.pdf")
+        run(["meeting", "report", "--db", self.s.db, str(m["id"]), "--format", "pdf", "--out",
+             out], check=True)
+        with open(out, "rb") as f:
+            self.assertIn("Call me, Bob", pdf_text(f.read()))
+        p = run(["meeting", "report", "--db", self.s.db, str(m["id"]), "--as",
+                 self.o["rep_w"]["email"]])
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no such meeting", p.stderr)
 
 
 if __name__ == "__main__":
