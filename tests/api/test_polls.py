@@ -279,6 +279,21 @@ class Polls(ServerTest):
         self.assertIn("in this decision?\n  Price", notes[0]["notes"])
         self.assertNotIn("Lyon", notes[0]["notes"])
 
+    def test_an_address_is_matched_to_the_contact(self):
+        """Bob was invited by address; the account has a contact with it."""
+        bob = self.s.create("contacts", {"account_id": self.acct["id"], "first_name": "Bob",
+                                         "last_name": "Partner", "email": "Bob@Partner.example"},
+                            self.rep)
+        m, inv, tok = self.live_meeting()
+        poll = self.launch(m)
+        r = self.answer(tok["bob"], poll, {"pick": "C"})
+        self.assertEqual(r.json["contact_id"], bob["id"], r)
+        acts = self.s.get("/api/v1/activities?related_type=contact&related_id=%d" % bob["id"],
+                          self.rep).json["data"]
+        self.assertEqual([a["id"] for a in acts if a["type"] == "note"], r.json["activity_ids"][1:])
+        # the other tests' Bob stays unmatched
+        self.s.delete("/api/v1/contacts/%d" % bob["id"], self.rep)
+
     def download(self, path, token, accept=None):
         c = http.client.HTTPConnection(self.s.host, self.s.port, timeout=30)
         h = {"Authorization": "Bearer " + token}

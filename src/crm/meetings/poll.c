@@ -609,7 +609,9 @@ static int answerer_of(struct store *st, long long invitee, struct answerer *a, 
 
 	memset(a, 0, sizeof(*a));
 	s = store_prepare(st,
-			  "SELECT i.meeting_id, COALESCE(i.contact_id, 0), i.name, m.title, m.state, "
+			  "SELECT i.meeting_id, COALESCE(i.contact_id, (SELECT min(c.id) FROM contacts c "
+			  "WHERE c.account_id = m.account_id AND c.email = i.email COLLATE NOCASE AND "
+			  "i.kind = 'email'), 0), i.name, m.title, m.state, "
 			  "m.opportunity_id, COALESCE(o.owner_id, m.master_id), p.admitted_at IS NOT "
 			  "NULL, p.removed_at IS NOT NULL FROM meeting_invitees i JOIN meetings m ON "
 			  "m.id = i.meeting_id LEFT JOIN opportunities o ON o.id = m.opportunity_id "

@@ -21,7 +21,9 @@
  * refuses (E_CONFLICT).
  *
  * Where answers land.  One row per participant and poll
- * (meeting_poll_answers), with the contact the invitee is; and, in the same
+ * (meeting_poll_answers), with the contact the invitee is (an invitee
+ * invited by address is matched to the account's contact with that
+ * address, when there is one); and, in the same
  * transaction, a note activity on the deal and one on the contact (when
  * the invitee is one), whose text is every question with its answer — so
  * whoever prepares the next call reads what this buyer said mattered.
