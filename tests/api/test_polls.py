@@ -214,6 +214,16 @@ class Polls(ServerTest):
         self.assertEqual(fields, {"title", "questions[0].key", "questions[0].options"})
         self.assertProblem(self.s.post(M + "/%d/polls" % m["id"], {"questionnaire_id": 999999},
                                        self.rep), 400, "questionnaire_id")
+        # closing and showing take only what they say
+        pp = M + "/%d/polls/%d" % (m["id"], poll["id"])
+        self.assertProblem(self.s.patch(pp, {"state": "open"}, self.rep), 400, "state")
+        self.assertProblem(self.s.patch(pp, {"shown": "yes", "colour": 1}, self.rep), 400, "shown")
+        self.assertProblem(self.s.patch(pp, {}, self.rep), 400, "state")
+        # a poll under another meeting's id is not found
+        self.assertProblem(self.s.get(M + "/%d/polls/%d" % (m2["id"], poll["id"]), self.rep), 404)
+        self.assertProblem(self.s.patch(M + "/%d/polls/%d" % (m2["id"], poll["id"]),
+                                        {"state": "closed"}, self.rep), 404)
+        self.assertEqual(self.s.get(pp, self.rep).json["state"], "open")
 
     def test_who_may_launch_and_when(self):
         m, inv, tok = self.live_meeting()

@@ -184,7 +184,6 @@ void poll_answer_text(json_t *question, json_t *answer, struct buf *out)
 	json_t *v;
 	size_t i;
 
-	(void)kind;
 	if (!answer || json_is_null(answer))
 		return;
 	if (json_is_string(answer)) {
@@ -724,7 +723,7 @@ int poll_answer(struct store *st, long long invitee, long long poll, json_t *bod
 	struct answerer a;
 	struct stmt *s;
 	json_t *questions = NULL, *answers, *kept = NULL, *q, *v;
-	char now[TIME_ISO_LEN], where[96], subject[512], title[256] = "", pstate[16] = "";
+	char now[TIME_ISO_LEN], where[96], subject[640], title[256] = "", pstate[16] = "";
 	long long of = 0, opp_act = 0, con_act = 0;
 	struct buf notes = BUF_INIT;
 	const char *k;
