@@ -12,16 +12,24 @@
 #include "poll.h"
 #include "room.h"
 
-/* The answers row of `invitee` in `poll`, or NULL */
-static json_t *answers_of(json_t *poll, long long invitee)
+/* Each poll's answers by invitee ("<invitee id>" → answers), so the report
+ * finds a participant's in one lookup per poll */
+static json_t *answers_by_invitee(json_t *polls)
 {
-	json_t *row;
-	size_t i;
+	json_t *out = json_array(), *poll, *row, *by;
+	char id[24];
+	size_t i, j;
 
-	json_array_foreach(json_object_get(poll, "answers"), i, row)
-		if (json_integer_value(json_object_get(row, "invitee_id")) == invitee)
-			return json_object_get(row, "answers");
-	return NULL;
+	json_array_foreach(polls, i, poll) {
+		by = json_object();
+		json_array_foreach(json_object_get(poll, "answers"), j, row) {
+			snprintf(id, sizeof(id), "%lld",
+				 (long long)json_integer_value(json_object_get(row, "invitee_id")));
+			json_object_set(by, id, json_object_get(row, "answers"));
+		}
+		json_array_append_new(out, by);
+	}
+	return out;
 }
 
 static int meeting_object(struct store *st, long long meeting, json_t **out, struct err *e)
@@ -62,7 +70,8 @@ int meeting_report(struct store *st, const struct principal *p, long long meetin
 {
 	struct buf b = BUF_INIT;
 	struct jw w;
-	json_t *m = NULL, *people = NULL, *polls = NULL, *person, *poll, *mine, *list, *v;
+	json_t *m = NULL, *people = NULL, *polls = NULL, *person, *poll, *mine, *list, *v, *by;
+	char idbuf[24];
 	struct stmt *s;
 	size_t i, j;
 	const char *key;
@@ -83,12 +92,14 @@ int meeting_report(struct store *st, const struct principal *p, long long meetin
 		rc = poll_report_polls(st, meeting, &polls, e);
 	if (rc)
 		goto fail;
+	by = answers_by_invitee(polls);
 	json_array_foreach(people, i, person) {
 		long long inv = json_integer_value(json_object_get(person, "invitee_id"));
 
 		s = store_prepare(st, "SELECT rsvp, rsvp_at FROM meeting_invitees WHERE id = ?", e);
 		if (!s) {
 			rc = e ? e->code : E_INTERNAL;
+			json_decref(by);
 			goto fail;
 		}
 		stmt_bind_int(s, 1, inv);
@@ -100,14 +111,17 @@ int meeting_report(struct store *st, const struct principal *p, long long meetin
 								: json_string(stmt_text(s, 1)));
 		}
 		stmt_done(s);
-		if (rc)
+		if (rc) {
+			json_decref(by);
 			goto fail;
+		}
+		snprintf(idbuf, sizeof(idbuf), "%lld", inv);
 		list = json_array();
 		json_array_foreach(polls, j, poll) {
 			json_t *q;
 			size_t k;
 
-			mine = answers_of(poll, inv);
+			mine = json_object_get(json_array_get(by, j), idbuf);
 			/* in the order of the questions */
 			json_array_foreach(json_object_get(poll, "questions"), k, q) {
 				key = json_string_value(json_object_get(q, "key"));
@@ -125,6 +139,7 @@ int meeting_report(struct store *st, const struct principal *p, long long meetin
 		}
 		json_object_set_new(person, "answers", list);
 	}
+	json_decref(by);
 	/* the report's polls carry their results; the rows went to the people */
 	json_array_foreach(polls, i, poll)
 		json_object_del(poll, "answers");
