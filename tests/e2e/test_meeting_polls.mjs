@@ -3,7 +3,7 @@
 // (one a contact of the account, one on a 390 px phone) answer it — a missing required
 // answer is named on the form — the host sees the results come in, closes the poll and
 // shows the results, which reach the participants; the report shows each one's answers
-// with the contact, and the answers are a note on the contact's timeline.  Keeps
+// with the contact, and the answers are a note on the contact's page.  Keeps
 // screenshots of the poll and the report.
 import { join } from 'node:path';
 import { PASSWORD, ROOT, assert, test } from './lib.mjs';
@@ -105,6 +105,11 @@ test('a live poll: launched by the host, answered by link, results live and show
 		const notes = await host.evaluate(async (c) => (await (await fetch('/api/v1/activities?related_type=contact&related_id=' + c)).json()).data, ann.contact_id);
 		const note = notes.find((n) => n.type === 'note' && /Buying criteria/.test(n.subject));
 		assert(note && /Quality/.test(note.notes) && /Lyon/.test(note.notes), 'the answers are a note on the contact: ' + JSON.stringify(notes.map((n) => n.subject)));
+		// and the contact's page shows it: the subject, the answers behind it
+		await host.goto(live.url + '/contacts/' + ann.contact_id);
+		const summary = host.locator('details.activity-notes summary', { hasText: 'Poll answers: Buying criteria' });
+		await summary.click();
+		await host.locator('details.activity-notes[open] .tl-notes', { hasText: 'Our plant is in Lyon' }).waitFor();
 	} catch (e) {
 		for (const [i, p] of pages.entries())
 			await p.screenshot({ path: join(ROOT, 'build', 'e2e', 'polls-' + i + '.png') }).catch(() => {});
