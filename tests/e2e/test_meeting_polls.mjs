@@ -74,6 +74,7 @@ test('a live poll: launched by the host, answered by link, results live and show
 		await bform.locator('[data-question="price"]').getByLabel('2').check();
 		await bform.getByRole('button', { name: 'Send my answers' }).click();
 		await bform.locator('[data-question="priority"] .field-error', { hasText: 'required' }).waitFor();
+		await b.screenshot({ path: join(shots, 'meeting-poll-form-390.png'), fullPage: true });
 		await bform.locator('[data-question="priority"]').getByLabel('Price').check();
 		await bform.getByRole('button', { name: 'Send my answers' }).click();
 		await b.getByText('your answers are in').waitFor();

@@ -168,7 +168,7 @@ function Ranking({ options, value, onChange }) {
 		<ol class="poll-rank-input">
 			{order.map((o, i) => (
 				<li key={o}>
-					<span>{o}</span>
+					<span>{i + 1}. {o}</span>
 					<button type="button" class="btn btn-small" aria-label={'Move ' + o + ' up'} disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
 					<button type="button" class="btn btn-small" aria-label={'Move ' + o + ' down'} disabled={i === order.length - 1} onClick={() => move(i, 1)}>↓</button>
 				</li>
