@@ -291,6 +291,15 @@ void api_meeting_attendance(struct req *rq, struct resp *rs);
 void api_meeting_room_get(struct req *rq, struct resp *rs);
 void api_meeting_room_post(struct req *rq, struct resp *rs);
 
+/* polls.c: live questionnaires in meetings, the participant report */
+void api_meeting_polls(struct req *rq, struct resp *rs);
+void api_meeting_poll_launch(struct req *rq, struct resp *rs);
+void api_meeting_poll_get(struct req *rq, struct resp *rs);
+void api_meeting_poll_update(struct req *rq, struct resp *rs);
+void api_join_polls(struct req *rq, struct resp *rs);       /* R_PUBLIC */
+void api_join_poll_answer(struct req *rq, struct resp *rs); /* R_PUBLIC */
+void api_meeting_report(struct req *rq, struct resp *rs);
+
 /*
  * The API's own description (GET /api/v1/openapi.json, src/http/openapi.c).
  * A route served by the record handlers is described from its struct
@@ -373,5 +382,6 @@ extern const struct api_doc api_doc_scoring;
 extern const struct api_doc api_doc_rooms; /* rooms.c: live meetings */
 extern const struct api_doc api_doc_calendar; /* calendar.c: calendar feeds */
 extern const struct api_doc api_doc_vcard;    /* vcard.c: contacts as vCards */
+extern const struct api_doc api_doc_polls; /* polls.c: polls in meetings, the report */
 
 #endif

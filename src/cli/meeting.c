@@ -1,13 +1,15 @@
 /*
- * meeting.c — funnel meeting list|show|cancel: the meetings of the CRM from
- * the command line, through the same domain calls as /api/v1/meetings
- * (crm/meetings/meetings.h).
+ * meeting.c — funnel meeting list|show|cancel|report: the meetings of the CRM
+ * from the command line, through the same domain calls as /api/v1/meetings
+ * (crm/meetings/meetings.h, poll.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crm/meetings/meetings.h"
+#include "crm/meetings/poll.h"
 #include "crm/records/resources.h"
 #include "crm/records/user.h"
 #include "cli.h"
@@ -16,15 +18,20 @@ static const char usage[] =
 	"usage: funnel meeting list   --db PATH [--state STATE] [--opportunity ID] [--as EMAIL]\n"
 	"       funnel meeting show   --db PATH ID [--as EMAIL]\n"
 	"       funnel meeting cancel --db PATH ID [--as EMAIL]\n"
+	"       funnel meeting report --db PATH ID [--format json|csv|pdf] [--out FILE] [--as EMAIL]\n"
 	"\n"
 	"  list    the meetings, soonest first: id, start (UTC), state, kind, title, deal,\n"
 	"          invitees and how many accepted\n"
 	"  show    one meeting with each invitee's role, answer and mail\n"
 	"  cancel  cancel it: invitees who were mailed an invitation are mailed a\n"
 	"          CANCEL (sent by `funnel serve --smtp`)\n"
+	"  report  the participant report: RSVP, attendance and every poll answer per\n"
+	"          participant, and the polls' results (as GET /api/v1/meetings/{id}/report)\n"
 	"\n"
 	"  --state STATE   scheduled, open, live, ended or cancelled\n"
 	"  --opportunity ID  only this deal's\n"
+	"  --format F      report: json (default), csv or pdf\n"
+	"  --out FILE      report: write it there instead of standard output\n"
 	"  --as EMAIL      act as this user, seeing what they see (default: the system,\n"
 	"                  an admin)\n";
 
@@ -141,9 +148,46 @@ static int cancel(struct store *st, const struct principal *p, long long id, str
 	return rc ? rc : show(st, p, id, e);
 }
 
+static int report(struct store *st, const struct principal *p, long long id,
+		  const char *format, const char *out, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	json_t *r = NULL;
+	char *s;
+	FILE *f;
+	int rc;
+
+	rc = meeting_report(st, p, id, (long long)time(NULL) * 1000, &r, e);
+	if (rc)
+		return rc;
+	if (!strcmp(format, "csv")) {
+		meeting_report_csv(r, &b);
+	} else if (!strcmp(format, "pdf")) {
+		rc = meeting_report_pdf(r, &b, e);
+	} else {
+		s = json_dumps(r, JSON_INDENT(2));
+		buf_puts(&b, s ? s : "");
+		buf_putc(&b, '\n');
+		free(s);
+	}
+	json_decref(r);
+	if (!rc && b.failed)
+		rc = fail(e, E_INTERNAL, "out of memory");
+	if (!rc) {
+		f = out ? fopen(out, "wb") : stdout;
+		if (!f)
+			rc = fail(e, E_IO, "cannot write %s", out);
+		else if (fwrite(b.data, 1, b.len, f) != b.len || (out ? fclose(f) : fflush(f)))
+			rc = fail(e, E_IO, "cannot write %s", out ? out : "the report");
+	}
+	buf_release(&b);
+	return rc;
+}
+
 int cmd_meeting(int argc, char **argv)
 {
 	const char *db = NULL, *as = NULL, *state = NULL, *opp = NULL, *verb;
+	const char *format = "json", *out_path = NULL;
 	struct store *st = NULL;
 	struct principal p;
 	struct err e;
@@ -154,10 +198,11 @@ int cmd_meeting(int argc, char **argv)
 	if (cli_wants_help(argc, argv, usage))
 		return EXIT_OK;
 	if (argc < 2)
-		return cli_usage("meeting", "say list, show or cancel");
+		return cli_usage("meeting", "say list, show, cancel or report");
 	verb = argv[1];
-	if (strcmp(verb, "list") && strcmp(verb, "show") && strcmp(verb, "cancel"))
-		return cli_usage("meeting", "unknown action '%s' (list, show, cancel)", verb);
+	if (strcmp(verb, "list") && strcmp(verb, "show") && strcmp(verb, "cancel") &&
+	    strcmp(verb, "report"))
+		return cli_usage("meeting", "unknown action '%s' (list, show, cancel, report)", verb);
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--db") && i + 1 < argc)
 			db = argv[++i];
@@ -167,6 +212,10 @@ int cmd_meeting(int argc, char **argv)
 			state = argv[++i];
 		else if (!strcmp(argv[i], "--opportunity") && i + 1 < argc)
 			opp = argv[++i];
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(verb, "report"))
+			format = argv[++i];
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc && !strcmp(verb, "report"))
+			out_path = argv[++i];
 		else if (argv[i][0] != '-' && !id && strcmp(verb, "list")) {
 			id = strtoll(argv[i], &end, 10);
 			if (*end || id < 1)
@@ -177,6 +226,8 @@ int cmd_meeting(int argc, char **argv)
 	}
 	if (!db)
 		return cli_usage("meeting", "--db PATH is required");
+	if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "pdf"))
+		return cli_usage("meeting", "--format is json, csv or pdf");
 	if (strcmp(verb, "list") && !id)
 		return cli_usage("meeting", "%s needs a meeting id", verb);
 	if (cli_open(db, 0, &st))
@@ -197,6 +248,8 @@ int cmd_meeting(int argc, char **argv)
 		rc = list(st, &p, state, opp, &e);
 	else if (!strcmp(verb, "show"))
 		rc = show(st, &p, id, &e);
+	else if (!strcmp(verb, "report"))
+		rc = report(st, &p, id, format, out_path, &e);
 	else
 		rc = cancel(st, &p, id, &e);
 	if (rc) {

@@ -398,6 +398,7 @@ static const struct api_doc *const docs[] = {
 	&api_doc_rooms,
 	&api_doc_calendar,
 	&api_doc_vcard,
+	&api_doc_polls,
 	&api_doc_webhooks,
 	&api_doc_email_log,
 	&api_doc_handouts,

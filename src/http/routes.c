@@ -123,6 +123,14 @@ const struct route routes[] = {
 	{M_GET, "/api/v1/meetings/{id}/attendance", api_meeting_attendance, NULL, 0},
 	{M_GET, "/api/v1/meetings/{id}/room", api_meeting_room_get, NULL, 0},
 	{M_POST, "/api/v1/meetings/{id}/room", api_meeting_room_post, NULL, 0},
+	/* live questionnaires, the participant report (polls.c) */
+	{M_GET, "/api/v1/meetings/{id}/polls", api_meeting_polls, NULL, 0},
+	{M_POST, "/api/v1/meetings/{id}/polls", api_meeting_poll_launch, NULL, 0},
+	{M_GET, "/api/v1/meetings/{id}/polls/{poll}", api_meeting_poll_get, NULL, 0},
+	{M_PATCH, "/api/v1/meetings/{id}/polls/{poll}", api_meeting_poll_update, NULL, 0},
+	{M_GET, "/api/v1/join/{token}/polls", api_join_polls, NULL, R_PUBLIC},
+	{M_POST, "/api/v1/join/{token}/polls/{poll}", api_join_poll_answer, NULL, R_PUBLIC},
+	{M_GET, "/api/v1/meetings/{id}/report", api_meeting_report, NULL, 0},
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -85,6 +85,9 @@ PUBLIC = {
     # credential (docs/calendar-vcard.md); a forged or revoked one answers 404
     # (test_calendar_feed)
     ("GET", "/cal/{token}"): "a user's calendar feed, by its private URL",
+    # a participant's polls and answers, by their link (test_polls)
+    ("GET", "/api/v1/join/{token}/polls"): "the polls an invitee's link lets them answer",
+    ("POST", "/api/v1/join/{token}/polls/{poll}"): "an invitee answering by their link",
     # Janus's event handler, authenticated by the events secret instead
     # (docs/meetings-live.md, test_meetings_live)
     ("POST", "/api/v1/janus/events"): "Janus reports attendance with its own secret",
@@ -111,7 +114,7 @@ BIND = {
     "webhooks": "webhook",
 }
 PARAMS = {"period": "2026-Q4", "item_id": "handover_item", "slug": "form_slug",
-          "invitee": "invitee", "event": "webhook_event"}
+          "invitee": "invitee", "event": "webhook_event", "poll": "poll"}
 
 # Query strings for operations whose parameters are described in prose only.
 QUERY = {
@@ -448,6 +451,15 @@ class EveryRoute(ServerTest):
                    {"email": "ann@client.example", "name": MARK + " Ann"}, rep)
         assert r.status == 201, r
         f["invitee"] = r.json["id"]
+        # the meeting live (as room_open leaves it, without Janus) and a poll in it
+        db = sqlite3.connect(s.db)
+        db.execute("UPDATE meetings SET state = 'live', janus_room = 1 WHERE id = ?", (m["id"],))
+        db.commit()
+        db.close()
+        r = s.post("/api/v1/meetings/%d/polls" % m["id"], {"title": MARK + " poll", "questions": [
+            {"key": "q", "text": "What matters?", "kind": "text"}]}, rep)
+        assert r.status == 201, r
+        f["poll"] = r.json["id"]
         f["lobby"] = s.create("lobbies", {"name": "Tech", "industries": ["Software"]},
                               admin)["id"]
         f["questionnaire"] = s.create("questionnaires", {"name": "Discovery", "questions": [

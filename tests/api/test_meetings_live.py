@@ -326,6 +326,32 @@ class RoomLive(ServerTest):
         self.assertProblem(self.s.post("/api/v1/join/" + p["attendee"]["token"], {}), 404)
         self.room(mid, "end")
 
+    def test_a_poll_in_the_real_room_closes_when_it_ends(self):
+        """Admitted through the real join (docs/questionnaires.md), the attendee
+        answers; ending the meeting closes the poll, and the answer is on the
+        report."""
+        mid, p = self.meeting()
+        self.assertEqual(self.room(mid, "open").status, 200)
+        self.assertEqual(self.room(mid, "admit_all").status, 200)
+        tok = p["attendee"]["token"]
+        self.assertEqual(self.s.post("/api/v1/join/" + tok, {}).status, 200)
+        r = self.s.post("/api/v1/meetings/%d/polls" % mid, {"title": "Timing", "questions": [
+            {"key": "when", "text": "When?", "kind": "single", "options": ["Now", "Later"]}]},
+            self.admin)
+        self.assertEqual(r.status, 201, r)
+        poll = r.json["id"]
+        r = self.s.post("/api/v1/join/%s/polls/%d" % (tok, poll), {"answers": {"when": "Now"}})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.room(mid, "end").status, 200)
+        r = self.s.get("/api/v1/meetings/%d/polls/%d" % (mid, poll), self.admin)
+        self.assertEqual(r.json["state"], "closed", r)
+        self.assertTrue(r.json["closed_at"])
+        self.assertProblem(self.s.post("/api/v1/join/%s/polls/%d" % (tok, poll),
+                                       {"answers": {"when": "Later"}}), 409)
+        rep = self.s.get("/api/v1/meetings/%d/report" % mid, self.admin).json
+        ann = [x for x in rep["participants"] if x["invitee_id"] == p["attendee"]["id"]][0]
+        self.assertEqual([a["answer"] for a in ann["answers"]], ["Now"])
+
     def test_attendance_from_real_janus_events(self):
         mid, p = self.meeting()
         self.assertEqual(self.room(mid, "open").status, 200)

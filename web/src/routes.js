@@ -16,6 +16,7 @@ import { Admin } from './pages/Admin.jsx';
 import { MeetingRoom } from './pages/Room.jsx';
 import { MeetingPage } from './pages/Meeting.jsx';
 import { Settings } from './pages/Settings.jsx';
+import { MeetingReport } from './pages/Polls.jsx';
 
 export const routes = [
 	{ path: '/board', page: Board, nav: 'Board' },
@@ -38,6 +39,7 @@ export const routes = [
 	{ path: '/meetings/:id', page: MeetingPage },
 	{ path: '/meetings/:id/room', page: MeetingRoom },
 	{ path: '/settings', page: Settings },
+	{ path: '/meetings/:id/report', page: MeetingReport },
 ];
 
 export const home = '/board';

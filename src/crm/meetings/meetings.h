@@ -42,6 +42,8 @@
  *   questionnaire.c  templates of live polls (questionnaire.h)
  *   handout.c        files sent to participants: to everyone or one, each
  *                    downloaded by the participant's own link, recorded
+ *   poll.c, report.c live polls in a meeting, their answers and results, and
+ *                    the participant report (poll.h, migration 019)
  *   room.c, janus.c, attendance.c  the live side on Janus (room.h, janus.h,
  *                    attendance.h, migration 015)
  *

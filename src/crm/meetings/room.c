@@ -14,6 +14,7 @@
 #include "crm/records/resources.h"
 #include "janus.h"
 #include "meetings.h"
+#include "poll.h"
 
 /* A participant's Janus token lives this long from its first use: a
  * meeting's length with margin; signed tokens cannot be revoked before
@@ -97,8 +98,8 @@ int room_invitee_of_user(struct store *st, const struct principal *p, long long 
 	return rc;
 }
 
-static int controls(struct store *st, const struct principal *p, long long meeting,
-		    struct err *e)
+int room_controls(struct store *st, const struct principal *p, long long meeting,
+		  struct err *e)
 {
 	long long master;
 	int found, rc;
@@ -188,7 +189,7 @@ int room_open(struct store *st, const struct principal *p, long long meeting, st
 	long long room = 0, expiry = (long long)time(NULL) + TOKEN_SECONDS;
 	int rc;
 
-	rc = controls(st, p, meeting, e);
+	rc = room_controls(st, p, meeting, e);
 	if (rc)
 		goto out;
 	s = store_prepare(st, "SELECT state, janus_room, title FROM meetings WHERE id = ?", e);
@@ -279,7 +280,7 @@ int room_end(struct store *st, const struct principal *p, long long meeting, str
 {
 	char now[TIME_ISO_LEN];
 	long long room;
-	int rc = controls(st, p, meeting, e);
+	int rc = room_controls(st, p, meeting, e);
 
 	if (rc)
 		return rc;
@@ -301,6 +302,8 @@ int room_end(struct store *st, const struct principal *p, long long meeting, str
 	if (!rc)
 		rc = store_run(st, e, "UPDATE meeting_rooms SET ended_at = ? WHERE meeting_id = ?",
 			       "ti", now, meeting);
+	if (!rc)
+		rc = poll_close_all(st, meeting, e);
 	if (!rc)
 		rc = audit(st, p, meeting, "end", 0, e);
 	if (!rc)
@@ -327,7 +330,7 @@ int room_admit(struct store *st, const struct principal *p, long long meeting,
 	       long long invitee, struct err *e)
 {
 	char now[TIME_ISO_LEN];
-	int rc = controls(st, p, meeting, e);
+	int rc = room_controls(st, p, meeting, e);
 
 	if (!rc)
 		rc = invitee_in(st, meeting, invitee, e);
@@ -347,7 +350,7 @@ int room_admit(struct store *st, const struct principal *p, long long meeting,
 int room_admit_all(struct store *st, const struct principal *p, long long meeting, int on,
 		   struct err *e)
 {
-	int rc = controls(st, p, meeting, e);
+	int rc = room_controls(st, p, meeting, e);
 
 	if (!rc)
 		rc = store_run(st, e,
@@ -363,7 +366,7 @@ int room_admit_all(struct store *st, const struct principal *p, long long meetin
 int room_lock(struct store *st, const struct principal *p, long long meeting, int locked,
 	      struct err *e)
 {
-	int rc = controls(st, p, meeting, e);
+	int rc = room_controls(st, p, meeting, e);
 
 	if (!rc)
 		rc = store_run(st, e,
@@ -390,7 +393,7 @@ int room_presenter(struct store *st, const struct principal *p, long long meetin
 {
 	char token[512];
 	long long room, expiry;
-	int rc = controls(st, p, meeting, e);
+	int rc = room_controls(st, p, meeting, e);
 
 	if (!rc)
 		rc = invitee_in(st, meeting, invitee, e);
@@ -424,7 +427,7 @@ int room_mute(struct store *st, const struct principal *p, long long meeting,
 	      long long invitee, int feed_kind, const char *mid, int mute, struct err *e)
 {
 	long long room;
-	int rc = controls(st, p, meeting, e);
+	int rc = room_controls(st, p, meeting, e);
 
 	if (!rc)
 		rc = invitee_in(st, meeting, invitee, e);
@@ -675,7 +678,7 @@ int room_state_json(struct store *st, const struct principal *p, long long meeti
 		    struct jw *w, struct err *e)
 {
 	struct stmt *s;
-	int rc = controls(st, p, meeting, e);
+	int rc = room_controls(st, p, meeting, e);
 
 	if (rc)
 		return rc;

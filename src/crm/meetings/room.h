@@ -63,6 +63,11 @@ int room_lobby_json(struct store *st, long long invitee, struct jw *w, struct er
 int room_join(struct store *st, long long invitee, int *admitted, struct jw *w,
 	      struct err *e);
 
+/* May p control meeting `meeting`'s room (its master, or an admin)?
+ * E_NOTFOUND when p may not see it, E_FORBIDDEN when p only sees it. */
+int room_controls(struct store *st, const struct principal *p, long long meeting,
+		  struct err *e);
+
 /* The master's controls; each checks `p` may control meeting `meeting`. */
 int room_open(struct store *st, const struct principal *p, long long meeting, struct err *e);
 int room_end(struct store *st, const struct principal *p, long long meeting, struct err *e);

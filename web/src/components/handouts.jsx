@@ -25,9 +25,10 @@ function usePolled(path, enabled) {
 
 const size = (n) => (n < 1024 ? n + ' B' : n < 1048576 ? Math.round(n / 1024) + ' KB' : (n / 1048576).toFixed(1) + ' MB');
 
-// link: the participant's token (they came by /m/{token}); else meetingId, as a Funnel user
-export function Handouts({ meetingId, link }) {
-	return link ? <Received link={link} /> : <Send meetingId={meetingId} />;
+// token: the participant's link token (they came by /m/{token}); else meetingId, as a
+// Funnel user
+export function Handouts({ meetingId, token }) {
+	return token ? <Received link={token} /> : <Send meetingId={meetingId} />;
 }
 
 function Received({ link }) {

@@ -1,4 +1,5 @@
-// Contacts: the list and a contact's page (fields, edit, their opportunities).
+// Contacts: the list and a contact's page (fields, edit, their opportunities, their
+// activities with their notes — what they answered in a meeting's poll among them).
 import { Page } from '../components/ui.jsx';
 import { RecordList } from '../components/RecordList.jsx';
 import { RecordPage, Related } from '../components/RecordPage.jsx';
@@ -15,6 +16,14 @@ const columns = [
 	col.text('phone', 'Phone'),
 	col.yesNo('decision_maker', 'Decides'),
 	col.owner(),
+];
+
+// the subject, and the notes behind a disclosure (a poll's answers are a note)
+const contactActivityColumns = [
+	{ key: 'subject', label: 'Subject', render: (r) => (r.notes
+		? <details class="activity-notes"><summary>{r.subject}</summary><p class="tl-notes">{r.notes}</p></details>
+		: r.subject) },
+	...ActivityColumns.filter((c) => c.key !== 'subject'),
 ];
 
 export function Contacts() {
@@ -35,7 +44,7 @@ export function ContactPage({ id }) {
 						allHref={'/opportunities?contact_id=' + rec.id} empty="This contact is on no opportunity."
 						columns={opportunityColumns(stages)} />
 					<Related title="Activities" resource="activities" query={{ related_type: 'contact', related_id: rec.id, sort: '-created_at' }}
-						empty="No activities logged with this contact." columns={ActivityColumns} />
+						empty="No activities logged with this contact." columns={contactActivityColumns} />
 				</>
 			)}
 		</RecordPage>

@@ -61,7 +61,7 @@ export function Lobby({ token }) {
 	if (!info)
 		return <main class="lobby"><p role="status">Loading…</p></main>;
 	if (creds)
-		return <main class="lobby-room"><Room creds={{ ...creds, display: info.invitee.name }} refresh={join} title={info.meeting.title} link={token} /></main>;
+		return <main class="lobby-room"><Room creds={{ ...creds, display: info.invitee.name }} refresh={join} title={info.meeting.title} token={token} /></main>;
 	const m = info.meeting;
 	const theme = info.lobby || {};
 	const colour = (c) => (/^#[0-9a-f]{3,8}$/i.test(c || '') ? c : null);

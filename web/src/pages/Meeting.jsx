@@ -46,10 +46,11 @@ export function MeetingsPanel({ opp, tick }) {
 			{list && list.length > 0 && (
 				<ul class="meeting-list">
 					{list.map((m) => (
-						<li key={m.id}>
+						<li key={m.id} data-meeting={m.id}>
 							<Link href={'/meetings/' + m.id}>{m.title}</Link>{' '}
 							<Badge kind={STATE_BADGE[m.state]}>{label(m.state)}</Badge>
 							<span class="muted"> {dateTime(m.starts_at)} · {label(m.kind)} · {answered(m)} of {plural((m.invitees || []).length, 'invitee', 'invitees')} accepted</span>
+							{' '}<Link href={'/meetings/' + m.id + '/room'}>Room</Link> · <Link href={'/meetings/' + m.id + '/report'}>Report</Link>
 						</li>
 					))}
 				</ul>
@@ -165,13 +166,16 @@ export function MeetingPage({ id }) {
 		() => patch('/meetings/' + id, { state: 'cancelled' }, { ifMatch: '"v' + m.version + '"' }));
 	const uninvite = (inv) => act(inv.name + ' uninvited', () => del('/meetings/' + id + '/invitees/' + inv.id));
 	const unsent = (m.invitees || []).filter((i) => i.mail === 'none').length;
-	const actions = !over && (
+	const actions = (
 		<>
+			<Link class="btn" href={'/meetings/' + id + '/report'}>Report</Link>
+			{!over && <>
 			<Link class="btn btn-primary" href={'/meetings/' + id + '/room'}>Open the room</Link>
 			<button type="button" class="btn" disabled={busy || !unsent} onClick={() => send(false)}>
 				{unsent ? 'Send ' + plural(unsent, 'invitation', 'invitations') : 'Invitations sent'}</button>
 			{m.invited_at && <button type="button" class="btn btn-ghost" disabled={busy} onClick={() => send(true)}>Send to everyone again</button>}
 			<button type="button" class="btn btn-ghost" disabled={busy} onClick={cancel}>Cancel the meeting</button>
+			</>}
 		</>
 	);
 	return (

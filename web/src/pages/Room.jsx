@@ -1,12 +1,13 @@
 // The live room: the feeds of everyone presenting (cameras and shared screens),
-// your own camera and screen if you present, and — for the meeting's master —
-// the controls: admit from the lobby, make or revoke presenters, mute, remove,
-// lock, end.  Reached by invitees through their link (/m/{token}, Lobby.jsx) and
+// your own camera and screen if you present, the polls to answer (Polls.jsx), and
+// — for the meeting's master — the controls: polls to launch, close and show;
+// admit from the lobby, make or revoke presenters, mute, remove, lock, end.  Reached by invitees through their link (/m/{token}, Lobby.jsx) and
 // by Funnel users at /meetings/:id/room with their session.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, request } from '../api.js';
 import { connectRoom } from '../live.js';
 import { Handouts } from '../components/handouts.jsx';
+import { HostPolls, ParticipantPolls } from './Polls.jsx';
 
 function Video({ stream, muted, label, kind }) {
 	const ref = useRef(null);
@@ -32,9 +33,9 @@ function Audio({ track }) {
 }
 
 // creds: the answer of POST /api/v1/join/{token} (or /meetings/{id}/join);
-// refresh(): asks again (the role may change); link: the invitee's token when they
-// came by their link (not a Funnel session)
-export function Room({ creds, refresh, title, link }) {
+// refresh(): asks again (the role may change); token: the invitee's link token
+// (their polls and files are reached with it), absent for Funnel users
+export function Room({ creds, refresh, title, token }) {
 	const [feeds, setFeeds] = useState([]);
 	const [status, setStatus] = useState('Connecting to the room…');
 	const [mine, setMine] = useState({ camera: false, screen: false });
@@ -121,8 +122,10 @@ export function Room({ creds, refresh, title, link }) {
 				<button class="btn" onClick={() => share('screen')}>{mine.screen ? 'Stop sharing' : 'Share screen'}</button>
 			</div>
 			{local && mine.camera && <div class="room-self"><Video stream={local} muted label="You" kind="self" /></div>}
+			{token && !creds.master && <ParticipantPolls token={token} />}
+			{creds.master && <HostPolls meetingId={creds.meeting_id} />}
 			{creds.master && <Controls meetingId={creds.meeting_id} />}
-			<Handouts meetingId={creds.meeting_id} link={link} />
+			<Handouts meetingId={creds.meeting_id} token={token} />
 		</section>
 	);
 }
@@ -233,7 +236,7 @@ export function MeetingRoom({ id }) {
 			{waiting && <p role="status">Waiting for the host to let you in…</p>}
 			<button class="btn btn-primary" onClick={open}>Open the room</button>{' '}
 			<button class="btn" onClick={enter}>Join</button>
-			<p><a href={'/api/v1/meetings/' + id + '/attendance'}>Attendance (JSON)</a></p>
+			<p><a href={'/meetings/' + id + '/report'}>Participant report</a> · <a href={'/api/v1/meetings/' + id + '/attendance'}>Attendance (JSON)</a></p>
 		</section>
 	);
 }
