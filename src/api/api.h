@@ -231,6 +231,10 @@ void api_meeting_invite(struct req *rq, struct resp *rs);
 void api_meeting_imip(struct req *rq, struct resp *rs);
 void api_rsvp_page(struct req *rq, struct resp *rs);
 void api_rsvp(struct req *rq, struct resp *rs);
+/* imports.c: the record of every import, and undo (crm/imports/journal.h) */
+void api_import_list(struct req *rq, struct resp *rs);
+void api_import_get(struct req *rq, struct resp *rs);
+void api_import_undo(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);
@@ -314,6 +318,7 @@ extern const struct api_doc api_doc_payments;
 extern const struct api_doc api_doc_forms;
 extern const struct api_doc api_doc_meta;
 extern const struct api_doc api_doc_webhooks;
+extern const struct api_doc api_doc_imports;
 extern const struct api_doc api_doc_meetings;
 extern const struct api_doc api_doc_auth;
 extern const struct api_doc api_doc_users;

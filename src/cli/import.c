@@ -37,6 +37,7 @@
 #include "core/csv.h"
 #include "core/progress.h"
 #include "crm/imports/imports.h"
+#include "crm/imports/journal.h"
 #include "crm/records/record.h"
 #include "crm/records/user.h"
 #include "crm/process/field_import.h"
@@ -46,6 +47,8 @@
 static const char usage[] =
 	"usage: funnel import --db PATH RESOURCE FILE [--map COLUMN=FIELD,...] [--partial]\n"
 	"                     [--dry-run] [--as EMAIL] [--row-by-row]\n"
+	"       funnel import list --db PATH [--as EMAIL]\n"
+	"       funnel import undo --db PATH ID [--as EMAIL]\n"
 	"\n"
 	"Create records of RESOURCE (accounts, contacts, leads, opportunities, activities)\n"
 	"from the CSV file FILE ('-' reads standard input).  Each row is checked exactly as\n"
@@ -96,6 +99,15 @@ static const char usage[] =
 	"as RFC 4180 says; rows of at most 1 MiB.  A cell starting with ' before =, +, -\n"
 	"or @ loses the ' (export adds it so spreadsheets do not run formulas).\n"
 	"\n"
+	"Every import but a dry run is recorded (GET /api/v1/imports): who, when, the\n"
+	"file's name, what it created, updated and rejected, each rejected row's line\n"
+	"and reason.  'funnel import list' lists them (tab-separated, newest first);\n"
+	"'funnel import undo ID' deletes exactly what import ID created and writes back\n"
+	"what it changed, and refuses (exit 3, naming the records) when that would lose\n"
+	"a later change: a record changed since, activities or attachments added to one,\n"
+	"other records that refer to one.  Stage and field history imports are recorded\n"
+	"but cannot be undone.\n"
+	"\n"
 	"Exit: 0 all rows imported; 2 usage error or unknown columns; 3 rows rejected or\n"
 	"the file is malformed; 1 other failures.\n";
 
@@ -124,6 +136,8 @@ struct import {
 	json_t *obj;      /* the row, reused */
 	int has_owner;
 	struct bulk_import *bulk; /* the set-based path (crm/imports/bulk.h), or NULL */
+	struct journal *journal;  /* the record of this import (crm/imports/journal.h) */
+	long long journal_id;
 
 	long long valid, rejected;
 	int usage_error;  /* the header was refused (exit 2) */
@@ -244,11 +258,13 @@ out:
 static void reject(struct import *im, long long line, const struct err *e, const char *why)
 {
 	struct buf *b = &im->line;
+	size_t start;
 	int i;
 
 	im->rejected++;
 	buf_reset(b);
 	buf_printf(b, "row %lld: ", line);
+	start = b->len;
 	if (why) {
 		buf_puts(b, why);
 	} else if (e->nfields) {
@@ -258,6 +274,7 @@ static void reject(struct import *im, long long line, const struct err *e, const
 	} else {
 		buf_puts(b, e->msg[0] ? e->msg : err_title(e->code));
 	}
+	journal_error(im->journal, line, b->data + start);
 	buf_putc(b, '\n');
 	fwrite(b->data, 1, b->len, stderr);
 }
@@ -281,7 +298,9 @@ static int bulk_reject(struct import *im, long long line, const char *why)
 /* bulk_import_finish(): a refused row. */
 static void bulk_report(void *ctx, long long line, const char *text)
 {
-	(void)ctx;
+	struct import *im = ctx;
+
+	journal_error(im->journal, line, text);
 	fprintf(stderr, "row %lld: %s\n", line, text);
 }
 
@@ -369,7 +388,11 @@ static void reject_history(void *ctx, long long opportunity_id, const char *why)
 {
 	struct import *im = ctx;
 
-	fprintf(stderr, "opportunity %lld: %s\n", opportunity_id, why);
+	char text[512];
+
+	snprintf(text, sizeof(text), "opportunity %lld: %s", opportunity_id, why);
+	journal_error(im->journal, 0, text);
+	fprintf(stderr, "%s\n", text);
 	im->rejected++;
 }
 
@@ -410,6 +433,34 @@ static int parse_map(struct import *im, char *spec)
 	return EXIT_OK;
 }
 
+/* The name an import record keeps of the file: its last component. */
+static const char *file_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strcmp(path, "-") ? "(standard input)" : slash ? slash + 1 : path;
+}
+
+/* Write the import's record (journal.h): written, in the import's own
+ * transaction; refused, after its rollback.  A refused import's record
+ * failing is only a warning: the import's answer stands. */
+static int record(struct import *im, int written, struct err *e)
+{
+	int rc;
+
+	if (!im->journal)
+		return OK;
+	rc = journal_finish(im->journal, written, &im->journal_id, e);
+	if (rc && !written) {
+		fprintf(stderr, "funnel import: warning: the import was not recorded: %s\n", e->msg);
+		rc = OK;
+	} else if (!written) {
+		fprintf(stderr, "funnel import: recorded as import %lld (refused)\n",
+			im->journal_id);
+	}
+	return rc;
+}
+
 /* Stream `fd` through the reader, with a progress bar over `total` bytes. */
 static int read_all(struct csv_reader *cr, int fd, long long total, struct err *e)
 {
@@ -440,6 +491,98 @@ static int read_all(struct csv_reader *cr, int fd, long long total, struct err *
 	return rc;
 }
 
+/* funnel import list|undo: the records of past imports (journal.h). */
+static int journal_command(int argc, char **argv)
+{
+	const char *db = NULL, *as = NULL, *idarg = NULL;
+	struct principal p;
+	struct store *st = NULL;
+	struct buf b = BUF_INIT;
+	struct jw w;
+	struct err e;
+	long long id = 0, uid, deleted, restored;
+	json_t *doc = NULL, *v;
+	size_t k;
+	char *end;
+	int undo = !strcmp(argv[0], "undo"), i, rc, ex = EXIT_FAIL;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else if (!strcmp(argv[i], "--as") && i + 1 < argc)
+			as = argv[++i];
+		else if (argv[i][0] == '-')
+			return cli_usage("import", "unknown option %s", argv[i]);
+		else if (undo && !idarg)
+			idarg = argv[i];
+		else
+			return cli_usage("import", "unexpected argument '%s'", argv[i]);
+	}
+	if (!db || (undo && !idarg))
+		return cli_usage("import", undo ? "undo takes --db PATH and an import id"
+					       : "list takes --db PATH");
+	if (undo) {
+		id = strtoll(idarg, &end, 10);
+		if (*end || id < 1)
+			return cli_usage("import", "'%s' is not an import id", idarg);
+	}
+	principal_system(&p);
+	if (cli_open(db, 0, &st))
+		goto out;
+	err_clear(&e);
+	if (as) {
+		rc = user_by_email(st, as, &uid, &e);
+		if (!rc)
+			rc = principal_load(st, uid, &p, &e);
+		if (rc) {
+			cli_error("import", &e);
+			ex = rc == E_NOTFOUND ? EXIT_USAGE : cli_exit_code(rc);
+			goto out;
+		}
+	}
+	if (undo) {
+		rc = journal_undo(st, &p, id, &deleted, &restored, &e);
+		if (rc) {
+			cli_error("import", &e);
+			ex = rc == E_CONFLICT ? EXIT_DATA : cli_exit_code(rc);
+			goto out;
+		}
+		printf("import %lld undone: %lld deleted, %lld restored\n", id, deleted, restored);
+		ex = EXIT_OK;
+		goto out;
+	}
+	jw_init(&w, &b);
+	rc = journal_list(st, &p, 200, 0, &w, &e);
+	if (rc) {
+		cli_error("import", &e);
+		goto out;
+	}
+	doc = json_loadb(b.data, b.len, 0, NULL);
+	json_array_foreach(doc, k, v)
+	{
+		json_t *c = json_object_get(v, "counts");
+		const char *who = json_string_value(json_object_get(v, "user_email"));
+
+		printf("%lld\t%s\t%s\t%s\t%s\t%lld created, %lld updated, %lld rejected\t%s\n",
+		       (long long)json_integer_value(json_object_get(v, "id")),
+		       json_string_value(json_object_get(v, "created_at")),
+		       json_string_value(json_object_get(v, "status")),
+		       json_string_value(json_object_get(v, "resource")),
+		       json_string_value(json_object_get(v, "file_name")),
+		       (long long)json_integer_value(json_object_get(c, "created")),
+		       (long long)json_integer_value(json_object_get(c, "updated")),
+		       (long long)json_integer_value(json_object_get(c, "rejected")),
+		       who ? who : "(system)");
+	}
+	ex = EXIT_OK;
+out:
+	json_decref(doc);
+	buf_release(&b);
+	principal_release(&p);
+	store_close(st);
+	return ex;
+}
+
 int cmd_import(int argc, char **argv)
 {
 	const char *db = NULL, *resname = NULL, *path = NULL, *as = NULL;
@@ -455,6 +598,8 @@ int cmd_import(int argc, char **argv)
 
 	if (cli_wants_help(argc, argv, usage))
 		return EXIT_OK;
+	if (argc > 1 && (!strcmp(argv[1], "undo") || !strcmp(argv[1], "list")))
+		return journal_command(argc - 1, argv + 1);
 	memset(&im, 0, sizeof(im));
 	buf_init(&im.line, 0);
 	principal_system(&p);
@@ -549,6 +694,9 @@ int cmd_import(int argc, char **argv)
 		rc = field_import_begin(st, &e);
 	else if (!row_by_row && bulk_import_supports(im.res))
 		rc = bulk_import_begin(st, im.p, im.res, &im.bulk, &e);
+	if (!rc && !dry_run)
+		rc = journal_begin(st, im.p, "cli", im.res->name, file_name(path), NULL,
+				   &im.journal, &e);
 	if (rc) {
 		store_rollback(st);
 		cli_error("import", &e);
@@ -567,6 +715,8 @@ int cmd_import(int argc, char **argv)
 		} else {
 			/* a broken file: e.g. a quote never closed */
 			fprintf(stderr, "funnel import: %s: %s\n", path, e.msg);
+			journal_error(im.journal, 0, e.msg);
+			record(&im, 0, &e);
 			printf("0 imported, %lld valid, %lld rejected (nothing written)\n", im.valid,
 			       im.rejected);
 			ex = rc == E_INVAL ? EXIT_DATA : EXIT_FAIL;
@@ -623,16 +773,24 @@ int cmd_import(int argc, char **argv)
 				"owner with --as EMAIL\n");
 	if (dry_run || (im.rejected && !partial)) {
 		store_rollback(st);
+		record(&im, 0, &e);
 		printf("0 imported, %lld valid, %lld rejected (%snothing written)\n", im.valid,
 		       im.rejected, dry_run ? "dry run, " : "");
 		ex = im.rejected ? EXIT_DATA : EXIT_OK;
 		goto out;
 	}
-	rc = store_commit(st, &e);
+	rc = record(&im, 1, &e);
+	if (!rc)
+		rc = store_commit(st, &e);
 	if (rc) {
+		store_rollback(st);
 		cli_error("import", &e);
 		goto out;
 	}
+	if (im.journal_id)
+		fprintf(stderr, "funnel import: recorded as import %lld ('funnel import undo %lld' "
+				"takes it back)\n",
+			im.journal_id, im.journal_id);
 	if (store_optimize(st, &e)) /* a big import changes the planner's picture */
 		fprintf(stderr, "funnel import: warning: %s\n", e.msg);
 	printf("%lld imported, %lld rejected\n", im.valid, im.rejected);
@@ -644,6 +802,7 @@ out:
 		json_decref(im.colv ? im.colv[i] : NULL);
 	json_decref(im.obj);
 	bulk_import_free(im.bulk);
+	journal_free(im.journal);
 	free(im.colf);
 	free(im.colv);
 	free(im.present);

@@ -397,6 +397,7 @@ static const struct api_doc *const docs[] = {
 	&api_doc_scoring,
 	&api_doc_rooms,
 	&api_doc_webhooks,
+	&api_doc_imports,
 	&api_doc_meetings,
 	&api_doc_meta,
 };

@@ -43,6 +43,7 @@ import time
 import unittest
 import urllib.parse
 
+import harness
 from harness import PASSWORD, Server, ServerTest, org
 
 MARK = "Zq7Target"
@@ -100,7 +101,7 @@ BIND = {
     "templates": "template", "saved_filters": "saved_filter", "attachments": "attachment",
     "handovers": "handover", "scoring/rules": "scoring_rule", "tokens": "token",
     "meetings": "meeting", "lobbies": "lobby", "questionnaires": "questionnaire",
-    "webhooks": "webhook",
+    "webhooks": "webhook", "imports": "import",
 }
 PARAMS = {"period": "2026-Q4", "item_id": "handover_item", "slug": "form_slug",
           "invitee": "invitee", "event": "webhook_event"}
@@ -432,6 +433,14 @@ class EveryRoute(ServerTest):
         f["webhook"] = s.create("webhooks", {"url": "http://127.0.0.1:9/hook",
                                              "events": ["lead.converted"]}, admin)["id"]
         f["webhook_event"] = 1
+        # an import the target ran from the command line (its file named with MARK)
+        path = os.path.join(s.tmp, MARK + ".csv")
+        with open(path, "w") as fh:
+            fh.write("name\n%s Imported\n" % MARK)
+        p = harness.run(["import", "--db", s.db, "--as", o["rep_e1"]["email"], "accounts",
+                         path])
+        assert p.returncode == 0, p.stderr
+        f["import"] = sqlite3.connect(s.db).execute("SELECT max(id) FROM imports").fetchone()[0]
         # dead credentials: a disabled admin, a revoked admin token
         u = s.create("users", {"email": "gone@test.funnel", "name": "Gone", "role": "admin",
                                "password": PASSWORD}, admin)
