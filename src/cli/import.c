@@ -35,6 +35,8 @@
 #include <unistd.h>
 
 #include "core/csv.h"
+#include "core/datein.h"
+#include "core/recode.h"
 #include "core/progress.h"
 #include "crm/imports/imports.h"
 #include "crm/imports/journal.h"
@@ -46,7 +48,8 @@
 
 static const char usage[] =
 	"usage: funnel import --db PATH RESOURCE FILE [--map COLUMN=FIELD,...] [--partial]\n"
-	"                     [--dry-run] [--as EMAIL] [--row-by-row]\n"
+	"                     [--dry-run] [--as EMAIL] [--row-by-row] [--encoding NAME]\n"
+	"                     [--delimiter C] [--date-format dmy|mdy]\n"
 	"       funnel import list --db PATH [--as EMAIL]\n"
 	"       funnel import undo --db PATH ID [--as EMAIL]\n"
 	"\n"
@@ -95,11 +98,22 @@ static const char usage[] =
 	"              see and assign).  Without --as the import acts as the system,\n"
 	"              and every row needs an owner_id.\n"
 	"\n"
-	"The file must be UTF-8 (a byte order mark is skipped), comma-separated, quoted\n"
-	"as RFC 4180 says; rows of at most 1 MiB.  A cell starting with ' before =, +, -\n"
-	"or @ loses the ' (export adds it so spreadsheets do not run formulas).\n"
-	"\n"
-	"Every import but a dry run is recorded (GET /api/v1/imports): who, when, the\n"
+	"Files as spreadsheets write them: UTF-8 (a byte order mark is skipped), or\n"
+	"  --encoding windows-1252|latin-1   (a file that is not UTF-8 is refused row by\n"
+	"              row, with this hint); quoted as RFC 4180 says, with CRLF or LF line\n"
+	"              ends and line breaks inside quotes; rows of at most 1 MiB\n"
+	"  --delimiter ','|';'|'|'|tab   the separator (default: whichever of , ; and tab\n"
+	"              the header uses most)\n"
+	"  --date-format dmy|mdy   how to read dates written 03/04/2026 (3 April or\n"
+	"              March 4).  Dates may be 2026-03-31, 31/03/2026 (or 31.03.2026),\n"
+	"              3/31/2026 or Excel serial numbers (46112).  Without the option\n"
+	"              the file is read ahead: the first date that reads one way only\n"
+	"              decides, and a file whose dates all read both ways is refused\n"
+	"              (exit 2) naming the column and a line.  Standard input is not\n"
+	"              read ahead: there, an ambiguous date is a rejected row.\n"
+	"A cell starting with ' before =, +, - or @ loses the ' (export adds it so\n"
+	"spreadsheets do not run formulas).\n"
+	"\n"	"Every import but a dry run is recorded (GET /api/v1/imports): who, when, the\n"
 	"file's name, what it created, updated and rejected, each rejected row's line\n"
 	"and reason.  'funnel import list' lists them (tab-separated, newest first);\n"
 	"'funnel import undo ID' deletes exactly what import ID created and writes back\n"
@@ -138,6 +152,14 @@ struct import {
 	struct bulk_import *bulk; /* the set-based path (crm/imports/bulk.h), or NULL */
 	struct journal *journal;  /* the record of this import (crm/imports/journal.h) */
 	long long journal_id;
+
+	/* files as people have them */
+	const char *encoding;     /* --encoding (recode.h's name), or NULL: UTF-8 */
+	char delim;               /* --delimiter, or 0: the header's (csv_sniff_delim) */
+	int order;                /* dates: --date-format or what the file shows (datein.h) */
+	const char *order_why;    /* "--date-format" or "line N" */
+	char order_line[200];
+	char **colname;           /* per column: its name in the header */
 
 	long long valid, rejected;
 	int usage_error;  /* the header was refused (exit 2) */
@@ -186,7 +208,11 @@ static int header(struct import *im, const struct csv_row *row)
 	im->colf = calloc((size_t)row->ncells, sizeof(*im->colf));
 	im->colv = calloc((size_t)row->ncells, sizeof(*im->colv));
 	im->present = calloc((size_t)row->ncells, 1);
-	if (!im->colf || !im->colv || !im->present) {
+	im->colname = calloc((size_t)row->ncells, sizeof(*im->colname));
+	for (i = 0; im->colname && i < row->ncells; i++)
+		if (!(im->colname[i] = strdup(row->cells[i])))
+			break;
+	if (!im->colf || !im->colv || !im->present || !im->colname || i < row->ncells) {
 		im->fatal = fail(&im->fe, E_INTERNAL, "out of memory");
 		return -1;
 	}
@@ -304,6 +330,19 @@ static void bulk_report(void *ctx, long long line, const char *text)
 	fprintf(stderr, "row %lld: %s\n", line, text);
 }
 
+/* Why a D/M/Y-shaped date in column i cannot be read. */
+static void date_problem(struct import *im, int i, const char *cell, char *why, size_t n)
+{
+	const char *field = im->res->fields[im->colf[i]].name;
+
+	if (im->order == DATE_ANY)
+		snprintf(why, n, "%s: '%s' reads as day/month or month/day: say which with "
+			 "--date-format dmy or --date-format mdy", field, cell);
+	else
+		snprintf(why, n, "%s: '%s' is not a %s date, as %s says", field, cell,
+			 im->order == DATE_DMY ? "day-first" : "month-first", im->order_why);
+}
+
 static int on_row(void *ctx, const struct csv_row *row)
 {
 	struct import *im = ctx;
@@ -314,9 +353,17 @@ static int on_row(void *ctx, const struct csv_row *row)
 	if (!im->header_done)
 		return header(im, row);
 	if (row->error) {
+		const char *msg = row->error;
+		char hinted[256];
+
+		if (!im->encoding && strstr(msg, "not valid UTF-8")) {
+			snprintf(hinted, sizeof(hinted), "%s (a file from Excel on Windows is "
+				 "Windows-1252: pass --encoding windows-1252, or latin-1)", msg);
+			msg = hinted;
+		}
 		if (im->bulk)
-			return bulk_reject(im, row->line, row->error);
-		reject(im, row->line, NULL, row->error);
+			return bulk_reject(im, row->line, msg);
+		reject(im, row->line, NULL, msg);
 		return 0;
 	}
 	for (i = 0; i < row->ncells && !row->lens[i]; i++)
@@ -348,8 +395,26 @@ static int on_row(void *ctx, const struct csv_row *row)
 			continue;
 		}
 		g = csv_guard_len(cell);
+		if (im->res->fields[im->colf[i]].type == FT_DATE) {
+			char iso[11], dwhy[320];
+			int d = datein_parse(cell + g, len - (size_t)g, (enum date_order)im->order,
+					     iso);
+
+			if (d != DATEIN_OK && datein_orders(cell + g, len - (size_t)g)) {
+				date_problem(im, i, cell + g, dwhy, sizeof(dwhy));
+				if (im->bulk)
+					return bulk_reject(im, row->line, dwhy);
+				reject(im, row->line, NULL, dwhy);
+				return 0;
+			}
+			if (d == DATEIN_OK) {
+				json_string_setn_nocheck(im->colv[i], iso, 10);
+				goto set;
+			}
+		}
 		/* the reader checked the UTF-8 already */
 		json_string_setn_nocheck(im->colv[i], cell + g, len - (size_t)g);
+set:
 		if (!im->present[i]) {
 			json_object_set_nocheck(im->obj, key, im->colv[i]);
 			im->present[i] = 1;
@@ -461,16 +526,33 @@ static int record(struct import *im, int written, struct err *e)
 	return rc;
 }
 
-/* Stream `fd` through the reader, with a progress bar over `total` bytes. */
-static int read_all(struct csv_reader *cr, int fd, long long total, struct err *e)
+/* Stream `fd` through the reader, converted to UTF-8 when the file is in
+ * another encoding, with the separator its first line uses unless the
+ * command line said; with a progress bar over `total` bytes (progress: 0
+ * for none). */
+static int read_all(struct import *im, struct csv_reader *cr, int fd, long long total,
+		    int progress, struct err *e)
 {
 	static char chunk[64 * 1024];
 	struct progress pr;
+	struct recode rec;
+	struct buf conv = BUF_INIT;
+	long long done = 0;
+	int first = 1, recoding = im->encoding && strcmp(im->encoding, "utf-8");
 	ssize_t n;
 	int rc = OK;
 
-	progress_start(&pr, "import", total);
+	if (recoding) {
+		rc = recode_open(&rec, im->encoding, e);
+		if (rc)
+			return rc;
+	}
+	if (progress)
+		progress_start(&pr, "import", total);
 	for (;;) {
+		const char *data = chunk;
+		size_t len;
+
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -482,13 +564,150 @@ static int read_all(struct csv_reader *cr, int fd, long long total, struct err *
 			rc = csv_reader_finish(cr, e);
 			break;
 		}
-		rc = csv_reader_feed(cr, chunk, (size_t)n, e);
+		done += n;
+		len = (size_t)n;
+		if (recoding) {
+			buf_reset(&conv);
+			rc = recode_feed(&rec, chunk, len, &conv, e);
+			if (rc)
+				break;
+			data = conv.data ? conv.data : "";
+			len = conv.len;
+		}
+		if (first) {
+			csv_reader_set_delim(cr, im->delim ? im->delim : csv_sniff_delim(data, len));
+			first = 0;
+		}
+		rc = csv_reader_feed(cr, data, len, e);
 		if (rc)
 			break;
-		progress_update(&pr, cr->consumed);
+		if (progress)
+			progress_update(&pr, done);
 	}
-	progress_finish(&pr);
+	if (progress)
+		progress_finish(&pr);
+	if (recoding)
+		recode_close(&rec);
+	buf_release(&conv);
 	return rc;
+}
+
+/*
+ * Dates written D/M/Y or M/D/Y: which, when the command line does not say?
+ * Before the import, a regular file is read once for its date columns: the
+ * first date that reads one way only (31/03/2026) decides for the file.  A
+ * file whose D/M/Y dates all read both ways (03/04/2026) is refused, naming
+ * the column and a line; one without such dates in its first 10,000 rows is
+ * taken as it is (a later ambiguous date is then a rejected row).
+ */
+struct scan {
+	struct import *im;
+	int ncols;
+	int *date;           /* per column: 0, or 1 + its name's offset in names */
+	struct buf names;
+	long long rows;
+	int order;           /* found: DATE_DMY or DATE_MDY */
+	char where[200];     /* the line that decided it, or the ambiguous example */
+	int ambiguous;
+	int stop_code;
+};
+
+#define SCAN_DONE 7001
+
+/* The field column `name` gives under the --map options, or -1. */
+static int column_field(const struct import *im, const char *name)
+{
+	const char *field = name;
+	int j;
+
+	for (j = 0; j < im->nmaps; j++)
+		if (!strcmp(im->maps[j].column, name)) {
+			field = im->maps[j].field;
+			break;
+		}
+	return *field && strcmp(field, "-") ? record_field(im->res, field) : -1;
+}
+
+static int scan_row(void *ctx, const struct csv_row *row)
+{
+	struct scan *sc = ctx;
+	int i, f;
+
+	if (!sc->date) {
+		sc->ncols = row->ncells;
+		sc->date = calloc((size_t)row->ncells + 1, sizeof(*sc->date));
+		if (!sc->date)
+			return SCAN_DONE;
+		for (i = 0; i < row->ncells; i++) {
+			f = column_field(sc->im, row->cells[i]);
+			if (f < 0 || sc->im->res->fields[f].type != FT_DATE)
+				continue;
+			sc->date[i] = 1 + (int)sc->names.len;
+			buf_add(&sc->names, row->cells[i], row->lens[i] + 1);
+		}
+		return 0;
+	}
+	if (row->error || ++sc->rows > 10000)
+		return sc->rows > 10000 ? SCAN_DONE : 0;
+	for (i = 0; i < row->ncells && i < sc->ncols; i++) {
+		int o;
+
+		if (!sc->date[i])
+			continue;
+		o = datein_orders(row->cells[i], row->lens[i]);
+		if (!o)
+			continue;
+		if (o == (1 << DATE_DMY | 1 << DATE_MDY)) {
+			if (!sc->ambiguous)
+				snprintf(sc->where, sizeof(sc->where), "column '%s' has dates like "
+					 "'%s' (line %lld)", sc->names.data + sc->date[i] - 1,
+					 row->cells[i], row->line);
+			sc->ambiguous = 1;
+			continue;
+		}
+		sc->order = o == 1 << DATE_DMY ? DATE_DMY : DATE_MDY;
+		snprintf(sc->where, sizeof(sc->where), "line %lld ('%s')", row->line,
+			 row->cells[i]);
+		return SCAN_DONE;
+	}
+	return 0;
+}
+
+/* Decide im->order from the file at `path` (see struct scan).  Returns 0,
+ * or an exit code after saying why. */
+static int scan_dates(struct import *im, const char *path)
+{
+	struct scan sc;
+	struct csv_reader cr;
+	struct err e;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, ex = EXIT_OK;
+
+	if (fd < 0)
+		return EXIT_OK; /* the import itself says why */
+	memset(&sc, 0, sizeof(sc));
+	sc.im = im;
+	err_clear(&e);
+	csv_reader_init(&cr, scan_row, &sc);
+	rc = read_all(im, &cr, fd, 0, 0, &e);
+	csv_reader_release(&cr);
+	close(fd);
+	if (rc && rc != SCAN_DONE)
+		goto out; /* the import reports a broken file */
+	if (sc.order) {
+		im->order = sc.order;
+		snprintf(im->order_line, sizeof(im->order_line), "%s", sc.where);
+		im->order_why = im->order_line;
+	} else if (sc.ambiguous) {
+		fprintf(stderr, "funnel import: %s, which reads as day/month or month/day, and no "
+				"date in the file tells which: say with --date-format dmy "
+				"(31/03/2026) or --date-format mdy (3/31/2026)\n",
+			sc.where);
+		ex = EXIT_USAGE;
+	}
+out:
+	free(sc.date);
+	buf_release(&sc.names);
+	return ex;
 }
 
 /* funnel import list|undo: the records of past imports (journal.h). */
@@ -619,7 +838,35 @@ int cmd_import(int argc, char **argv)
 			dry_run = 1;
 		else if (!strcmp(argv[i], "--row-by-row"))
 			row_by_row = 1;
-		else if (argv[i][0] == '-' && argv[i][1]) {
+		else if (!strcmp(argv[i], "--encoding") && i + 1 < argc) {
+			im.encoding = recode_name(argv[++i]);
+			if (!im.encoding) {
+				free(specs);
+				return cli_usage("import", "--encoding: '%s' is not one of utf-8, "
+							   "windows-1252, latin-1", argv[i]);
+			}
+		} else if (!strcmp(argv[i], "--delimiter") && i + 1 < argc) {
+			const char *d = argv[++i];
+
+			im.delim = !strcmp(d, "tab") || !strcmp(d, "\\t") ? '\t'
+				   : (!strcmp(d, ",") || !strcmp(d, ";") || !strcmp(d, "|")) ? d[0]
+											      : 0;
+			if (!im.delim) {
+				free(specs);
+				return cli_usage("import", "--delimiter: '%s' is not one of , ; | tab",
+						 d);
+			}
+		} else if (!strcmp(argv[i], "--date-format") && i + 1 < argc) {
+			int o = datein_order_parse(argv[++i]);
+
+			if (o < 0) {
+				free(specs);
+				return cli_usage("import", "--date-format: '%s' is not dmy (31/03/2026) "
+							   "or mdy (3/31/2026)", argv[i]);
+			}
+			im.order = o;
+			im.order_why = "--date-format";
+		} else if (argv[i][0] == '-' && argv[i][1]) {
 			free(specs);
 			return cli_usage("import", "unknown option %s", argv[i]);
 		} else if (!resname)
@@ -660,8 +907,15 @@ int cmd_import(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!fstat(fd, &sb) && S_ISREG(sb.st_mode))
+	if (!fstat(fd, &sb) && S_ISREG(sb.st_mode)) {
 		total = (long long)sb.st_size;
+		if (im.order == DATE_ANY) {
+			ex = scan_dates(&im, path);
+			if (ex)
+				goto out;
+			ex = EXIT_FAIL;
+		}
+	}
 	if (cli_open(db, 0, &st))
 		goto out;
 	err_clear(&e);
@@ -703,7 +957,7 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	csv_reader_init(&cr, on_row, &im);
-	rc = read_all(&cr, fd, total, &e);
+	rc = read_all(&im, &cr, fd, total, 1, &e);
 	csv_reader_release(&cr);
 
 	if (im.usage_error || im.fatal || rc) {
@@ -803,6 +1057,9 @@ out:
 	json_decref(im.obj);
 	bulk_import_free(im.bulk);
 	journal_free(im.journal);
+	for (i = 0; im.colname && i < im.ncols; i++)
+		free(im.colname[i]);
+	free(im.colname);
 	free(im.colf);
 	free(im.colv);
 	free(im.present);
