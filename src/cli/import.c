@@ -40,6 +40,7 @@
 #include "core/progress.h"
 #include "crm/imports/imports.h"
 #include "crm/imports/journal.h"
+#include "crm/imports/preset.h"
 #include "crm/records/record.h"
 #include "crm/records/user.h"
 #include "crm/process/field_import.h"
@@ -50,6 +51,7 @@ static const char usage[] =
 	"usage: funnel import --db PATH RESOURCE FILE [--map COLUMN=FIELD,...] [--partial]\n"
 	"                     [--dry-run] [--as EMAIL] [--row-by-row] [--encoding NAME]\n"
 	"                     [--delimiter C] [--date-format dmy|mdy]\n"
+	"                     [--preset salesforce|hubspot [--users FILE] [--stage-map FILE]]\n"
 	"       funnel import list --db PATH [--as EMAIL]\n"
 	"       funnel import undo --db PATH ID [--as EMAIL]\n"
 	"\n"
@@ -113,7 +115,21 @@ static const char usage[] =
 	"              read ahead: there, an ambiguous date is a rejected row.\n"
 	"A cell starting with ' before =, +, - or @ loses the ' (export adds it so\n"
 	"spreadsheets do not run formulas).\n"
-	"\n"	"Every import but a dry run is recorded (GET /api/v1/imports): who, when, the\n"
+	"\n"	"Exports of other CRMs, with their own column names (docs/imports.md):\n"
+	"  --preset salesforce   Account.csv, Contact.csv, Lead.csv, Opportunity.csv of a\n"
+	"              Data Export or Data Loader (Id, AccountId, OwnerId, StageName ...)\n"
+	"  --preset hubspot      companies, contacts and deals exports (Record ID,\n"
+	"              Company name, Deal Stage, Deal owner, Associated Company ...)\n"
+	"  --users User.csv      Salesforce's users (Id, Email): OwnerId finds the Funnel\n"
+	"              user with that e-mail (HubSpot owners are e-mails or names)\n"
+	"  --stage-map FILE      CSV of two columns: a stage name of the export, a stage\n"
+	"              key of the default pipeline.  A file with stage names no map knows\n"
+	"              is refused before any row, listing them (exit 2).\n"
+	"The source's ids are kept: importing the same file again updates the records\n"
+	"it made instead of making more, and AccountId finds the accounts an earlier\n"
+	"file made.  Columns a preset does not know are not imported (and named).\n"
+	"\n"
+	"Every import but a dry run is recorded (GET /api/v1/imports): who, when, the\n"
 	"file's name, what it created, updated and rejected, each rejected row's line\n"
 	"and reason.  'funnel import list' lists them (tab-separated, newest first);\n"
 	"'funnel import undo ID' deletes exactly what import ID created and writes back\n"
@@ -160,6 +176,13 @@ struct import {
 	const char *order_why;    /* "--date-format" or "line N" */
 	char order_line[200];
 	char **colname;           /* per column: its name in the header */
+
+	/* --preset: a source system's export (crm/imports/preset.h) */
+	const struct preset *preset;
+	struct preset_run *prun;
+	const struct preset_column **pcol; /* per column: a preset role, or NULL */
+	struct buf ignored;       /* columns the preset does not import */
+	long long updated, unchanged;
 
 	long long valid, rejected;
 	int usage_error;  /* the header was refused (exit 2) */
@@ -216,6 +239,10 @@ static int header(struct import *im, const struct csv_row *row)
 		im->fatal = fail(&im->fe, E_INTERNAL, "out of memory");
 		return -1;
 	}
+	if (im->preset && !(im->pcol = calloc((size_t)row->ncells, sizeof(*im->pcol)))) {
+		im->fatal = fail(&im->fe, E_INTERNAL, "out of memory");
+		return -1;
+	}
 	for (i = 0; i < row->ncells; i++) {
 		const char *name = row->cells[i], *field = name;
 
@@ -230,6 +257,28 @@ static int header(struct import *im, const struct csv_row *row)
 			continue; /* mapped away */
 		if (!*name)
 			continue; /* no name, nothing it could give (a trailing comma) */
+		if (im->preset && j == im->nmaps) {
+			const struct preset_column *pc = preset_column(im->preset, name);
+
+			if (pc && pc->role == PR_OWNER_ID && !preset_has_users(im->prun)) {
+				buf_printf(&im->ignored, "%s%s (give --users User.csv to match "
+					   "owners by e-mail)", im->ignored.len ? ", " : "", name);
+				continue;
+			}
+			if (pc && pc->role != PR_FIELD) {
+				im->pcol[i] = pc;
+				if (pc->role == PR_OWNER || pc->role == PR_OWNER_ID)
+					im->has_owner = 1;
+				continue;
+			}
+			if (pc)
+				field = pc->field;
+			else if (record_field(r, name) < 0) {
+				/* exports carry dozens of columns: import those it knows */
+				buf_printf(&im->ignored, "%s%s", im->ignored.len ? ", " : "", name);
+				continue;
+			}
+		}
 		f = record_field(r, field);
 		if (f < 0) {
 			if (j == im->nmaps && server_column(name))
@@ -274,6 +323,10 @@ static int header(struct import *im, const struct csv_row *row)
 			goto out;
 		}
 	im->header_done = 1;
+	if (im->ignored.len)
+		fprintf(stderr, "funnel import: not imported (the %s preset does not read them): "
+				"%s\n",
+			im->preset->source, im->ignored.data);
 out:
 	buf_release(&unknown);
 	buf_release(&b);
@@ -328,6 +381,181 @@ static void bulk_report(void *ctx, long long line, const char *text)
 
 	journal_error(im->journal, line, text);
 	fprintf(stderr, "row %lld: %s\n", line, text);
+}
+
+/* The row's values typed as the API takes them (an update is not lenient):
+ * integers and booleans written as text become JSON's. */
+static json_t *typed(const struct resource *r, json_t *obj)
+{
+	json_t *b = json_object(), *v, *nv;
+	const char *k;
+
+	if (!b)
+		return NULL;
+	json_object_foreach(obj, k, v)
+	{
+		int f = record_field(r, k);
+		const char *s = json_string_value(v);
+		char *end;
+
+		nv = NULL;
+		if (s && f >= 0) {
+			switch (r->fields[f].type) {
+			case FT_INT:
+			case FT_REF:
+			case FT_PERCENT: {
+				long long x = strtoll(s, &end, 10);
+
+				if (*s && !*end)
+					nv = json_integer(x);
+				break;
+			}
+			case FT_BOOL:
+				if (!strcasecmp(s, "true") || !strcmp(s, "1"))
+					nv = json_true();
+				else if (!strcasecmp(s, "false") || !strcmp(s, "0"))
+					nv = json_false();
+				break;
+			default:
+				break;
+			}
+		}
+		json_object_set_new(b, k, nv ? nv : json_incref(v));
+	}
+	return b;
+}
+
+/* The values `body` changes, as they were in `old`: {"field": old value}. */
+static char *before_of(const struct record *old, json_t *body)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	json_t *all, *out, *v;
+	const char *k;
+	char *text;
+
+	jw_init(&w, &b);
+	record_json(old, &w);
+	all = json_loadb(b.data, b.len, 0, NULL);
+	buf_release(&b);
+	out = json_object();
+	json_object_foreach(body, k, v)
+	{
+		json_t *was = json_object_get(all, k);
+
+		json_object_set(out, k, was ? was : json_null());
+	}
+	text = json_dumps(out, JSON_COMPACT);
+	json_decref(all);
+	json_decref(out);
+	return text;
+}
+
+/* A row of a source system's export: resolve its ids, owner and stage,
+ * then update the record imported with its id before, or create one. */
+static int preset_row(struct import *im, const struct csv_row *row)
+{
+	const struct resource *r = im->res;
+	struct record old, out;
+	struct err e, re;
+	const char *ext = NULL;
+	char why[256], key[64];
+	long long id;
+	json_t *body = NULL;
+	int i, rc = OK;
+
+	err_clear(&e);
+	err_clear(&re);
+	record_init(&old, r);
+	record_init(&out, r);
+	for (i = 0; i < im->ncols; i++) {
+		const struct preset_column *pc = im->pcol[i];
+
+		if (!pc)
+			continue;
+		if (pc->field)
+			json_object_del(im->obj, pc->field); /* the last row's */
+		if (!row->lens[i])
+			continue;
+		if (pc->role == PR_EXTID) {
+			ext = row->cells[i];
+			continue;
+		}
+		key[0] = '\0';
+		rc = preset_resolve(im->prun, pc, row->cells[i], &id, key, why, &re);
+		if (rc == E_INVAL) {
+			err_field(&e, pc->column, "%s", why);
+			rc = OK;
+		} else if (rc) {
+			goto fatal;
+		} else {
+			json_object_set_new(im->obj, pc->field, id ? json_integer(id) : json_string(key));
+		}
+	}
+	if (e.nfields) {
+		reject(im, row->line, &e, NULL);
+		goto out;
+	}
+	id = 0;
+	if (ext) {
+		rc = preset_existing(im->prun, ext, &id, &re);
+		if (rc)
+			goto fatal;
+	}
+	if (id) {
+		char *before;
+
+		body = typed(r, im->obj);
+		rc = record_get(im->st, im->p, r, id, &old, &re);
+		if (!rc)
+			rc = record_update(im->st, im->p, r, id, body, old.version, &out, &re);
+		if (rc)
+			goto refused;
+		im->valid++;
+		if (out.version == old.version) {
+			im->unchanged++;
+			goto out;
+		}
+		before = before_of(&old, body);
+		rc = journal_updated(im->journal, id, before ? before : "{}", out.version, &re);
+		free(before);
+		if (rc)
+			goto fatal;
+		im->updated++;
+		goto out;
+	}
+	rc = record_create(im->st, im->p, r, im->obj, 1, &out, &re);
+	if (rc)
+		goto refused;
+	im->valid++;
+	if (ext) {
+		rc = preset_remember(im->prun, ext, out.id, &re);
+		if (rc)
+			goto fatal;
+	}
+	goto out;
+refused:
+	switch (rc) {
+	case E_INVAL:
+	case E_CONFLICT:
+	case E_NOTFOUND:
+	case E_FORBIDDEN:
+	case E_TOOBIG:
+	case E_PRECOND:
+		reject(im, row->line, &re, NULL);
+		rc = OK;
+		goto out;
+	default:
+		break;
+	}
+fatal:
+	im->fatal = rc;
+	im->fe = re;
+out:
+	json_decref(body);
+	record_release(&old);
+	record_release(&out);
+	return rc;
 }
 
 /* Why a D/M/Y-shaped date in column i cannot be read. */
@@ -429,6 +657,8 @@ set:
 		}
 		return rc;
 	}
+	if (im->preset)
+		return preset_row(im, row);
 	rc = record_create(im->st, im->p, im->res, im->obj, 1, NULL, &e);
 	switch (rc) {
 	case OK:
@@ -710,6 +940,99 @@ out:
 	return ex;
 }
 
+/* With a preset: every stage name of the file known, or refuse the file
+ * before any row, listing the unknown names and the pipeline's stages. */
+struct stage_scan {
+	struct import *im;
+	int col;             /* the stage column, or -1 */
+	struct buf unknown;  /* 'Name' (line N), ... */
+	int n;
+	struct buf seen;     /* \n-separated names reported already */
+	char first[200];     /* the first of them, for the example */
+	int rc;
+	struct err e;
+};
+
+static int stage_scan_row(void *ctx, const struct csv_row *row)
+{
+	struct stage_scan *ss = ctx;
+	char key[64], probe[260];
+	int i, rc;
+
+	if (row->line == 1 || ss->col == -2) {
+		ss->col = -1;
+		for (i = 0; i < row->ncells; i++) {
+			const struct preset_column *pc = preset_column(ss->im->preset, row->cells[i]);
+
+			if (pc && pc->role == PR_STAGE)
+				ss->col = i;
+		}
+		return ss->col < 0 ? SCAN_DONE : 0;
+	}
+	if (row->error || row->ncells <= ss->col || !row->lens[ss->col])
+		return 0;
+	if (!ss->seen.len)
+		buf_putc(&ss->seen, '\n');
+	snprintf(probe, sizeof(probe), "\n%s\n", row->cells[ss->col]);
+	if (strstr(ss->seen.data, probe))
+		return 0;
+	rc = preset_stage(ss->im->prun, row->cells[ss->col], key, &ss->e);
+	if (rc == E_NOTFOUND) {
+		if (!ss->n)
+			snprintf(ss->first, sizeof(ss->first), "%s", row->cells[ss->col]);
+		if (ss->n++ < 20)
+			buf_printf(&ss->unknown, "%s'%s' (line %lld)", ss->n > 1 ? ", " : "",
+				   row->cells[ss->col], row->line);
+		buf_puts(&ss->seen, probe + 1);
+		return 0;
+	}
+	if (rc) {
+		ss->rc = rc;
+		return rc;
+	}
+	return 0;
+}
+
+static int scan_stages(struct import *im, const char *path)
+{
+	struct stage_scan ss;
+	struct csv_reader cr;
+	struct buf stages = BUF_INIT;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, ex = EXIT_OK;
+
+	if (fd < 0)
+		return EXIT_OK;
+	memset(&ss, 0, sizeof(ss));
+	ss.im = im;
+	ss.col = -2;
+	err_clear(&ss.e);
+	csv_reader_init(&cr, stage_scan_row, &ss);
+	rc = read_all(im, &cr, fd, 0, 0, &ss.e);
+	csv_reader_release(&cr);
+	close(fd);
+	if (ss.rc) {
+		cli_error("import", &ss.e);
+		ex = EXIT_FAIL;
+	} else if (ss.n) {
+		preset_stage_list(im->prun, &stages, &ss.e);
+		fprintf(stderr,
+			"funnel import: %d stage name%s of the file %s of the default "
+			"pipeline: %s%s.\nIts stages: %s.\nMap each name to a stage key with "
+			"--stage-map FILE, a CSV file of two columns (the name in the file, the "
+			"stage key), e.g.\n  %s,qualification\n",
+			ss.n, ss.n == 1 ? "" : "s", ss.n == 1 ? "is not a stage" : "are not stages",
+			ss.unknown.data,
+			ss.n > 20 ? ", …" : "", stages.data ? stages.data : "",
+			ss.first);
+		ex = EXIT_USAGE;
+	}
+	(void)rc; /* a broken file is the import's to report */
+	buf_release(&ss.unknown);
+	buf_release(&ss.seen);
+	buf_release(&stages);
+	return ex;
+}
+
 /* funnel import list|undo: the records of past imports (journal.h). */
 static int journal_command(int argc, char **argv)
 {
@@ -804,7 +1127,8 @@ out:
 
 int cmd_import(int argc, char **argv)
 {
-	const char *db = NULL, *resname = NULL, *path = NULL, *as = NULL;
+	const char *db = NULL, *resname = NULL, *path = NULL, *as = NULL, *preset = NULL;
+	const char *stage_map = NULL, *users = NULL;
 	char **specs = NULL;
 	int nspecs = 0, partial = 0, dry_run = 0, row_by_row = 0, written = 0, i, rc, fd = -1, ex = EXIT_FAIL;
 	struct import im;
@@ -856,6 +1180,12 @@ int cmd_import(int argc, char **argv)
 				return cli_usage("import", "--delimiter: '%s' is not one of , ; | tab",
 						 d);
 			}
+		} else if (!strcmp(argv[i], "--preset") && i + 1 < argc) {
+			preset = argv[++i];
+		} else if (!strcmp(argv[i], "--stage-map") && i + 1 < argc) {
+			stage_map = argv[++i];
+		} else if (!strcmp(argv[i], "--users") && i + 1 < argc) {
+			users = argv[++i];
 		} else if (!strcmp(argv[i], "--date-format") && i + 1 < argc) {
 			int o = datein_order_parse(argv[++i]);
 
@@ -890,6 +1220,20 @@ int cmd_import(int argc, char **argv)
 		return cli_usage("import", "'%s' is not one of accounts, contacts, leads, "
 					   "opportunities, activities, stage_history, field_history",
 				 resname);
+	}
+	if (preset) {
+		im.preset = preset_find(preset, im.res->name);
+		if (!im.preset) {
+			free(specs);
+			return cli_usage("import", preset_source_known(preset)
+							   ? "--preset %s has no preset for %s"
+							   : "--preset: '%s' is not salesforce or hubspot%s",
+					 preset, preset_source_known(preset) ? im.res->name : "");
+		}
+		row_by_row = 1; /* a re-import updates: record by record */
+	} else if (stage_map || users) {
+		free(specs);
+		return cli_usage("import", "--stage-map and --users go with --preset");
 	}
 	for (i = 0; i < nspecs; i++) {
 		ex = parse_map(&im, specs[i]);
@@ -934,6 +1278,24 @@ int cmd_import(int argc, char **argv)
 	im.obj = json_object();
 	if (!im.obj)
 		goto out;
+	if (im.preset) {
+		rc = preset_run_new(st, im.preset, &im.prun, &e);
+		if (!rc && stage_map)
+			rc = preset_stage_map_load(im.prun, stage_map, &e);
+		if (!rc && users)
+			rc = preset_users_load(im.prun, users, &e);
+		if (rc) {
+			cli_error("import", &e);
+			ex = rc == E_INVAL ? EXIT_USAGE : EXIT_FAIL;
+			goto out;
+		}
+		if (fd != STDIN_FILENO && S_ISREG(sb.st_mode)) {
+			ex = scan_stages(&im, path);
+			if (ex)
+				goto out;
+			ex = EXIT_FAIL;
+		}
+	}
 
 	rc = store_begin(st, &e);
 	if (rc) {
@@ -949,8 +1311,8 @@ int cmd_import(int argc, char **argv)
 	else if (!row_by_row && bulk_import_supports(im.res))
 		rc = bulk_import_begin(st, im.p, im.res, &im.bulk, &e);
 	if (!rc && !dry_run)
-		rc = journal_begin(st, im.p, "cli", im.res->name, file_name(path), NULL,
-				   &im.journal, &e);
+		rc = journal_begin(st, im.p, "cli", im.res->name, file_name(path),
+				   im.preset ? im.preset->source : NULL, &im.journal, &e);
 	if (rc) {
 		store_rollback(st);
 		cli_error("import", &e);
@@ -1047,7 +1409,12 @@ int cmd_import(int argc, char **argv)
 			im.journal_id, im.journal_id);
 	if (store_optimize(st, &e)) /* a big import changes the planner's picture */
 		fprintf(stderr, "funnel import: warning: %s\n", e.msg);
-	printf("%lld imported, %lld rejected\n", im.valid, im.rejected);
+	if (im.preset)
+		printf("%lld imported (%lld created, %lld updated, %lld unchanged), %lld rejected\n",
+		       im.valid, im.valid - im.updated - im.unchanged, im.updated, im.unchanged,
+		       im.rejected);
+	else
+		printf("%lld imported, %lld rejected\n", im.valid, im.rejected);
 	ex = im.rejected ? EXIT_DATA : EXIT_OK;
 out:
 	if (fd > STDIN_FILENO)
@@ -1056,6 +1423,9 @@ out:
 		json_decref(im.colv ? im.colv[i] : NULL);
 	json_decref(im.obj);
 	bulk_import_free(im.bulk);
+	preset_run_free(im.prun);
+	free(im.pcol);
+	buf_release(&im.ignored);
 	journal_free(im.journal);
 	for (i = 0; im.colname && i < im.ncols; i++)
 		free(im.colname[i]);
