@@ -233,6 +233,7 @@ void api_rsvp_page(struct req *rq, struct resp *rs);
 void api_rsvp(struct req *rq, struct resp *rs);
 /* imports.c: the record of every import, and undo (crm/imports/journal.h) */
 void api_import_list(struct req *rq, struct resp *rs);
+void api_import_upload(struct req *rq, struct resp *rs); /* an R_STREAM route */
 void api_import_get(struct req *rq, struct resp *rs);
 void api_import_undo(struct req *rq, struct resp *rs);
 /* handovers.c */

@@ -184,6 +184,10 @@ struct import {
 	struct buf ignored;       /* columns the preset does not import */
 	long long updated, unchanged;
 
+	/* --job: an upload's import, run by the server (crm/imports/job.h) */
+	long long job;
+	const char *progress_file;
+
 	long long valid, rejected;
 	int usage_error;  /* the header was refused (exit 2) */
 	int fatal;        /* a database failure stopped the import */
@@ -756,6 +760,55 @@ static int record(struct import *im, int written, struct err *e)
 	return rc;
 }
 
+/* "done total" for the server to read while the job runs (job.h). */
+static void write_progress(const char *path, long long done, long long total)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fprintf(f, "%lld %lld\n", done, total);
+	if (fclose(f) == 0)
+		rename(tmp, path);
+}
+
+/* A job that ends without its record: why, from the last line it wrote to
+ * its log (its standard error) that is not a progress or info line. */
+static void job_failed(struct store *st, long long job)
+{
+	char buf[65536], why[512] = "the import stopped before it finished";
+	struct err e;
+	ssize_t n;
+	int fd;
+
+	fflush(stderr);
+	fd = open("/proc/self/fd/2", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		off_t size = lseek(fd, 0, SEEK_END);
+
+		lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0,
+		      SEEK_SET);
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			char *line, *save = NULL;
+
+			buf[n] = '\0';
+			for (line = strtok_r(buf, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				if (!strstr(line, " info ") && !strstr(line, " warn "))
+					snprintf(why, sizeof(why), "%s",
+						 !strncmp(line, "funnel import: ", 15) ? line + 15
+											: line);
+		}
+	}
+	err_clear(&e);
+	journal_fail(st, job, why, &e);
+}
+
 /* Stream `fd` through the reader, converted to UTF-8 when the file is in
  * another encoding, with the separator its first line uses unless the
  * command line said; with a progress bar over `total` bytes (progress: 0
@@ -813,6 +866,8 @@ static int read_all(struct import *im, struct csv_reader *cr, int fd, long long 
 			break;
 		if (progress)
 			progress_update(&pr, done);
+		if (progress && im->progress_file && (done >> 20) != ((done - n) >> 20))
+			write_progress(im->progress_file, done, total);
 	}
 	if (progress)
 		progress_finish(&pr);
@@ -1128,7 +1183,7 @@ out:
 int cmd_import(int argc, char **argv)
 {
 	const char *db = NULL, *resname = NULL, *path = NULL, *as = NULL, *preset = NULL;
-	const char *stage_map = NULL, *users = NULL;
+	const char *stage_map = NULL, *users = NULL, *display = NULL;
 	char **specs = NULL;
 	int nspecs = 0, partial = 0, dry_run = 0, row_by_row = 0, written = 0, i, rc, fd = -1, ex = EXIT_FAIL;
 	struct import im;
@@ -1180,6 +1235,12 @@ int cmd_import(int argc, char **argv)
 				return cli_usage("import", "--delimiter: '%s' is not one of , ; | tab",
 						 d);
 			}
+		} else if (!strcmp(argv[i], "--job") && i + 1 < argc) {
+			im.job = strtoll(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--progress-file") && i + 1 < argc) {
+			im.progress_file = argv[++i];
+		} else if (!strcmp(argv[i], "--file-name") && i + 1 < argc) {
+			display = argv[++i];
 		} else if (!strcmp(argv[i], "--preset") && i + 1 < argc) {
 			preset = argv[++i];
 		} else if (!strcmp(argv[i], "--stage-map") && i + 1 < argc) {
@@ -1311,8 +1372,12 @@ int cmd_import(int argc, char **argv)
 	else if (!row_by_row && bulk_import_supports(im.res))
 		rc = bulk_import_begin(st, im.p, im.res, &im.bulk, &e);
 	if (!rc && !dry_run)
-		rc = journal_begin(st, im.p, "cli", im.res->name, file_name(path),
-				   im.preset ? im.preset->source : NULL, &im.journal, &e);
+		rc = im.job ? journal_begin_job(st, im.p, im.job, im.res->name,
+						display ? display : file_name(path),
+						im.preset ? im.preset->source : NULL, &im.journal, &e)
+			    : journal_begin(st, im.p, "cli", im.res->name,
+					    display ? display : file_name(path),
+					    im.preset ? im.preset->source : NULL, &im.journal, &e);
 	if (rc) {
 		store_rollback(st);
 		cli_error("import", &e);
@@ -1419,6 +1484,14 @@ int cmd_import(int argc, char **argv)
 out:
 	if (fd > STDIN_FILENO)
 		close(fd);
+	if (im.job && st && !im.journal_id)
+		job_failed(st, im.job);
+	if (im.job) {
+		/* the upload and its progress were the job's */
+		unlink(path);
+		if (im.progress_file)
+			unlink(im.progress_file);
+	}
 	for (i = 0; i < im.ncols; i++)
 		json_decref(im.colv ? im.colv[i] : NULL);
 	json_decref(im.obj);

@@ -113,6 +113,7 @@ QUERY = {
     ("GET", "/api/v1/attachments"): lambda f: {
         "related_type": "opportunity", "related_id": f["opportunity"]},
     ("GET", "/api/v1/reports/performance"): lambda f: {"period": "2026-Q4"},
+    ("POST", "/api/v1/imports"): lambda f: {"resource": "accounts"},
     ("GET", "/api/v1/forecast/rollup"): lambda f: {"period": "2026-Q4", "team_id": f["team"]},
     ("GET", "/api/v1/forecast/accuracy"): lambda f: {"period": "2026-Q3", "scope": "user",
                                                      "user_id": f["user"]},
@@ -121,6 +122,7 @@ QUERY = {
 # Raw bodies for operations that take no JSON (bytes, or made from the fixture).
 RAW = {
     ("POST", "/api/v1/attachments"): (b"hello from the other side\n", "text/plain"),
+    ("POST", "/api/v1/imports"): (b"name\nSneaky Imported\n", "text/csv"),
     # a calendar program's answer for the target's meeting
     ("POST", "/api/v1/imip"): (lambda f: (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REPLY\r\n"
@@ -251,6 +253,8 @@ ALLOWED = {
                                                 "any manager writes questionnaires"),
     ("POST", "/api/v1/saved_filters"): (SIGNED_IN,
                                         "one's own saved filter (VIS_SELF)"),
+    ("POST", "/api/v1/imports"): (SIGNED_IN, "anyone imports records of their own, as "
+                                  "themselves (test_import_journal.Upload)"),
 }
 
 

@@ -212,3 +212,91 @@ class ImportJournal(ServerTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Upload(ServerTest):
+    """POST /api/v1/imports: the file as the body, options in the query; the
+    import runs as a job of its own on the server, as the caller."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.o = org(cls.s)
+
+    def upload(self, body, token, **q):
+        import urllib.parse
+        return self.s.request("POST", "/api/v1/imports?" + urllib.parse.urlencode(q),
+                              raw=body, token=token, content_type="text/csv")
+
+    def wait(self, id, token):
+        import time
+        for _ in range(200):
+            r = self.s.get("/api/v1/imports/%d" % id, token)
+            self.assertEqual(r.status, 200, r)
+            if r.json["status"] != "running":
+                return r.json
+            time.sleep(0.05)
+        self.fail("import %d still running" % id)
+
+    def test_upload_runs_as_the_caller(self):
+        rep = self.o["rep_e1"]
+        body = "name;phone\r\nUpl\u00e9 One;1\r\nUpl\u00e9 Two;2\r\n".encode("cp1252")
+        r = self.upload(body, rep["token"], resource="accounts", file_name="mine.csv",
+                        encoding="windows-1252")
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(r.header("Location"), "/api/v1/imports/%d" % r.json["id"])
+        self.assertIn(r.json["status"], ("running", "done"))
+        self.assertEqual((r.json["via"], r.json["file_name"], r.json["user_id"]),
+                         ("api", "mine.csv", rep["id"]))
+        imp = self.wait(r.json["id"], rep["token"])
+        self.assertEqual(imp["status"], "done", imp)
+        self.assertEqual(imp["counts"], {"created": 2, "updated": 0, "rejected": 0})
+        self.assertIsNone(imp["progress"])
+        got = self.s.get("/api/v1/accounts?q=Upl%C3%A9", rep["token"]).json["data"]
+        self.assertEqual(sorted(a["name"] for a in got), ["Upl\u00e9 One", "Upl\u00e9 Two"])
+        self.assertTrue(all(a["owner_id"] == rep["id"] for a in got))
+        # others do not see it; its uploader undoes it
+        self.assertEqual(self.s.get("/api/v1/imports/%d" % imp["id"],
+                                    self.o["rep_w"]["token"]).status, 404)
+        r = self.s.post("/api/v1/imports/%d/undo" % imp["id"], None, rep["token"])
+        self.assertEqual(r.status, 200, r)
+        # the job's files are gone
+        left = os.listdir(os.path.join(self.s.db + ".files", "imports"))
+        self.assertFalse([f for f in left if f.startswith("%d." % imp["id"]) and
+                          not f.endswith(".log")], left)
+
+    def test_refused_and_failed_uploads(self):
+        rep = self.o["rep_e1"]
+        # a rep may not give records to someone else: every row refused, nothing written
+        body = ("name,owner_id\nUplbad One,%d\n,%d\n" % (self.o["rep_w"]["id"], rep["id"]))
+        r = self.upload(body.encode(), rep["token"], resource="accounts")
+        self.assertEqual(r.status, 202, r)
+        imp = self.wait(r.json["id"], rep["token"])
+        self.assertEqual(imp["status"], "refused")
+        self.assertEqual([e["line"] for e in imp["errors"]], [2, 3])
+        self.assertIn("assign records to others", imp["errors"][0]["reason"])
+        self.assertEqual(imp["errors"][1]["reason"], "name: is required")
+        # a file the import cannot start on: failed, with why
+        r = self.upload(b"colour\nred\n", rep["token"], resource="accounts")
+        imp = self.wait(r.json["id"], rep["token"])
+        self.assertEqual(imp["status"], "failed", imp)
+        self.assertIn("unknown column 'colour'", imp["errors"][0]["reason"])
+        r = self.s.post("/api/v1/imports/%d/undo" % imp["id"], None, rep["token"])
+        self.assertEqual(r.status, 409, r)
+
+    def test_bad_query(self):
+        tok = self.o["rep_e1"]["token"]
+        r = self.upload(b"name\nx\n", tok, resource="users", partial="maybe",
+                        delimiter="x", colour="red")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.header("Content-Type"), "application/problem+json")
+        self.assertEqual(sorted(e["field"] for e in r.json["errors"]),
+                         ["colour", "delimiter", "partial", "resource"])
+        r = self.upload(b"name\nx\n", tok)
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual([e["field"] for e in r.json["errors"]], ["resource"])
+        r = self.upload(b"name\nx\n", tok, resource="leads", preset="hubspot")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual([e["field"] for e in r.json["errors"]], ["preset"])
+        r = self.upload(b"name\nx\n", None, resource="accounts")
+        self.assertEqual(r.status, 401, r)

@@ -13,6 +13,8 @@
  *               INSERT … SELECT per shape of row
  *   journal.h/.c  every import's record (who, when, file, counts, rejected
  *               lines) and its undo
+ *   preset.h/.c   Salesforce's and HubSpot's export columns; source ids
+ *   job.h/.c      an upload's import, in a process of its own
  *
  * The row-by-row path is the record engine itself (records/record.h's
  * record_create), which `funnel import --row-by-row` and the resources the
@@ -24,6 +26,8 @@
 #define FUNNEL_IMPORTS_H
 
 #include "bulk.h"
+#include "job.h"
 #include "journal.h"
+#include "preset.h"
 
 #endif

@@ -3,9 +3,11 @@
  */
 #include "journal.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "core/buf.h"
 #include "core/timeutil.h"
@@ -27,6 +29,7 @@ struct journal {
 	int nerrs;
 	int has_items;       /* temp.journal_items exists */
 	long long updated;
+	long long job;       /* the queued import this fills, or 0 */
 	char at[TIME_ISO_LEN];
 };
 
@@ -70,6 +73,83 @@ int journal_begin(struct store *st, const struct principal *p, const char *via,
 	}
 	*out = j;
 	return OK;
+}
+
+int journal_begin_job(struct store *st, const struct principal *p, long long job,
+		      const char *table, const char *file, const char *preset,
+		      struct journal **out, struct err *e)
+{
+	int rc = journal_begin(st, p, "api", table, file, preset, out, e);
+
+	if (!rc)
+		(*out)->job = job;
+	return rc;
+}
+
+int journal_queue(struct store *st, const struct principal *p, const char *table,
+		  const char *file, const char *preset, long long *id, struct err *e)
+{
+	char now[TIME_ISO_LEN];
+	int rc;
+
+	time_iso(time_now(), now);
+	rc = store_run(st, e,
+		       "INSERT INTO imports (user_id, via, file_name, resource, preset, status, "
+		       "created_at) VALUES (nullif(?, 0), 'api', ?, ?, ?, 'running', ?)",
+		       "itttt", p->user_id, file, table, preset, now);
+	*id = rc ? 0 : store_last_id(st);
+	return rc;
+}
+
+int journal_set_pid(struct store *st, long long id, long long pid, struct err *e)
+{
+	return store_run(st, e, "UPDATE imports SET pid = ? WHERE id = ? AND status = 'running'",
+			 "ii", pid, id);
+}
+
+int journal_fail(struct store *st, long long id, const char *why, struct err *e)
+{
+	int rc = store_begin(st, e);
+
+	if (!rc)
+		rc = store_run(st, e,
+			       "UPDATE imports SET status = 'failed', pid = NULL WHERE id = ? AND "
+			       "status = 'running'",
+			       "i", id);
+	if (!rc && store_changes(st))
+		rc = store_run(st, e,
+			       "INSERT OR REPLACE INTO import_rejects (import_id, seq, line, "
+			       "message) VALUES (?, 1, NULL, ?)",
+			       "it", id, why);
+	if (!rc)
+		rc = store_commit(st, e);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
+int journal_reap(struct store *st, struct err *e)
+{
+	struct stmt *s = store_prepare(st, "SELECT id, pid FROM imports WHERE status = 'running'",
+				       e);
+	long long ids[64];
+	int n = 0, i, rc;
+
+	if (!s)
+		return E_INTERNAL;
+	while (!(rc = stmt_step(s, e)) && stmt_row(s) && n < 64) {
+		long long pid = stmt_null(s, 1) ? 0 : stmt_int(s, 1);
+
+		/* no process yet is a job being started: leave it to its server */
+		if (pid > 0 && kill((pid_t)pid, 0) != 0)
+			ids[n++] = stmt_int(s, 0);
+	}
+	stmt_done(s);
+	for (i = 0; i < n && !rc; i++)
+		rc = journal_fail(st, ids[i], "the import stopped before it finished (its process "
+					      "is gone): nothing was written",
+				  e);
+	return rc;
 }
 
 void journal_error(struct journal *j, long long line, const char *text)
@@ -171,16 +251,27 @@ int journal_finish(struct journal *j, int written, long long *id, struct err *e)
 	}
 	if (rc)
 		goto fail;
-	rc = store_run(j->st, e,
-		       "INSERT INTO imports (user_id, via, file_name, resource, preset, status, "
-		       "created, updated, rejected, created_from, created_to, history_mark, "
-		       "created_at) VALUES (nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		       "itttttiiiiiit", j->user_id, j->via, j->file, j->table, j->preset,
-		       written ? "done" : "refused", created, updated, j->rejected, j->base, top,
-		       mark, j->at);
+	if (j->job) {
+		rc = store_run(j->st, e,
+			       "UPDATE imports SET status = ?, created = ?, updated = ?, rejected = ?, "
+			       "created_from = ?, created_to = ?, history_mark = ?, pid = NULL "
+			       "WHERE id = ?",
+			       "tiiiiiii", written ? "done" : "refused", created, updated,
+			       j->rejected, j->base, top, mark, j->job);
+		*id = j->job;
+	} else {
+		rc = store_run(j->st, e,
+			       "INSERT INTO imports (user_id, via, file_name, resource, preset, "
+			       "status, created, updated, rejected, created_from, created_to, "
+			       "history_mark, created_at) VALUES (nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, "
+			       "?, ?, ?, ?, ?)",
+			       "itttttiiiiiit", j->user_id, j->via, j->file, j->table, j->preset,
+			       written ? "done" : "refused", created, updated, j->rejected, j->base,
+			       top, mark, j->at);
+		*id = rc ? 0 : store_last_id(j->st);
+	}
 	if (rc)
 		goto fail;
-	*id = store_last_id(j->st);
 	if (written && j->has_items)
 		rc = store_run(j->st, e,
 			       "INSERT INTO import_items (import_id, record_id, before, version) "
@@ -279,8 +370,8 @@ int journal_list(struct store *st, const struct principal *p, int limit, long lo
 	return rc;
 }
 
-int journal_get(struct store *st, const struct principal *p, long long id, struct jw *w,
-		struct err *e)
+int journal_get(struct store *st, const struct principal *p, long long id, long long done,
+		long long total, struct jw *w, struct err *e)
 {
 	struct stmt *s = store_prepare(st,
 				       "SELECT " COLUMNS " FROM imports i LEFT JOIN users u ON u.id = "
@@ -298,6 +389,15 @@ int journal_get(struct store *st, const struct principal *p, long long id, struc
 		there = 1;
 		jw_obj(w);
 		write_import(s, w);
+		jw_key(w, "progress");
+		if (total > 0 && !strcmp(stmt_text(s, 7), "running")) {
+			jw_obj(w);
+			jw_kint(w, "done", done);
+			jw_kint(w, "total", total);
+			jw_obj_end(w);
+		} else {
+			jw_null(w);
+		}
 	}
 	stmt_done(s);
 	if (rc)
@@ -485,8 +585,10 @@ int journal_undo(struct store *st, const struct principal *p, long long id, long
 		goto fail;
 	if (strcmp(im.status, "done")) {
 		rc = fail(e, E_CONFLICT, "import %lld %s", id,
-			  !strcmp(im.status, "undone") ? "is undone already"
-						       : "was refused: it wrote nothing to undo");
+			  !strcmp(im.status, "undone")    ? "is undone already"
+			  : !strcmp(im.status, "running") ? "is still running"
+							  : "wrote nothing to undo (it was refused or "
+							    "failed)");
 		goto fail;
 	}
 	if (!im.r) {

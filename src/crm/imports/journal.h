@@ -18,6 +18,11 @@
  *
  *   done ──journal_undo──▶ undone
  *
+ * An upload (the API's) is queued first and run by a job:
+ *
+ *   journal_queue ──▶ running ──the job's journal_finish──▶ done | refused
+ *                        └──── the job dies (journal_fail, journal_reap) ──▶ failed
+ *
  * Undo deletes what the import created and writes back what it changed, as
  * the principal, through the record engine (audited like any delete or
  * update), in one transaction.  It is refused (E_CONFLICT, a field per
@@ -50,6 +55,23 @@ int journal_begin(struct store *st, const struct principal *p, const char *via,
 		  const char *table, const char *file, const char *preset, struct journal **out,
 		  struct err *e);
 
+/* An upload (POST /api/v1/imports): its record, status running, made now
+ * so it can be watched; the job (`funnel import --job ID`) then opens its
+ * journal with journal_begin_job and its finish fills this record. */
+int journal_queue(struct store *st, const struct principal *p, const char *table,
+		  const char *file, const char *preset, long long *id, struct err *e);
+/* As journal_begin, for the queued import `job`. */
+int journal_begin_job(struct store *st, const struct principal *p, long long job,
+		      const char *table, const char *file, const char *preset,
+		      struct journal **out, struct err *e);
+/* The job of import `id` runs as process `pid`. */
+int journal_set_pid(struct store *st, long long id, long long pid, struct err *e);
+/* The job of import `id` stopped without a result: status failed, `why`
+ * as its one error. */
+int journal_fail(struct store *st, long long id, const char *why, struct err *e);
+/* Jobs whose process is gone (a server restarted, a crash) failed. */
+int journal_reap(struct store *st, struct err *e);
+
 /* Line `line` (0: not a line's) was refused: `text`.  Kept in memory. */
 void journal_error(struct journal *j, long long line, const char *text);
 
@@ -74,9 +96,10 @@ void journal_free(struct journal *j);
 int journal_list(struct store *st, const struct principal *p, int limit, long long before,
 		 struct jw *w, struct err *e);
 
-/* One import with its errors (the first JOURNAL_MAX_ERRORS). */
-int journal_get(struct store *st, const struct principal *p, long long id, struct jw *w,
-		struct err *e);
+/* One import with its errors (the first JOURNAL_MAX_ERRORS); while it runs,
+ * progress {done, total} in bytes when total > 0. */
+int journal_get(struct store *st, const struct principal *p, long long id, long long done,
+		long long total, struct jw *w, struct err *e);
 
 /* Undo import `id` (see above).  E_NOTFOUND: no such import for p;
  * E_CONFLICT: refused (already undone, nothing written, a history import,

@@ -15,7 +15,9 @@ CREATE TABLE imports (
   file_name TEXT NOT NULL,
   resource TEXT NOT NULL,
   preset TEXT,                       -- salesforce, hubspot, or NULL
-  status TEXT NOT NULL CHECK (status = 'done' OR status = 'refused' OR status = 'undone'),
+  pid INTEGER,                       -- an upload's job while it runs (status running)
+  status TEXT NOT NULL CHECK (status = 'running' OR status = 'done' OR status = 'refused' OR
+                              status = 'failed' OR status = 'undone'),
   created INTEGER NOT NULL DEFAULT 0,
   updated INTEGER NOT NULL DEFAULT 0,
   rejected INTEGER NOT NULL DEFAULT 0,
