@@ -74,13 +74,18 @@ void api_import_upload(struct req *rq, struct resp *rs)
 			job.date_format = v;
 			if (datein_order_parse(v) < 0)
 				err_field(&e, k, "must be dmy or mdy");
+		} else if (!strcmp(k, "map")) {
+			job.map = v;
+			if (!*v || strlen(v) > 4000 || !strchr(v, '='))
+				err_field(&e, k, "must be COLUMN=FIELD pairs, separated by commas "
+						 "(FIELD - skips the column)");
 		} else if (!strcmp(k, "partial")) {
 			job.partial = !strcmp(v, "true");
 			if (!one_of(v, bools))
 				err_field(&e, k, "must be true or false");
 		} else {
 			err_field(&e, k, "is not a parameter of an upload (resource, file_name, "
-					 "preset, encoding, delimiter, date_format, partial)");
+					 "preset, encoding, delimiter, date_format, map, partial)");
 		}
 	}
 	if (!job.resource)
@@ -257,7 +262,8 @@ static const struct api_op doc_ops[] = {
 	 "says how to read it: resource= (required) accounts, contacts, leads, opportunities or "
 	 "activities; file_name= the name it is recorded under (upload.csv); preset= salesforce "
 	 "or hubspot; encoding= utf-8, windows-1252 or latin-1; delimiter= , ; | or tab (default: "
-	 "the header's); date_format= dmy or mdy; partial=true to keep the good rows.  Answers "
+	 "the header's); date_format= dmy or mdy; map= Column=field,Other=- as funnel import "
+	 "--map takes it; partial=true to keep the good rows.  Answers "
 	 "202 at once with the import, status running: it runs on the server as a job of its "
 	 "own, as the caller (what they may see and assign), exactly as funnel import does, and "
 	 "survives the client going away.  Poll GET /api/v1/imports/{id} for its progress and "

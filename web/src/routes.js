@@ -14,6 +14,7 @@ import { Handover } from './pages/Handover.jsx';
 import { FormPage, Forms } from './pages/Forms.jsx';
 import { Admin } from './pages/Admin.jsx';
 import { MeetingRoom } from './pages/Room.jsx';
+import { Imports } from './pages/Imports.jsx';
 
 export const routes = [
 	{ path: '/board', page: Board, nav: 'Board' },
@@ -31,6 +32,7 @@ export const routes = [
 	{ path: '/handover', page: Handover, nav: 'Handover', roles: ['manager', 'admin'] },
 	{ path: '/forms', page: Forms, nav: 'Forms', roles: ['manager', 'admin'] },
 	{ path: '/forms/:id', page: FormPage },
+	{ path: '/imports', page: Imports, nav: 'Import' },
 	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
 	{ path: '/admin/:tab', page: Admin },
 	{ path: '/meetings/:id/room', page: MeetingRoom },

@@ -70,6 +70,10 @@ static void run(const char *db, const struct principal *p, const struct import_j
 		argv[n++] = "--date-format";
 		argv[n++] = job->date_format;
 	}
+	if (job->map) {
+		argv[n++] = "--map";
+		argv[n++] = job->map;
+	}
 	argv[n++] = job->resource;
 	argv[n++] = csv;
 	argv[n] = NULL;

@@ -28,6 +28,7 @@ struct import_job {
 	const char *encoding;       /* NULL or recode.h's name */
 	const char *delimiter;      /* NULL, ",", ";", "|", "tab" */
 	const char *date_format;    /* NULL, dmy, mdy */
+	const char *map;            /* NULL, or --map's COLUMN=FIELD,... */
 	int partial;
 };
 
