@@ -138,6 +138,10 @@ static const char usage[] =
 	"other records that refer to one.  Stage and field history imports are recorded\n"
 	"but cannot be undone.\n"
 	"\n"
+	"The server runs an upload (POST /api/v1/imports) as this command with --job ID,\n"
+	"--progress-file and --file-name: the import record it fills, where it writes\n"
+	"how far it has read, the name the uploader gave the file.\n"
+	"\n"
 	"Exit: 0 all rows imported; 2 usage error or unknown columns; 3 rows rejected or\n"
 	"the file is malformed; 1 other failures.\n";
 

@@ -6,7 +6,8 @@
 //                          │  GET /imports/{id} every half second: progress
 //                          ▼
 //        done / refused / failed: counts, each rejected row with its line and reason,
-//        the rejected rows as a CSV of their own (cut from the file in the browser),
+//        the rejected rows as a CSV of their own (cut in the browser from the file as
+//        picked, kept in memory until the page reloads),
 //        Undo (POST /imports/{id}/undo; a 409 names the records changed since)
 //
 // The URL holds the import being watched (/imports?id=5): closing the page does not
@@ -18,6 +19,10 @@ import { dateTime, plural } from '../format.js';
 import { navigate, searchParams } from '../router.jsx';
 import { Badge, Empty, ErrorBox, Field, Loading, Page, toast, useAsync } from '../components/ui.jsx';
 import { recordSchemas } from '../schema.js';
+
+// The file last picked, in memory only (nothing of a customer's goes to web storage):
+// the rejected rows are cut from it after the import.  Gone on a reload.
+let lastFile = null;
 
 const RESOURCES = ['accounts', 'contacts', 'leads', 'opportunities', 'activities'];
 const ENCODINGS = [['utf-8', 'UTF-8'], ['windows-1252', 'Windows-1252 (Excel on Windows)'], ['latin-1', 'Latin-1']];
@@ -106,7 +111,7 @@ function Start() {
 		file.arrayBuffer().then((buf) => {
 			const t = new TextDecoder(form.encoding === 'utf-8' ? 'utf-8' : form.encoding === 'latin-1' ? 'iso-8859-1' : 'windows-1252').decode(buf);
 			setText(t);
-			sessionStorage.setItem('funnel.import.file', t.length < 2e6 ? t : '');
+			lastFile = t;
 		});
 	}, [file, form.encoding]);
 
@@ -269,7 +274,7 @@ function Watch({ id }) {
 	}, [id]);
 
 	const rejectedCsv = () => {
-		const text = sessionStorage.getItem('funnel.import.file') || '';
+		const text = lastFile || '';
 		const lines = new Set(imp.errors.map((e) => e.line));
 		const rows = parseCsv(text, sniff(text));
 		const out = rows.filter((r, i) => i === 0 || lines.has(r.line)).map((r) => r.raw.replace(/\r?\n?$/, '')).join('\r\n') + '\r\n';
@@ -296,7 +301,7 @@ function Watch({ id }) {
 	if (!imp)
 		return <Page title="Import"><Loading what="the import" /></Page>;
 	const pct = imp.progress ? Math.round((100 * imp.progress.done) / Math.max(1, imp.progress.total)) : null;
-	const canRebuild = !!sessionStorage.getItem('funnel.import.file');
+	const canRebuild = !!lastFile;
 	return (
 		<Page title={'Import of ' + imp.file_name} actions={<a class="btn" href="/imports" onClick={(e) => { e.preventDefault(); navigate('/imports'); }}>New import</a>}>
 			<div class="panel" data-ready={imp.status === 'running' ? undefined : ''}>
