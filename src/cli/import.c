@@ -914,6 +914,12 @@ static int column_field(const struct import *im, const char *name)
 			field = im->maps[j].field;
 			break;
 		}
+	if (j == im->nmaps && im->preset) {
+		const struct preset_column *pc = preset_column(im->preset, name);
+
+		if (pc)
+			field = pc->role == PR_FIELD ? pc->field : "";
+	}
 	return *field && strcmp(field, "-") ? record_field(im->res, field) : -1;
 }
 

@@ -287,6 +287,13 @@ class Presets(ServerTest):
         self.assertEqual((d["Hsx quay"]["stage"], d["Hsx quay"]["close_date"],
                           d["Hsx quay"]["account_id"]),
                          ("negotiation", "2026-05-31", got["Hsx Quay"]["id"]))
+        # a date that reads both ways: refused by the column's export name
+        amb = [dict(deals[0], **{"Record ID": "7100", "Deal Name": "Hsx amb",
+                                 "Close Date": "03/04/2026"})]
+        p = self.imp("--preset", "hubspot", "opportunities",
+                     self.write(table(HS_DEAL, amb), "deals.csv"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("column 'Close Date' has dates like '03/04/2026' (line 2)", p.stderr)
         # again: idempotent
         p = self.imp("--preset", "hubspot", "--partial", "opportunities", path)
         self.assertIn("2 imported (0 created, 0 updated, 2 unchanged), 1 rejected", p.stdout)

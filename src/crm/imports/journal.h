@@ -77,7 +77,7 @@ void journal_error(struct journal *j, long long line, const char *text);
 
 /* Record `record_id` was changed by the import: `before` is a JSON object
  * of the changed fields' previous values, in the API's format; `version`
- * the record's version after the change. */
+ * the record's version after the change.  j NULL (a dry run): nothing. */
 int journal_updated(struct journal *j, long long record_id, const char *before,
 		    long long version, struct err *e);
 
