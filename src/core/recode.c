@@ -45,8 +45,9 @@ int recode_open(struct recode *rc, const char *name, struct err *e)
 	memset(rc, 0, sizeof(*rc));
 	rc->cd = (iconv_t)-1;
 	if (i < 0)
-		return fail(e, E_INVAL, "'%s' is not an encoding the import reads (utf-8, "
-					"windows-1252, latin-1)",
+		return fail(e, E_INVAL,
+			    "'%s' is not an encoding the import reads (utf-8, "
+			    "windows-1252, latin-1)",
 			    name);
 	rc->name = names[i].name;
 	rc->cd = iconv_open("UTF-8", names[i].iconv);

@@ -22,10 +22,10 @@
 
 struct recode {
 	iconv_t cd;
-	char tail[8];      /* an incomplete character from the last chunk */
+	char tail[8]; /* an incomplete character from the last chunk */
 	size_t ntail;
-	long long offset;  /* bytes of input converted so far */
-	const char *name;  /* the canonical name, "windows-1252" */
+	long long offset; /* bytes of input converted so far */
+	const char *name; /* the canonical name, "windows-1252" */
 };
 
 /* The canonical name of an encoding the import reads ("utf-8",

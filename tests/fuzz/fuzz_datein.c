@@ -32,7 +32,8 @@ static void dates(const char *s, size_t n)
 		rc = datein_parse(s, n, (enum date_order)o, out);
 		if (rc == DATEIN_OK && (strlen(out) != 10 || time_parse_date(out, &t)))
 			abort();
-		if (rc == DATEIN_AMBIGUOUS && (o != DATE_ANY || orders != (1 << DATE_DMY | 1 << DATE_MDY)))
+		if (rc == DATEIN_AMBIGUOUS &&
+		    (o != DATE_ANY || orders != (1 << DATE_DMY | 1 << DATE_MDY)))
 			abort();
 	}
 }

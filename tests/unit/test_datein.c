@@ -107,7 +107,10 @@ static void test_sniff(void **state)
 	(void)state;
 	assert_int_equal(csv_sniff_delim("a,b,c\n", 6), ',');
 	assert_int_equal(csv_sniff_delim("a;b;c\r\nx,y", 11), ';');
-	assert_int_equal(csv_sniff_delim("\xef\xbb\xbf" "a\tb\n", 7), '\t');
+	assert_int_equal(csv_sniff_delim("\xef\xbb\xbf"
+					 "a\tb\n",
+					 7),
+			 '\t');
 	assert_int_equal(csv_sniff_delim("\"a;b\",c\n", 8), ',');
 	assert_int_equal(csv_sniff_delim("name\n", 5), ',');
 }

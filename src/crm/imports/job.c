@@ -83,8 +83,7 @@ static void run(const char *db, const struct principal *p, const struct import_j
 }
 
 int import_job_start(struct store *st, const struct principal *p, const char *files_dir,
-		     const struct import_job *job, const char *upload, long long *id,
-		     struct err *e)
+		     const struct import_job *job, const char *upload, long long *id, struct err *e)
 {
 	char dir[4096], csv[4096], log[4096], progress[4096];
 	long long pid = 0;
@@ -148,8 +147,7 @@ failed:
 	return rc;
 }
 
-void import_job_progress(const char *files_dir, long long id, long long *done,
-			 long long *total)
+void import_job_progress(const char *files_dir, long long id, long long *done, long long *total)
 {
 	char path[4096];
 	FILE *f;

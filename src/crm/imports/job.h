@@ -22,13 +22,13 @@
 #include "store/store.h"
 
 struct import_job {
-	const char *resource;       /* accounts, contacts, leads, opportunities, activities */
-	const char *file_name;      /* as the uploader named it */
-	const char *preset;         /* NULL, salesforce, hubspot */
-	const char *encoding;       /* NULL or recode.h's name */
-	const char *delimiter;      /* NULL, ",", ";", "|", "tab" */
-	const char *date_format;    /* NULL, dmy, mdy */
-	const char *map;            /* NULL, or --map's COLUMN=FIELD,... */
+	const char *resource;    /* accounts, contacts, leads, opportunities, activities */
+	const char *file_name;   /* as the uploader named it */
+	const char *preset;      /* NULL, salesforce, hubspot */
+	const char *encoding;    /* NULL or recode.h's name */
+	const char *delimiter;   /* NULL, ",", ";", "|", "tab" */
+	const char *date_format; /* NULL, dmy, mdy */
+	const char *map;         /* NULL, or --map's COLUMN=FIELD,... */
 	int partial;
 };
 
@@ -41,7 +41,6 @@ int import_job_start(struct store *st, const struct principal *p, const char *fi
 
 /* Bytes read of import `id`'s file so far and its size (0, 0 when its job
  * has not said, or is over). */
-void import_job_progress(const char *files_dir, long long id, long long *done,
-			 long long *total);
+void import_job_progress(const char *files_dir, long long id, long long *done, long long *total);
 
 #endif

@@ -27,9 +27,9 @@ struct journal {
 	long long rejected;  /* journal_error calls */
 	struct jerror *errs; /* the first JOURNAL_MAX_ERRORS */
 	int nerrs;
-	int has_items;       /* temp.journal_items exists */
+	int has_items; /* temp.journal_items exists */
 	long long updated;
-	long long job;       /* the queued import this fills, or 0 */
+	long long job; /* the queued import this fills, or 0 */
 	char at[TIME_ISO_LEN];
 };
 
@@ -41,9 +41,8 @@ static const struct resource *undoable(const char *table)
 	return r && !r->path ? r : NULL;
 }
 
-int journal_begin(struct store *st, const struct principal *p, const char *via,
-		  const char *table, const char *file, const char *preset, struct journal **out,
-		  struct err *e)
+int journal_begin(struct store *st, const struct principal *p, const char *via, const char *table,
+		  const char *file, const char *preset, struct journal **out, struct err *e)
 {
 	struct journal *j = calloc(1, sizeof(*j));
 	char sql[160];
@@ -75,9 +74,8 @@ int journal_begin(struct store *st, const struct principal *p, const char *via,
 	return OK;
 }
 
-int journal_begin_job(struct store *st, const struct principal *p, long long job,
-		      const char *table, const char *file, const char *preset,
-		      struct journal **out, struct err *e)
+int journal_begin_job(struct store *st, const struct principal *p, long long job, const char *table,
+		      const char *file, const char *preset, struct journal **out, struct err *e)
 {
 	int rc = journal_begin(st, p, "api", table, file, preset, out, e);
 
@@ -86,8 +84,8 @@ int journal_begin_job(struct store *st, const struct principal *p, long long job
 	return rc;
 }
 
-int journal_queue(struct store *st, const struct principal *p, const char *table,
-		  const char *file, const char *preset, long long *id, struct err *e)
+int journal_queue(struct store *st, const struct principal *p, const char *table, const char *file,
+		  const char *preset, long long *id, struct err *e)
 {
 	char now[TIME_ISO_LEN];
 	int rc;
@@ -130,8 +128,8 @@ int journal_fail(struct store *st, long long id, const char *why, struct err *e)
 
 int journal_reap(struct store *st, struct err *e)
 {
-	struct stmt *s = store_prepare(st, "SELECT id, pid FROM imports WHERE status = 'running'",
-				       e);
+	struct stmt *s =
+		store_prepare(st, "SELECT id, pid FROM imports WHERE status = 'running'", e);
 	long long ids[64];
 	int n = 0, i, rc;
 
@@ -146,8 +144,9 @@ int journal_reap(struct store *st, struct err *e)
 	}
 	stmt_done(s);
 	for (i = 0; i < n && !rc; i++)
-		rc = journal_fail(st, ids[i], "the import stopped before it finished (its process "
-					      "is gone): nothing was written",
+		rc = journal_fail(st, ids[i],
+				  "the import stopped before it finished (its process "
+				  "is gone): nothing was written",
 				  e);
 	return rc;
 }
@@ -176,19 +175,20 @@ long long journal_rejected(const struct journal *j)
 	return j ? j->rejected : 0;
 }
 
-int journal_updated(struct journal *j, long long record_id, const char *before,
-		    long long version, struct err *e)
+int journal_updated(struct journal *j, long long record_id, const char *before, long long version,
+		    struct err *e)
 {
 	int rc;
 
 	if (!j)
 		return OK; /* a dry run: nothing is recorded */
 	if (!j->has_items) {
-		rc = store_exec(j->st,
-				"DROP TABLE IF EXISTS temp.journal_items; CREATE TEMP TABLE "
-				"journal_items (record_id INTEGER PRIMARY KEY, before TEXT NOT NULL, "
-				"version INTEGER NOT NULL)",
-				e);
+		rc = store_exec(
+			j->st,
+			"DROP TABLE IF EXISTS temp.journal_items; CREATE TEMP TABLE "
+			"journal_items (record_id INTEGER PRIMARY KEY, before TEXT NOT NULL, "
+			"version INTEGER NOT NULL)",
+			e);
 		if (rc)
 			return rc;
 		j->has_items = 1;
@@ -254,22 +254,24 @@ int journal_finish(struct journal *j, int written, long long *id, struct err *e)
 	if (rc)
 		goto fail;
 	if (j->job) {
-		rc = store_run(j->st, e,
-			       "UPDATE imports SET status = ?, created = ?, updated = ?, rejected = ?, "
-			       "created_from = ?, created_to = ?, history_mark = ?, pid = NULL "
-			       "WHERE id = ?",
-			       "tiiiiiii", written ? "done" : "refused", created, updated,
-			       j->rejected, j->base, top, mark, j->job);
+		rc = store_run(
+			j->st, e,
+			"UPDATE imports SET status = ?, created = ?, updated = ?, rejected = ?, "
+			"created_from = ?, created_to = ?, history_mark = ?, pid = NULL "
+			"WHERE id = ?",
+			"tiiiiiii", written ? "done" : "refused", created, updated, j->rejected,
+			j->base, top, mark, j->job);
 		*id = j->job;
 	} else {
-		rc = store_run(j->st, e,
-			       "INSERT INTO imports (user_id, via, file_name, resource, preset, "
-			       "status, created, updated, rejected, created_from, created_to, "
-			       "history_mark, created_at) VALUES (nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, "
-			       "?, ?, ?, ?, ?)",
-			       "itttttiiiiiit", j->user_id, j->via, j->file, j->table, j->preset,
-			       written ? "done" : "refused", created, updated, j->rejected, j->base,
-			       top, mark, j->at);
+		rc = store_run(
+			j->st, e,
+			"INSERT INTO imports (user_id, via, file_name, resource, preset, "
+			"status, created, updated, rejected, created_from, created_to, "
+			"history_mark, created_at) VALUES (nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, "
+			"?, ?, ?, ?, ?)",
+			"itttttiiiiiit", j->user_id, j->via, j->file, j->table, j->preset,
+			written ? "done" : "refused", created, updated, j->rejected, j->base, top,
+			mark, j->at);
 		*id = rc ? 0 : store_last_id(j->st);
 	}
 	if (rc)
@@ -308,7 +310,7 @@ void journal_free(struct journal *j)
 
 /* --- reading ------------------------------------------------------------ */
 
-#define COLUMNS                                                                        \
+#define COLUMNS                                                                          \
 	"i.id, i.user_id, u.email, i.via, i.file_name, i.resource, i.preset, i.status, " \
 	"i.created, i.updated, i.rejected, i.created_at, i.undone_at, i.undone_by"
 
@@ -348,11 +350,12 @@ static void write_import(struct stmt *s, struct jw *w)
 int journal_list(struct store *st, const struct principal *p, int limit, long long before,
 		 struct jw *w, struct err *e)
 {
-	struct stmt *s = store_prepare(st,
-				       "SELECT " COLUMNS " FROM imports i LEFT JOIN users u ON u.id = "
-				       "i.user_id WHERE " VISIBLE " AND (?3 = 0 OR i.id < ?3) ORDER "
-				       "BY i.id DESC LIMIT ?4",
-				       e);
+	struct stmt *s =
+		store_prepare(st,
+			      "SELECT " COLUMNS " FROM imports i LEFT JOIN users u ON u.id = "
+			      "i.user_id WHERE " VISIBLE " AND (?3 = 0 OR i.id < ?3) ORDER "
+			      "BY i.id DESC LIMIT ?4",
+			      e);
 	int rc;
 
 	if (!s)
@@ -375,10 +378,11 @@ int journal_list(struct store *st, const struct principal *p, int limit, long lo
 int journal_get(struct store *st, const struct principal *p, long long id, long long done,
 		long long total, struct jw *w, struct err *e)
 {
-	struct stmt *s = store_prepare(st,
-				       "SELECT " COLUMNS " FROM imports i LEFT JOIN users u ON u.id = "
-				       "i.user_id WHERE " VISIBLE " AND i.id = ?3",
-				       e);
+	struct stmt *s =
+		store_prepare(st,
+			      "SELECT " COLUMNS " FROM imports i LEFT JOIN users u ON u.id = "
+			      "i.user_id WHERE " VISIBLE " AND i.id = ?3",
+			      e);
 	int rc, there = 0;
 
 	if (!s)
@@ -406,9 +410,8 @@ int journal_get(struct store *st, const struct principal *p, long long id, long 
 		return rc;
 	if (!there)
 		return fail(e, E_NOTFOUND, "no import with id %lld", id);
-	s = store_prepare(st,
-			  "SELECT line, message FROM import_rejects WHERE import_id = ? ORDER BY seq",
-			  e);
+	s = store_prepare(
+		st, "SELECT line, message FROM import_rejects WHERE import_id = ? ORDER BY seq", e);
 	if (!s)
 		return E_INTERNAL;
 	stmt_bind_int(s, 1, id);
@@ -441,10 +444,11 @@ struct imp {
 static int load(struct store *st, const struct principal *p, long long id, struct imp *im,
 		struct err *e)
 {
-	struct stmt *s = store_prepare(st,
-				       "SELECT status, resource, created_from, created_to, "
-				       "history_mark FROM imports i WHERE " VISIBLE " AND i.id = ?3",
-				       e);
+	struct stmt *s =
+		store_prepare(st,
+			      "SELECT status, resource, created_from, created_to, "
+			      "history_mark FROM imports i WHERE " VISIBLE " AND i.id = ?3",
+			      e);
 	int rc, there = 0;
 
 	if (!s)
@@ -587,16 +591,18 @@ int journal_undo(struct store *st, const struct principal *p, long long id, long
 		goto fail;
 	if (strcmp(im.status, "done")) {
 		rc = fail(e, E_CONFLICT, "import %lld %s", id,
-			  !strcmp(im.status, "undone")    ? "is undone already"
-			  : !strcmp(im.status, "running") ? "is still running"
-							  : "wrote nothing to undo (it was refused or "
-							    "failed)");
+			  !strcmp(im.status, "undone") ? "is undone already"
+			  : !strcmp(im.status, "running")
+				  ? "is still running"
+				  : "wrote nothing to undo (it was refused or "
+				    "failed)");
 		goto fail;
 	}
 	if (!im.r) {
 		rc = fail(e, E_CONFLICT, "import %lld replaced %s: such imports cannot be undone",
-			  id, !strcmp(im.resource, "stage_import") ? "stage histories"
-								  : "field histories");
+			  id,
+			  !strcmp(im.resource, "stage_import") ? "stage histories"
+							       : "field histories");
 		goto fail;
 	}
 	rc = check_later(st, id, &im, &rf, e);
@@ -665,7 +671,8 @@ int journal_undo(struct store *st, const struct principal *p, long long id, long
 				if (rc == E_PRECOND || rc == E_CONFLICT || rc == E_NOTFOUND ||
 				    rc == E_FORBIDDEN || rc == E_INVAL) {
 					refuse(&rf, im.r, items[k].id,
-					       rc == E_PRECOND ? "changed after the import" : re.msg);
+					       rc == E_PRECOND ? "changed after the import"
+							       : re.msg);
 					rc = OK;
 				} else if (rc) {
 					*e = re;

@@ -51,19 +51,17 @@ struct journal;
  * a history import's: those cannot be undone) read from `file` by p, `via`
  * "cli" or "api", `preset` NULL or its name.  Call inside the import's
  * transaction, before it writes.  *out is the caller's to journal_free(). */
-int journal_begin(struct store *st, const struct principal *p, const char *via,
-		  const char *table, const char *file, const char *preset, struct journal **out,
-		  struct err *e);
+int journal_begin(struct store *st, const struct principal *p, const char *via, const char *table,
+		  const char *file, const char *preset, struct journal **out, struct err *e);
 
 /* An upload (POST /api/v1/imports): its record, status running, made now
  * so it can be watched; the job (`funnel import --job ID`) then opens its
  * journal with journal_begin_job and its finish fills this record. */
-int journal_queue(struct store *st, const struct principal *p, const char *table,
-		  const char *file, const char *preset, long long *id, struct err *e);
+int journal_queue(struct store *st, const struct principal *p, const char *table, const char *file,
+		  const char *preset, long long *id, struct err *e);
 /* As journal_begin, for the queued import `job`. */
-int journal_begin_job(struct store *st, const struct principal *p, long long job,
-		      const char *table, const char *file, const char *preset,
-		      struct journal **out, struct err *e);
+int journal_begin_job(struct store *st, const struct principal *p, long long job, const char *table,
+		      const char *file, const char *preset, struct journal **out, struct err *e);
 /* The job of import `id` runs as process `pid`. */
 int journal_set_pid(struct store *st, long long id, long long pid, struct err *e);
 /* The job of import `id` stopped without a result: status failed, `why`
@@ -78,8 +76,8 @@ void journal_error(struct journal *j, long long line, const char *text);
 /* Record `record_id` was changed by the import: `before` is a JSON object
  * of the changed fields' previous values, in the API's format; `version`
  * the record's version after the change.  j NULL (a dry run): nothing. */
-int journal_updated(struct journal *j, long long record_id, const char *before,
-		    long long version, struct err *e);
+int journal_updated(struct journal *j, long long record_id, const char *before, long long version,
+		    struct err *e);
 
 /* How many rows were refused so far (journal_error calls). */
 long long journal_rejected(const struct journal *j);

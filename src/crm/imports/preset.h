@@ -43,17 +43,17 @@ enum preset_role {
 };
 
 struct preset_column {
-	const char *column;          /* as the export names it */
-	const char *field;           /* the Funnel field it gives */
+	const char *column; /* as the export names it */
+	const char *field;  /* the Funnel field it gives */
 	enum preset_role role;
-	const char *target;          /* PR_REF, PR_REF_NAME: the resource */
-	const char *const *values;   /* PR_VALUE: source, funnel, ..., NULL */
+	const char *target;        /* PR_REF, PR_REF_NAME: the resource */
+	const char *const *values; /* PR_VALUE: source, funnel, ..., NULL */
 };
 
 struct preset {
-	const char *source;          /* "salesforce" */
-	const char *resource;        /* "opportunities" */
-	const char *file;            /* the export's file: "Opportunity.csv" */
+	const char *source;   /* "salesforce" */
+	const char *resource; /* "opportunities" */
+	const char *file;     /* the export's file: "Opportunity.csv" */
 	const struct preset_column *columns;
 	int ncolumns;
 };
