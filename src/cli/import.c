@@ -116,8 +116,9 @@ static const char usage[] =
 	"A cell starting with ' before =, +, - or @ loses the ' (export adds it so\n"
 	"spreadsheets do not run formulas).\n"
 	"\n"	"Exports of other CRMs, with their own column names (docs/imports.md):\n"
-	"  --preset salesforce   Account.csv, Contact.csv, Lead.csv, Opportunity.csv of a\n"
-	"              Data Export or Data Loader (Id, AccountId, OwnerId, StageName ...)\n"
+	"  --preset salesforce   Account.csv, Contact.csv, Lead.csv, Opportunity.csv,\n"
+	"              Task.csv and Event.csv (activities) of a Data Export or Data Loader\n"
+	"              (Id, AccountId, OwnerId, StageName, WhatId ...)\n"
 	"  --preset hubspot      companies, contacts and deals exports (Record ID,\n"
 	"              Company name, Deal Stage, Deal owner, Associated Company ...)\n"
 	"  --users User.csv      Salesforce's users (Id, Email): OwnerId finds the Funnel\n"
@@ -470,11 +471,13 @@ static int preset_row(struct import *im, const struct csv_row *row)
 	char why[256], key[64];
 	long long id;
 	json_t *body = NULL;
-	int i, rc = OK;
+	int i, rc = OK, related = 0;
 
 	err_clear(&e);
 	err_clear(&re);
 	record_init(&old, r);
+	json_object_del(im->obj, "related_type"); /* the last row's PR_RELATED */
+	json_object_del(im->obj, "related_id");
 	record_init(&out, r);
 	for (i = 0; i < im->ncols; i++) {
 		const struct preset_column *pc = im->pcol[i];
@@ -489,6 +492,8 @@ static int preset_row(struct import *im, const struct csv_row *row)
 			ext = row->cells[i];
 			continue;
 		}
+		if (pc->role == PR_RELATED && !strcmp(pc->target, "who") && related)
+			continue; /* the row's WhatId says what it is on */
 		key[0] = '\0';
 		rc = preset_resolve(im->prun, pc, row->cells[i], &id, key, why, &re);
 		if (rc == E_INVAL) {
@@ -496,6 +501,10 @@ static int preset_row(struct import *im, const struct csv_row *row)
 			rc = OK;
 		} else if (rc) {
 			goto fatal;
+		} else if (pc->role == PR_RELATED) {
+			json_object_set_new(im->obj, "related_type", json_string(key));
+			json_object_set_new(im->obj, "related_id", json_integer(id));
+			related = !strcmp(pc->target, "what");
 		} else {
 			json_object_set_new(im->obj, pc->field, id ? json_integer(id) : json_string(key));
 		}

@@ -34,6 +34,10 @@ SF_OPPORTUNITY = ["Id", "IsDeleted", "AccountId", "Name", "Description", "StageN
                   "Probability", "ExpectedRevenue", "CloseDate", "Type", "LeadSource",
                   "IsClosed", "IsWon", "ForecastCategory", "ForecastCategoryName", "OwnerId",
                   "CreatedDate", "FiscalQuarter", "FiscalYear"]
+SF_TASK = ["Id", "WhoId", "WhatId", "Subject", "ActivityDate", "Status", "Priority",
+           "OwnerId", "Description", "IsClosed", "TaskSubtype", "CreatedDate"]
+SF_EVENT = ["Id", "WhoId", "WhatId", "Subject", "Location", "StartDateTime", "EndDateTime",
+            "DurationInMinutes", "OwnerId", "Description", "EventSubtype", "CreatedDate"]
 SF_USER = ["Id", "Username", "LastName", "FirstName", "Email", "IsActive", "ProfileId"]
 HS_COMPANY = ["Record ID", "Company name", "Company owner", "Create Date", "Phone Number",
               "Last Activity Date", "City", "Country/Region", "Industry", "Company Domain Name",
@@ -193,6 +197,39 @@ class Presets(ServerTest):
         self.assertEqual(got["Sfx pilot"]["owner_id"], o["rep_w"]["id"])
         self.assertEqual(got["Sfx custom"]["stage"], "qualification")
         self.assertEqual(got["Sfx odd"]["stage"], "proposal")
+
+        # Task.csv and Event.csv: activities on what they are about (WhatId, else WhoId)
+        tasks = table(SF_TASK, [
+            {"Id": "00T1", "WhatId": "0068d00000D1", "WhoId": "0038d00000C1",
+             "Subject": "Sfx call about renewal", "ActivityDate": "2026-03-20",
+             "Status": "Completed", "TaskSubtype": "Call", "OwnerId": "0058d00000A1"},
+            {"Id": "00T2", "WhoId": "0038d00000C1", "Subject": "Sfx mail Ann",
+             "TaskSubtype": "Email", "OwnerId": "0058d00000A1"},
+            {"Id": "00T3", "WhatId": "006Nowhere", "Subject": "Sfx lost task",
+             "TaskSubtype": "Task", "OwnerId": "0058d00000A1"}])
+        p = self.sf("activities", self.write(tasks, "Task.csv"), "--partial")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("row 4: WhatId: no record imported from salesforce with id "
+                      "'006Nowhere'", p.stderr)
+        acts = {a["subject"]: a for a in self.get("activities", "Sfx")}
+        call = acts["Sfx call about renewal"]
+        self.assertEqual((call["type"], call["related_type"], call["related_id"],
+                          call["due_at"]),
+                         ("call", "opportunity", got["Sfx renewal"]["id"],
+                          "2026-03-20T00:00:00Z"))
+        mail = acts["Sfx mail Ann"]
+        self.assertEqual((mail["type"], mail["related_type"], mail["related_id"]),
+                         ("email", "contact", c["id"]))
+        events = table(SF_EVENT, [
+            {"Id": "00U1", "WhatId": "0018d00000AcmeAA", "Subject": "Sfx QBR",
+             "StartDateTime": "2026-04-02T09:30:00.000Z", "EventSubtype": "Event",
+             "OwnerId": "0058d00000A1"}])
+        p = self.sf("activities", self.write(events, "Event.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        qbr = self.get("activities", "Sfx+QBR")[0]
+        self.assertEqual((qbr["type"], qbr["related_type"], qbr["related_id"]),
+                         ("meeting", "account", accounts["Sfx Acme"]["id"]))
+        self.assertTrue(qbr["due_at"].startswith("2026-04-02T09:30:00"), qbr["due_at"])
 
         # a changed export updates, and undoing that import restores the old values
         deals[1]["Amount"] = "6500"

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "core/csv.h"
+#include "core/datein.h"
 #include "crm/records/record.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
@@ -60,6 +61,26 @@ static const struct preset_column sf_lead[] = {
 	{"Industry", "industry", PR_FIELD, NULL, NULL},
 	{"NumberOfEmployees", "employees", PR_FIELD, NULL, NULL},
 	{"Status", "status", PR_VALUE, NULL, sf_lead_status},
+	{"OwnerId", "owner_id", PR_OWNER_ID, NULL, NULL},
+	{"Owner.Email", "owner_id", PR_OWNER, NULL, NULL},
+};
+
+/* Task.csv and Event.csv: a task's kind is its TaskSubtype, an event is a
+ * meeting.  Status is not read (Funnel's done_at needs a time). */
+static const char *const sf_activity_type[] = {
+	"Task",  "task",  "Call",  "call",  "Email", "email", "ListEmail", "email",
+	"Event", "meeting", "Cadence", "task", "LinkedIn", "task", NULL};
+
+static const struct preset_column sf_activity[] = {
+	{"Id", NULL, PR_EXTID, NULL, NULL},
+	{"Subject", "subject", PR_FIELD, NULL, NULL},
+	{"Description", "notes", PR_FIELD, NULL, NULL},
+	{"TaskSubtype", "type", PR_VALUE, NULL, sf_activity_type},
+	{"EventSubtype", "type", PR_VALUE, NULL, sf_activity_type},
+	{"ActivityDate", "due_at", PR_WHEN, NULL, NULL},
+	{"StartDateTime", "due_at", PR_WHEN, NULL, NULL},
+	{"WhatId", NULL, PR_RELATED, "what", NULL},
+	{"WhoId", NULL, PR_RELATED, "who", NULL},
 	{"OwnerId", "owner_id", PR_OWNER_ID, NULL, NULL},
 	{"Owner.Email", "owner_id", PR_OWNER, NULL, NULL},
 };
@@ -120,6 +141,7 @@ static const struct preset presets[] = {
 	{"salesforce", "contacts", "Contact.csv", sf_contact, N(sf_contact)},
 	{"salesforce", "leads", "Lead.csv", sf_lead, N(sf_lead)},
 	{"salesforce", "opportunities", "Opportunity.csv", sf_opportunity, N(sf_opportunity)},
+	{"salesforce", "activities", "Task.csv or Event.csv", sf_activity, N(sf_activity)},
 	{"hubspot", "accounts", "companies export", hs_company, N(hs_company)},
 	{"hubspot", "contacts", "contacts export", hs_contact, N(hs_contact)},
 	{"hubspot", "opportunities", "deals export", hs_deal, N(hs_deal)},
@@ -508,6 +530,54 @@ int preset_resolve(struct preset_run *pr, const struct preset_column *c, const c
 		return rc;
 	case PR_OWNER:
 		return owner(pr, cell, id, why, e);
+	case PR_RELATED: {
+		static const char *const kinds[] = {"accounts", "account", "contacts", "contact",
+						    "leads", "lead", "opportunities",
+						    "opportunity", NULL};
+		struct stmt *s = store_prepare(pr->st,
+					       "SELECT x.resource, x.record_id FROM external_ids x "
+					       "WHERE x.source = ?1 AND x.external_id = ?2 AND "
+					       "x.resource IN ('accounts', 'contacts', 'leads', "
+					       "'opportunities')",
+					       e);
+
+		if (!s)
+			return E_INTERNAL;
+		stmt_bind_text(s, 1, pr->p->source);
+		stmt_bind_text(s, 2, cell);
+		rc = stmt_step(s, e);
+		key[0] = '\0';
+		if (!rc && stmt_row(s)) {
+			for (i = 0; kinds[i]; i += 2)
+				if (!strcmp(kinds[i], stmt_text(s, 0)))
+					snprintf(key, 64, "%s", kinds[i + 1]);
+			*id = stmt_int(s, 1);
+		}
+		stmt_done(s);
+		if (rc)
+			return rc;
+		if (!*id) {
+			snprintf(why, 256, "no record imported from %s with id '%.100s' (import "
+				 "the accounts, contacts, leads and opportunities first)",
+				 pr->p->source, cell);
+			return E_INVAL;
+		}
+		return OK;
+	}
+	case PR_WHEN: {
+		char day[11];
+
+		if (strchr(cell, 'T') || strchr(cell, ':')) {
+			snprintf(key, 64, "%s", cell); /* an instant: the field checks it */
+			return OK;
+		}
+		if (datein_parse(cell, strlen(cell), DATE_ANY, day) != DATEIN_OK) {
+			snprintf(why, 256, "'%.100s' is not a date or an instant", cell);
+			return E_INVAL;
+		}
+		snprintf(key, 64, "%sT00:00:00Z", day);
+		return OK;
+	}
 	case PR_STAGE:
 		rc = preset_stage(pr, cell, key, e);
 		if (rc == E_NOTFOUND) {

@@ -39,7 +39,11 @@ enum preset_role {
 	PR_OWNER_ID, /* the owner's id in the source (Salesforce: User.csv's Id) */
 	PR_OWNER,    /* the owner's e-mail, or their name */
 	PR_STAGE,    /* a stage name */
-	PR_VALUE     /* an enumeration's value in the source's words: `values` */
+	PR_VALUE,    /* an enumeration's value in the source's words: `values` */
+	PR_RELATED,  /* the record an activity is on, by the source's id, whatever its
+		      * kind (target "what": Salesforce's WhatId; "who": WhoId, used
+		      * when the row has no "what") → related_type and related_id */
+	PR_WHEN      /* an instant, or a date (taken as midnight UTC) */
 };
 
 struct preset_column {
@@ -87,7 +91,8 @@ int preset_stage(struct preset_run *pr, const char *name, char *key, struct err 
 int preset_stage_list(struct preset_run *pr, struct buf *b, struct err *e);
 
 /* Resolve the cell of column c: *id (PR_REF, PR_REF_NAME, PR_OWNER_ID,
- * PR_OWNER) or *text (PR_VALUE, PR_STAGE: static or into `key`).
+ * PR_OWNER, PR_RELATED) and/or `key` (PR_VALUE, PR_STAGE, PR_WHEN; PR_RELATED:
+ * the record's kind, "opportunity").
  * E_INVAL with why (a sentence, 256 bytes) when the cell names nothing. */
 int preset_resolve(struct preset_run *pr, const struct preset_column *c, const char *cell,
 		   long long *id, char *key, char *why, struct err *e);
