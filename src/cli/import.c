@@ -117,7 +117,8 @@ static const char usage[] =
 	"spreadsheets do not run formulas).\n"
 	"\n"	"Exports of other CRMs, with their own column names (docs/imports.md):\n"
 	"  --preset salesforce   Account.csv, Contact.csv, Lead.csv, Opportunity.csv,\n"
-	"              Task.csv and Event.csv (activities) of a Data Export or Data Loader\n"
+	"              Task.csv and Event.csv (activities), OpportunityHistory.csv\n"
+	"              (stage_history) of a Data Export or Data Loader\n"
 	"              (Id, AccountId, OwnerId, StageName, WhatId ...)\n"
 	"  --preset hubspot      companies, contacts and deals exports (Record ID,\n"
 	"              Company name, Deal Stage, Deal owner, Associated Company ...)\n"
@@ -541,7 +542,8 @@ static int preset_row(struct import *im, const struct csv_row *row)
 		im->updated++;
 		goto out;
 	}
-	rc = record_create(im->st, im->p, r, im->obj, 1, &out, &re);
+	/* a history row (stage_history) has no id of its own to remember */
+	rc = record_create(im->st, im->p, r, im->obj, 1, ext ? &out : NULL, &re);
 	if (rc)
 		goto refused;
 	im->valid++;

@@ -38,6 +38,8 @@ SF_TASK = ["Id", "WhoId", "WhatId", "Subject", "ActivityDate", "Status", "Priori
            "OwnerId", "Description", "IsClosed", "TaskSubtype", "CreatedDate"]
 SF_EVENT = ["Id", "WhoId", "WhatId", "Subject", "Location", "StartDateTime", "EndDateTime",
             "DurationInMinutes", "OwnerId", "Description", "EventSubtype", "CreatedDate"]
+SF_HISTORY = ["Id", "OpportunityId", "CreatedById", "CreatedDate", "StageName", "Amount",
+              "ExpectedRevenue", "CloseDate", "Probability", "ForecastCategory", "IsDeleted"]
 SF_USER = ["Id", "Username", "LastName", "FirstName", "Email", "IsActive", "ProfileId"]
 HS_COMPANY = ["Record ID", "Company name", "Company owner", "Create Date", "Phone Number",
               "Last Activity Date", "City", "Country/Region", "Industry", "Company Domain Name",
@@ -230,6 +232,21 @@ class Presets(ServerTest):
         self.assertEqual((qbr["type"], qbr["related_type"], qbr["related_id"]),
                          ("meeting", "account", accounts["Sfx Acme"]["id"]))
         self.assertTrue(qbr["due_at"].startswith("2026-04-02T09:30:00"), qbr["due_at"])
+
+        # OpportunityHistory.csv: the deals' stage histories, as Salesforce kept them
+        hist = table(SF_HISTORY, [
+            {"Id": "008H1", "OpportunityId": "0068d00000D2", "CreatedById": "0058d00000B2",
+             "CreatedDate": "2025-01-05T10:00:00.000Z", "StageName": "Prospecting"},
+            {"Id": "008H2", "OpportunityId": "0068d00000D2", "CreatedById": "0058d00000B2",
+             "CreatedDate": "2025-02-10T10:00:00.000Z", "StageName": "Negotiation/Review"}])
+        p = self.sf("stage_history", self.write(hist, "OpportunityHistory.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        st = self.s.get("/api/v1/opportunities/%d/stages" % got["Sfx pilot"]["id"],
+                        self.s.login()).json["data"]
+        self.assertEqual([(x["stage"], x["actor_id"]) for x in st],
+                         [("prequalification", o["rep_w"]["id"]),
+                          ("negotiation", o["rep_w"]["id"])])
+        self.assertTrue(st[0]["entered_at"].startswith("2025-01-05T10:00:00"), st)
 
         # a changed export updates, and undoing that import restores the old values
         deals[1]["Amount"] = "6500"

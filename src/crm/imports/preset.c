@@ -100,6 +100,15 @@ static const struct preset_column sf_opportunity[] = {
 	{"Owner.Email", "owner_id", PR_OWNER, NULL, NULL},
 };
 
+/* OpportunityHistory.csv: a row per stage a deal entered (funnel import
+ * stage_history): it replaces the imported deals' stage histories. */
+static const struct preset_column sf_history[] = {
+	{"OpportunityId", "opportunity_id", PR_REF, "opportunities", NULL},
+	{"StageName", "stage", PR_STAGE, NULL, NULL},
+	{"CreatedDate", "entered_at", PR_WHEN, NULL, NULL},
+	{"CreatedById", "actor_id", PR_OWNER_ID, NULL, NULL},
+};
+
 /* --- HubSpot --------------------------------------------------------------- */
 
 static const struct preset_column hs_company[] = {
@@ -142,6 +151,7 @@ static const struct preset presets[] = {
 	{"salesforce", "leads", "Lead.csv", sf_lead, N(sf_lead)},
 	{"salesforce", "opportunities", "Opportunity.csv", sf_opportunity, N(sf_opportunity)},
 	{"salesforce", "activities", "Task.csv or Event.csv", sf_activity, N(sf_activity)},
+	{"salesforce", "stage_import", "OpportunityHistory.csv", sf_history, N(sf_history)},
 	{"hubspot", "accounts", "companies export", hs_company, N(hs_company)},
 	{"hubspot", "contacts", "contacts export", hs_contact, N(hs_contact)},
 	{"hubspot", "opportunities", "deals export", hs_deal, N(hs_deal)},
