@@ -16,7 +16,8 @@ static int valid(long y, long m, long d)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
+	/* the years Funnel's dates take (timeutil.h) */
+	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
 		return 0;
 	return d <= mdays[m - 1] + (m == 2 && leap(y));
 }
@@ -131,6 +132,8 @@ int datein_parse(const char *s, size_t n, enum date_order order, char out[11])
 		if (serial < 60)
 			serial++; /* before Lotus's day the epoch is 1899-12-31 */
 		civil(serial - 25569, &y, &m, &d);
+		if (!valid(y, m, d))
+			return DATEIN_NOT; /* after 2999 */
 		put(out, y, m, d);
 		return DATEIN_OK;
 	}

@@ -8,6 +8,9 @@
  *   46112, 46112.5                                      an Excel serial (days since
  *                                                       1899-12-30; 1900 date system)
  *
+ * Only dates of the years 1900 to 2999 are read (those Funnel's dates take);
+ * others are DATEIN_NOT, for the field's own check to refuse.
+ *
  * A D/M/Y-shaped date both of whose first numbers are 12 or less reads two
  * ways; only the order (the user's --date-format, or what the rest of the
  * file shows) decides it.  datein_orders() tells which orders can read a

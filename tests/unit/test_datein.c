@@ -68,6 +68,9 @@ static void test_refusals(void **state)
 	refuses("2026-02-30", DATE_ANY, DATEIN_NOT);
 	refuses("60", DATE_ANY, DATEIN_NOT);
 	refuses("0", DATE_ANY, DATEIN_NOT);
+	refuses("614111", DATE_ANY, DATEIN_NOT); /* year 3581: found by fuzz_datein */
+	refuses("1899-12-31", DATE_ANY, DATEIN_NOT);
+	refuses("31/12/3000", DATE_ANY, DATEIN_NOT);
 	refuses("tomorrow", DATE_ANY, DATEIN_NOT);
 	refuses("31/03/26", DATE_ANY, DATEIN_NOT);
 	refuses("1/2-2026", DATE_ANY, DATEIN_NOT);
