@@ -272,6 +272,11 @@ void api_calendar_feed_get(struct req *rq, struct resp *rs);
 void api_calendar_feed_create(struct req *rq, struct resp *rs);
 void api_calendar_feed_revoke(struct req *rq, struct resp *rs);
 void api_calendar_feed(struct req *rq, struct resp *rs);
+/* imports.c: the record of every import, and undo (crm/imports/journal.h) */
+void api_import_list(struct req *rq, struct resp *rs);
+void api_import_upload(struct req *rq, struct resp *rs); /* an R_STREAM route */
+void api_import_get(struct req *rq, struct resp *rs);
+void api_import_undo(struct req *rq, struct resp *rs);
 /* handovers.c */
 void api_handover_list(struct req *rq, struct resp *rs);
 void api_handover_create(struct req *rq, struct resp *rs);
@@ -367,6 +372,7 @@ extern const struct api_doc api_doc_meta;
 extern const struct api_doc api_doc_webhooks;
 extern const struct api_doc api_doc_email_log;
 extern const struct api_doc api_doc_handouts;
+extern const struct api_doc api_doc_imports;
 extern const struct api_doc api_doc_meetings;
 extern const struct api_doc api_doc_auth;
 extern const struct api_doc api_doc_users;

@@ -31,6 +31,7 @@ static void parser_start(struct csv_reader *r)
 {
 	csv_init(&r->parser, CSV_OPTIONS);
 	csv_set_space_func(&r->parser, no_space);
+	csv_set_delim(&r->parser, (unsigned char)(r->delim ? r->delim : ','));
 	/* libcsv grows its cell buffer linearly by this much (default 128) */
 	csv_set_blk_size(&r->parser, 4096);
 }
@@ -52,6 +53,38 @@ void csv_reader_init(struct csv_reader *r, csv_row_fn fn, void *ctx)
 	r->row_line = 1;
 	r->mode = CSV_READ;
 	parser_start(r);
+}
+
+void csv_reader_set_delim(struct csv_reader *r, char delim)
+{
+	r->delim = delim;
+	csv_set_delim(&r->parser, (unsigned char)delim);
+}
+
+char csv_sniff_delim(const char *data, size_t n)
+{
+	size_t i = 0, count[3] = {0, 0, 0};
+	static const char cand[3] = {',', ';', '\t'};
+	int quoted = 0, k, best = 0;
+
+	if (n >= 3 && !memcmp(data, utf8_bom, 3))
+		i = 3;
+	for (; i < n; i++) {
+		char c = data[i];
+
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && (c == '\n' || c == '\r'))
+			break;
+		else if (!quoted)
+			for (k = 0; k < 3; k++)
+				if (c == cand[k])
+					count[k]++;
+	}
+	for (k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return cand[best];
 }
 
 void csv_reader_release(struct csv_reader *r)

@@ -62,6 +62,7 @@ struct csv_reader {
 	csv_row_fn fn;
 	void *ctx;
 	int stopped;             /* the callback's non-zero answer, or 0 */
+	char delim;              /* the cell separator: ',' (default), ';' or '\t' */
 
 	/* the row being read */
 	struct buf cells;        /* cell bytes, each followed by a NUL */
@@ -84,6 +85,15 @@ struct csv_reader {
 
 /* Prepare `r` to call `fn(ctx, row)` for each row. */
 void csv_reader_init(struct csv_reader *r, csv_row_fn fn, void *ctx);
+
+/* Separate cells with `delim` (',', ';', '\t' ...) instead of ','.  Call
+ * before the first csv_reader_feed. */
+void csv_reader_set_delim(struct csv_reader *r, char delim);
+
+/* The separator the first line of `data` (n bytes: the start of a file)
+ * uses: whichever of ',', ';' and tab appears most often outside quotes;
+ * ',' when none does or on a tie with ','. */
+char csv_sniff_delim(const char *data, size_t n);
 
 /* Read `n` more bytes.  Returns OK; the callback's non-zero value if it
  * stopped; E_INVAL (message "line N: ...") when the file is broken;

@@ -402,6 +402,7 @@ static const struct api_doc *const docs[] = {
 	&api_doc_webhooks,
 	&api_doc_email_log,
 	&api_doc_handouts,
+	&api_doc_imports,
 	&api_doc_meetings,
 	&api_doc_meta,
 };

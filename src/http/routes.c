@@ -106,6 +106,11 @@ const struct route routes[] = {
 	{M_POST, "/api/v1/webhooks/{id}/deliveries/{event}/replay", api_webhook_replay, NULL, 0},
 	{M_GET, "/api/v1/webhooks/{id}/secret", api_webhook_secret, NULL, 0},
 	{M_POST, "/api/v1/webhooks/{id}/secret", api_webhook_secret_rotate, NULL, 0},
+	/* imports: the record of each, and undo */
+	{M_GET, "/api/v1/imports", api_import_list, NULL, 0},
+	{M_POST, "/api/v1/imports", api_import_upload, NULL, R_STREAM},
+	{M_GET, "/api/v1/imports/{id}", api_import_get, NULL, 0},
+	{M_POST, "/api/v1/imports/{id}/undo", api_import_undo, NULL, 0},
 	{M_GET, "/api/v1/scoring/model", api_scoring_model, NULL, 0},
 	{M_POST, "/api/v1/scoring/train", api_scoring_train, NULL, 0},
 	{M_PUT, "/api/v1/scoring/tiers", api_scoring_tiers, NULL, 0},

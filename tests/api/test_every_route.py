@@ -43,6 +43,7 @@ import time
 import unittest
 import urllib.parse
 
+import harness
 from harness import PASSWORD, Server, ServerTest, org
 
 MARK = "Zq7Target"
@@ -111,7 +112,7 @@ BIND = {
     "templates": "template", "saved_filters": "saved_filter", "attachments": "attachment",
     "handovers": "handover", "scoring/rules": "scoring_rule", "tokens": "token",
     "meetings": "meeting", "lobbies": "lobby", "questionnaires": "questionnaire",
-    "webhooks": "webhook",
+    "webhooks": "webhook", "imports": "import",
 }
 PARAMS = {"period": "2026-Q4", "item_id": "handover_item", "slug": "form_slug",
           "invitee": "invitee", "event": "webhook_event", "poll": "poll"}
@@ -123,6 +124,7 @@ QUERY = {
     ("GET", "/api/v1/attachments"): lambda f: {
         "related_type": "opportunity", "related_id": f["opportunity"]},
     ("GET", "/api/v1/reports/performance"): lambda f: {"period": "2026-Q4"},
+    ("POST", "/api/v1/imports"): lambda f: {"resource": "accounts"},
     ("GET", "/api/v1/forecast/rollup"): lambda f: {"period": "2026-Q4", "team_id": f["team"]},
     ("GET", "/api/v1/forecast/accuracy"): lambda f: {"period": "2026-Q3", "scope": "user",
                                                      "user_id": f["user"]},
@@ -131,6 +133,7 @@ QUERY = {
 # Raw bodies for operations that take no JSON (bytes, or made from the fixture).
 RAW = {
     ("POST", "/api/v1/attachments"): (b"hello from the other side\n", "text/plain"),
+    ("POST", "/api/v1/imports"): (b"name\nSneaky Imported\n", "text/csv"),
     # a calendar program's answer for the target's meeting
     ("POST", "/api/v1/imip"): (lambda f: (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REPLY\r\n"
@@ -273,6 +276,8 @@ ALLOWED = {
                                                 "any manager writes questionnaires"),
     ("POST", "/api/v1/saved_filters"): (SIGNED_IN,
                                         "one's own saved filter (VIS_SELF)"),
+    ("POST", "/api/v1/imports"): (SIGNED_IN, "anyone imports records of their own, as "
+                                  "themselves (test_import_journal.Upload)"),
 }
 
 
@@ -467,6 +472,14 @@ class EveryRoute(ServerTest):
         f["webhook"] = s.create("webhooks", {"url": "http://127.0.0.1:9/hook",
                                              "events": ["lead.converted"]}, admin)["id"]
         f["webhook_event"] = 1
+        # an import the target ran from the command line (its file named with MARK)
+        path = os.path.join(s.tmp, MARK + ".csv")
+        with open(path, "w") as fh:
+            fh.write("name\n%s Imported\n" % MARK)
+        p = harness.run(["import", "--db", s.db, "--as", o["rep_e1"]["email"], "accounts",
+                         path])
+        assert p.returncode == 0, p.stderr
+        f["import"] = sqlite3.connect(s.db).execute("SELECT max(id) FROM imports").fetchone()[0]
         # dead credentials: a disabled admin, a revoked admin token
         u = s.create("users", {"email": "gone@test.funnel", "name": "Gone", "role": "admin",
                                "password": PASSWORD}, admin)

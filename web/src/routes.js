@@ -17,6 +17,7 @@ import { MeetingRoom } from './pages/Room.jsx';
 import { MeetingPage } from './pages/Meeting.jsx';
 import { Settings } from './pages/Settings.jsx';
 import { MeetingReport } from './pages/Polls.jsx';
+import { Imports } from './pages/Imports.jsx';
 
 export const routes = [
 	{ path: '/board', page: Board, nav: 'Board' },
@@ -34,6 +35,7 @@ export const routes = [
 	{ path: '/handover', page: Handover, nav: 'Handover', roles: ['manager', 'admin'] },
 	{ path: '/forms', page: Forms, nav: 'Forms', roles: ['manager', 'admin'] },
 	{ path: '/forms/:id', page: FormPage },
+	{ path: '/imports', page: Imports, nav: 'Import' },
 	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
 	{ path: '/admin/:tab', page: Admin },
 	{ path: '/meetings/:id', page: MeetingPage },

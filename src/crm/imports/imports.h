@@ -11,6 +11,10 @@
  *   bulk.h/.c   the set-based path: rows streamed into a staging table,
  *               checked with one statement per rule, written with one
  *               INSERT … SELECT per shape of row
+ *   journal.h/.c  every import's record (who, when, file, counts, rejected
+ *               lines) and its undo
+ *   preset.h/.c   Salesforce's and HubSpot's export columns; source ids
+ *   job.h/.c      an upload's import, in a process of its own
  *
  * The row-by-row path is the record engine itself (records/record.h's
  * record_create), which `funnel import --row-by-row` and the resources the
@@ -22,5 +26,8 @@
 #define FUNNEL_IMPORTS_H
 
 #include "bulk.h"
+#include "job.h"
+#include "journal.h"
+#include "preset.h"
 
 #endif
