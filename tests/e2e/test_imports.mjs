@@ -7,7 +7,9 @@ import { apiAs, assert, assertEqual, login, test } from './lib.mjs';
 test('import a spreadsheet with a mapped column, see the rejected row, undo', async ({ page, base }) => {
 	const rep = await apiAs(base, 'rep');
 	await login(page, base, 'rep');
-	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' }).click();
+	// the way in: the list the records will join
+	await page.goto(base + '/accounts');
+	await page.getByRole('link', { name: 'Import', exact: true }).click();
 	const csv = 'Company;phone\r\nE2e Import One;111\r\n;222\r\n"E2e Import; Two";333\r\n';
 	await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'companies.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
 	const preview = page.getByRole('table', { name: 'Preview of the file' });

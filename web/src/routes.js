@@ -35,7 +35,7 @@ export const routes = [
 	{ path: '/handover', page: Handover, nav: 'Handover', roles: ['manager', 'admin'] },
 	{ path: '/forms', page: Forms, nav: 'Forms', roles: ['manager', 'admin'] },
 	{ path: '/forms/:id', page: FormPage },
-	{ path: '/imports', page: Imports, nav: 'Import' },
+	{ path: '/imports', page: Imports }, // from each list's Import link (RecordList.jsx)
 	{ path: '/admin', page: Admin, nav: 'Admin', roles: ['admin'] },
 	{ path: '/admin/:tab', page: Admin },
 	{ path: '/meetings/:id', page: MeetingPage },

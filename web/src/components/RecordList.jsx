@@ -8,7 +8,7 @@
 // as a thousand.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, del, get, loadNames, nameOf, post } from '../api.js';
-import { navigate, useLocation } from '../router.jsx';
+import { Link, navigate, useLocation } from '../router.jsx';
 import { listSpec } from '../schema.js';
 import { label as human } from '../format.js';
 import { ErrorBox, toast } from './ui.jsx';
@@ -65,6 +65,7 @@ function ExportLinks({ resource, query }) {
 			{resource === 'contacts' && (
 				<a class="btn btn-ghost" href={'/api/v1/contacts.vcf' + qs} download="contacts.vcf">Export vCards</a>
 			)}
+			<Link class="btn btn-ghost" href={'/imports?resource=' + resource}>Import</Link>
 		</span>
 	);
 }

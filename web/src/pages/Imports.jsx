@@ -93,7 +93,8 @@ export function Imports() {
 
 function Start() {
 	const past = useAsync(() => get('/imports', { limit: 20 }), []);
-	const [form, setForm] = useState({ resource: 'accounts', preset: '', encoding: 'utf-8', date_format: '', partial: false });
+	const asked = new URLSearchParams(location.search).get('resource');
+	const [form, setForm] = useState({ resource: RESOURCES.includes(asked) ? asked : 'accounts', preset: '', encoding: 'utf-8', date_format: '', partial: false });
 	const [file, setFile] = useState(null);
 	const [text, setText] = useState('');
 	const [fields, setFields] = useState([]);
