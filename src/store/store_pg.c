@@ -16,6 +16,7 @@
  *   x IN (SELECT value FROM json_each(:owners))   ... funnel_ids(:owners)
  *   a LIKE b                         a ILIKE b (SQLite's LIKE ignores ASCII case)
  *   WHERE 1                          WHERE true
+ *   a IS NOT b (b not NULL)          a IS DISTINCT FROM b
  *   SELECT rowid FROM X WHERE X MATCH :qm   (an FTS5 trigram phrase)
  *                                    SELECT rowid FROM X WHERE X.doc ILIKE
  *                                    funnel_phrase_like(:qm) (X is a view
@@ -115,7 +116,7 @@ static int pg_fail(struct pg_store *st, PGresult *res, struct err *e, const char
 		return fail(e, E_CONFLICT, "%s", msg);
 	if (!strcmp(state, "P0001")) /* RAISE in a trigger: SQLite's RAISE(ABORT) */
 		return fail(e, E_CONFLICT, "%s", msg);
-	log_error("store: %s: %s (%s)", what, msg, state);
+	log_error("store: %s (%s) in: %.300s", msg, state, what);
 	if (!strcmp(state, "53100"))
 		return fail(e, E_FULL, "the disk is full: nothing was stored");
 	if (!strcmp(state, "25006")) { /* read-only transaction (a standby) */
@@ -343,6 +344,35 @@ static void rewrite_where1(struct buf *b)
 	}
 }
 
+/* SQLite's "a IS NOT b" (b not NULL): PostgreSQL's IS DISTINCT FROM. */
+static void rewrite_is_not(struct buf *b)
+{
+	char *p = b->data;
+
+	while ((p = strstr(p, " IS NOT "))) {
+		const char *r = p + 8;
+
+		if (!strncasecmp(r, "NULL", 4) || !strncasecmp(r, "DISTINCT", 8) ||
+		    !strncasecmp(r, "TRUE", 4) || !strncasecmp(r, "FALSE", 5)) {
+			p += 8;
+			continue;
+		}
+		{
+			struct buf out;
+			size_t at = (size_t)(p - b->data);
+
+			buf_init(&out, 0);
+			buf_add(&out, b->data, at);
+			buf_puts(&out, " IS DISTINCT FROM ");
+			buf_puts(&out, r);
+			buf_reset(b);
+			buf_puts(b, out.data);
+			buf_release(&out);
+			p = b->data + at + 18;
+		}
+	}
+}
+
 static int starts_with_word(const char *s, const char *w)
 {
 	size_t n = strlen(w);
@@ -373,6 +403,7 @@ static int translate(const char *sql, struct buf *out, char ***names_out, int *i
 	replace_all(&b, "json_each(:owners)", "funnel_ids(:owners)");
 	replace_all(&b, " LIKE ", " ILIKE ");
 	rewrite_where1(&b);
+	rewrite_is_not(&b);
 	rewrite_match(&b);
 	*insert = starts_with_word(b.data, "INSERT") && !strcasestr(b.data, "RETURNING");
 
@@ -666,8 +697,12 @@ static const char *state_of(PGresult *res)
 	return v ? v : "";
 }
 
-/* Prepare on the server: untyped first, then typed by the bound values. */
-static PGresult *server_prepare(struct pg_store *st, struct pg_stmt *s)
+static int simple(struct pg_store *st, const char *sql);
+
+/* Prepare on the server: untyped first, then typed by the bound values.  A
+ * failed PREPARE in a transaction aborts it: `guard` says a savepoint was
+ * taken (run()), and each retry first rolls back to it. */
+static PGresult *server_prepare(struct pg_store *st, struct pg_stmt *s, int guard)
 {
 	char name[24];
 	PGresult *res;
@@ -678,10 +713,14 @@ static PGresult *server_prepare(struct pg_store *st, struct pg_stmt *s)
 	res = PQprepare(st->conn, name, s->pgsql, s->nparams, NULL);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 		return res;
-	if (!strcmp(state_of(res), "42P18") || !strcmp(state_of(res), "42725")) {
+	/* could not infer a type (42P18), an ambiguous function (42725), or
+	 * inferred text where the value is a number (42883, 42804: "SELECT ?
+	 * UNION SELECT id") */
+	if (!strcmp(state_of(res), "42P18") || !strcmp(state_of(res), "42725") ||
+	    !strcmp(state_of(res), "42883") || !strcmp(state_of(res), "42804")) {
 		PQclear(res);
-		/* a failed PREPARE inside a transaction aborted it: this runs
-		 * under the statement's savepoint (see run()) */
+		if (guard)
+			simple(st, "ROLLBACK TO SAVEPOINT funnel_stmt");
 		res = PQprepare(st->conn, name, s->pgsql, s->nparams, s->types);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK)
 			return res;
@@ -691,9 +730,11 @@ static PGresult *server_prepare(struct pg_store *st, struct pg_stmt *s)
 		size_t n = strlen(s->pgsql) - strlen(" RETURNING id");
 
 		PQclear(res);
+		if (guard)
+			simple(st, "ROLLBACK TO SAVEPOINT funnel_stmt");
 		s->pgsql[n] = 0;
 		s->insert = 0;
-		return server_prepare(st, s);
+		return server_prepare(st, s, guard);
 	}
 	s->name = 0;
 	return res;
@@ -726,7 +767,7 @@ static int run(struct pg_store *st, struct pg_stmt *s, struct err *e)
 			break;
 		}
 		if (!s->name || s->gen != st->gen) {
-			res = server_prepare(st, s);
+			res = server_prepare(st, s, guard);
 			if (PQresultStatus(res) != PGRES_COMMAND_OK)
 				goto failed;
 			PQclear(res);
