@@ -357,6 +357,11 @@ long long store_changes(struct store *st)
 	return st->ops->changes(st);
 }
 
+int store_ids_taken(struct store *st, const char *table, struct err *e)
+{
+	return st->ops->ids_taken ? st->ops->ids_taken(st, table, e) : OK;
+}
+
 int store_optimize(struct store *st, struct err *e)
 {
 	return st->ops->optimize(st, e);
@@ -429,7 +434,9 @@ int store_migrate(struct store *st, struct err *e)
 				continue;
 			}
 		}
+		st->raw = 1; /* the backend's own dialect: no translation */
 		rc = store_exec(st, pg && m->sql_pg ? m->sql_pg : m->sql, e);
+		st->raw = 0;
 		if (rc) {
 			log_error("migration %03d_%s failed: %s", m->version, m->name,
 				  e ? e->msg : "");

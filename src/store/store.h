@@ -130,6 +130,12 @@ const char *stmt_column_name(struct stmt *s, int col);
  * than INSERT ... RETURNING, which builds a temporary table per row.) */
 long long store_last_id(struct store *st);
 
+/* Rows were inserted into `table` (NULL: any table) with ids given by the
+ * caller (a bulk import, the demo company): the ids the database makes next
+ * follow the highest there.  SQLite's AUTOINCREMENT does that by itself (a
+ * no-op); PostgreSQL's identity sequences are set forward. */
+int store_ids_taken(struct store *st, const char *table, struct err *e);
+
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 long long store_changes(struct store *st);
 

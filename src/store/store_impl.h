@@ -39,6 +39,7 @@ struct store_ops {
 	const char *(*column_name)(struct stmt *s, int col);
 	long long (*last_id)(struct store *st);
 	long long (*changes)(struct store *st);
+	int (*ids_taken)(struct store *st, const char *table, struct err *e);
 	int (*optimize)(struct store *st, struct err *e);
 	int (*backup)(struct store *st, const char *dest,
 		      void (*progress)(void *ctx, long long done, long long total), void *ctx,
@@ -51,6 +52,7 @@ struct store {
 	int depth;  /* open transactions: 1 = BEGIN, more = savepoints */
 	int flat;   /* store_flat(): nested levels are not savepoints */
 	int doomed; /* flat: a nested level rolled back */
+	int raw;    /* store_exec() runs the text as written (a migration) */
 };
 
 struct stmt {

@@ -15,6 +15,9 @@
  *   INSERT OR IGNORE INTO ...        INSERT INTO ... ON CONFLICT DO NOTHING
  *   x IN (SELECT value FROM json_each(:owners))   ... funnel_ids(:owners)
  *   a LIKE b                         a ILIKE b (SQLite's LIKE ignores ASCII case)
+ *   temp.t                           pg_temp.t (the session's temporary tables)
+ *   ORDER BY rowid (a temp table)    ORDER BY ctid (its insertion order)
+ *   FROM (SELECT ...) with no name   FROM (SELECT ...) AS _q1 (PostgreSQL 15)
  *   WHERE 1                          WHERE true
  *   a IS NOT b (b not NULL)          a IS DISTINCT FROM b
  *   SELECT rowid FROM X WHERE X MATCH :qm   (an FTS5 trigram phrase)
@@ -42,6 +45,8 @@
  * PostgreSQL it aborts it, so a write inside a transaction runs under a
  * savepoint of its own that a failure rolls back to (psql's
  * ON_ERROR_ROLLBACK): the caller sees the error and the transaction goes on.
+ * SAVEPOINT, the write and RELEASE go out as one libpq pipeline, so this
+ * costs no extra round trip.
  *
  * Connections: one per thread (store.c's store_for_thread()), so the pool
  * is the server's thread pool.  A connection found broken outside a
@@ -99,6 +104,7 @@ struct pg_store {
 #define PGS(s) ((struct pg_stmt *)(s))
 
 static int pg_exec(struct store *st, const char *sql, struct err *e);
+static int translate(const char *sql, struct buf *out, char ***names_out, int *insert);
 
 /* An error result (or a dead connection) as an err code, mapped as SQLite's. */
 static int pg_fail(struct pg_store *st, PGresult *res, struct err *e, const char *what)
@@ -237,14 +243,31 @@ static int pg_exec(struct store *base, const char *sql, struct err *e)
 	PGresult *res;
 	int rc = OK, tries;
 
+	struct buf t;
+	char **names = NULL;
+	int n, insert;
+
 	if (skip_pragma(sql))
 		return OK;
+	buf_init(&t, 0);
+	if (!base->raw) {
+		/* the same idioms as a prepared statement's (it has no parameters) */
+		int k;
+
+		n = translate(sql, &t, &names, &insert);
+		for (k = 0; k < n; k++)
+			free(names[k]);
+		free(names);
+		if (n >= 0)
+			sql = t.data;
+	}
 	for (tries = 0; tries < 2; tries++) {
 		res = PQexec(st->conn, sql);
 		if (res && (PQresultStatus(res) == PGRES_COMMAND_OK ||
 			    PQresultStatus(res) == PGRES_TUPLES_OK)) {
 			st->changes = atoll(PQcmdTuples(res));
 			PQclear(res);
+			buf_release(&t);
 			return OK;
 		}
 		if (tries == 0 && reconnect(st)) {
@@ -255,6 +278,7 @@ static int pg_exec(struct store *base, const char *sql, struct err *e)
 		PQclear(res);
 		break;
 	}
+	buf_release(&t);
 	return rc;
 }
 
@@ -373,6 +397,63 @@ static void rewrite_is_not(struct buf *b)
 	}
 }
 
+/* PostgreSQL 15 wants a name for every subquery in FROM: "FROM (SELECT ...)"
+ * followed by no name gets one. */
+static void name_subqueries(struct buf *b)
+{
+	static const char *const kw[] = {"WHERE", "ORDER", "GROUP", "LIMIT", "UNION", "JOIN",
+					 "LEFT", "INNER", "CROSS", "HAVING", "ON", "EXCEPT",
+					 "INTERSECT", "OFFSET", NULL};
+	size_t from = 0;
+	int n = 0;
+
+	for (;;) {
+		char *p = strstr(b->data + from, "FROM ("), *q;
+		int depth = 0, named = 0, i;
+		size_t at;
+
+		if (!p)
+			return;
+		from = (size_t)(p - b->data) + 6;
+		for (q = p + 5; *q; q++) {
+			if (*q == '\'') {
+				for (q++; *q && *q != '\''; q++)
+					;
+				if (!*q)
+					return;
+			} else if (*q == '(') {
+				depth++;
+			} else if (*q == ')' && --depth == 0) {
+				break;
+			}
+		}
+		if (!*q)
+			return;
+		at = (size_t)(q + 1 - b->data);
+		q++;
+		while (*q == ' ' || *q == '\n' || *q == '\t')
+			q++;
+		named = ident_char((unsigned char)*q);
+		for (i = 0; named && kw[i]; i++)
+			if (!strncasecmp(q, kw[i], strlen(kw[i])) &&
+			    !ident_char((unsigned char)q[strlen(kw[i])]))
+				named = 0;
+		if (!named) {
+			struct buf out;
+			char alias[24];
+
+			snprintf(alias, sizeof(alias), " AS _q%d", ++n);
+			buf_init(&out, 0);
+			buf_add(&out, b->data, at);
+			buf_puts(&out, alias);
+			buf_puts(&out, b->data + at);
+			buf_reset(b);
+			buf_puts(b, out.data);
+			buf_release(&out);
+		}
+	}
+}
+
 static int starts_with_word(const char *s, const char *w)
 {
 	size_t n = strlen(w);
@@ -402,9 +483,13 @@ static int translate(const char *sql, struct buf *out, char ***names_out, int *i
 	replace_all(&b, "INSERT OR IGNORE INTO", "INSERT INTO");
 	replace_all(&b, "json_each(:owners)", "funnel_ids(:owners)");
 	replace_all(&b, " LIKE ", " ILIKE ");
+	replace_all(&b, " temp.", " pg_temp.");
+	replace_all(&b, "ORDER BY rowid", "ORDER BY ctid"); /* insertion order of a temp table */
+	replace_all(&b, "ord, rowid", "ord, ctid");
 	rewrite_where1(&b);
 	rewrite_is_not(&b);
 	rewrite_match(&b);
+	name_subqueries(&b);
 	*insert = starts_with_word(b.data, "INSERT") && !strcasestr(b.data, "RETURNING");
 
 	for (p = b.data; *p;) {
@@ -717,6 +802,7 @@ static PGresult *server_prepare(struct pg_store *st, struct pg_stmt *s, int guar
 	 * inferred text where the value is a number (42883, 42804: "SELECT ?
 	 * UNION SELECT id") */
 	if (!strcmp(state_of(res), "42P18") || !strcmp(state_of(res), "42725") ||
+	    !strcmp(state_of(res), "42P08") ||
 	    !strcmp(state_of(res), "42883") || !strcmp(state_of(res), "42804")) {
 		PQclear(res);
 		if (guard)
@@ -750,40 +836,84 @@ static int simple(struct pg_store *st, const char *sql)
 }
 
 /* Run the statement with its bound values; the result goes to s->res. */
+/* Execute a prepared write inside a transaction under a savepoint of its
+ * own, in one round trip: SAVEPOINT, the statement and RELEASE go out as one
+ * pipeline.  When the statement fails the server skips the RELEASE, and the
+ * caller rolls back to the savepoint.  Returns the statement's result. */
+static PGresult *exec_guarded(struct pg_store *st, const char *name, struct pg_stmt *s)
+{
+	PGconn *c = st->conn;
+	PGresult *r, *out = NULL;
+	int i;
+
+	if (!PQenterPipelineMode(c))
+		return NULL;
+	if (!PQsendQueryParams(c, "SAVEPOINT funnel_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryPrepared(c, name, s->nparams, (const char *const *)s->vals, s->lens,
+				 s->fmts, 0) ||
+	    !PQsendQueryParams(c, "RELEASE SAVEPOINT funnel_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQpipelineSync(c)) {
+		PQexitPipelineMode(c);
+		return NULL;
+	}
+	/* three results, each followed by NULL, then the sync */
+	for (i = 0; i < 3; i++) {
+		while ((r = PQgetResult(c))) {
+			if (i == 1 && !out)
+				out = r;
+			else if (i == 0 && PQresultStatus(r) != PGRES_COMMAND_OK && !out)
+				out = r; /* the SAVEPOINT itself failed */
+			else
+				PQclear(r);
+		}
+	}
+	while ((r = PQgetResult(c)) && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+		PQclear(r);
+	PQclear(r);
+	PQexitPipelineMode(c);
+	return out;
+}
+
+/* Run the statement with its bound values; the result goes to s->res. */
 static int run(struct pg_store *st, struct pg_stmt *s, struct err *e)
 {
 	char name[24];
 	PGresult *res = NULL;
-	int guard = 0, rc = OK, tries;
+	int in_tx = 0, guarded = 0, rc = OK, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		/* in a transaction, a statement that may fail on a constraint (or
-		 * that is prepared now, which may fail) gets a savepoint, so a
+		/* in a transaction, a statement that may fail on a constraint (a
+		 * write, or one prepared now) runs under a savepoint, so that a
 		 * failure leaves the transaction usable, as on SQLite */
-		guard = PQtransactionStatus(st->conn) == PQTRANS_INTRANS &&
-			(s->write || !s->name || s->gen != st->gen);
-		if (guard && !simple(st, "SAVEPOINT funnel_stmt")) {
-			res = NULL;
-			break;
-		}
+		in_tx = PQtransactionStatus(st->conn) == PQTRANS_INTRANS;
+		guarded = 0;
 		if (!s->name || s->gen != st->gen) {
-			res = server_prepare(st, s, guard);
+			if (in_tx && !simple(st, "SAVEPOINT funnel_stmt"))
+				break;
+			guarded = in_tx;
+			res = server_prepare(st, s, in_tx);
 			if (PQresultStatus(res) != PGRES_COMMAND_OK)
 				goto failed;
 			PQclear(res);
+			if (in_tx)
+				simple(st, "RELEASE SAVEPOINT funnel_stmt");
+			guarded = 0;
 		}
 		snprintf(name, sizeof(name), "f%u", s->name);
-		res = PQexecPrepared(st->conn, name, s->nparams, (const char *const *)s->vals,
-				     s->lens, s->fmts, 0);
+		if (in_tx && s->write) {
+			guarded = 1;
+			res = exec_guarded(st, name, s);
+		} else {
+			res = PQexecPrepared(st->conn, name, s->nparams,
+					     (const char *const *)s->vals, s->lens, s->fmts, 0);
+		}
 		if (PQresultStatus(res) == PGRES_TUPLES_OK ||
 		    PQresultStatus(res) == PGRES_COMMAND_OK) {
-			if (guard)
-				simple(st, "RELEASE SAVEPOINT funnel_stmt");
 			s->res = res;
 			return OK;
 		}
 	failed:
-		if (guard)
+		if (guarded)
 			simple(st, "ROLLBACK TO SAVEPOINT funnel_stmt; RELEASE SAVEPOINT funnel_stmt");
 		if (tries == 0 && reconnect(st)) {
 			PQclear(res);
@@ -898,6 +1028,36 @@ static long long pg_changes(struct store *st)
 	return PG(st)->changes;
 }
 
+static int pg_ids_taken(struct store *base, const char *table, struct err *e)
+{
+	/* every identity column (of `table`): its sequence just past the
+	 * highest id, or back at 1 on an empty table */
+	struct stmt *s = store_prepare(
+		base,
+		"SELECT c.relname, a.attname, pg_get_serial_sequence(quote_ident(c.relname), a.attname) "
+		"FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' "
+		"WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace "
+		"AND (?1 IS NULL OR c.relname = ?1)",
+		e);
+	struct buf sql;
+	int rc;
+
+	if (!s)
+		return E_INTERNAL;
+	stmt_bind_text(s, 1, table);
+	buf_init(&sql, 0);
+	while (!(rc = stmt_step(s, e)) && stmt_row(s))
+		buf_printf(&sql,
+			   "SELECT setval('%s', coalesce((SELECT max(\"%s\") FROM \"%s\"), 0) + 1, "
+			   "false);",
+			   stmt_text(s, 2), stmt_text(s, 1), stmt_text(s, 0));
+	stmt_done(s);
+	if (!rc && sql.len)
+		rc = pg_exec(base, sql.data, e);
+	buf_release(&sql);
+	return rc;
+}
+
 /* Autovacuum keeps the planner's statistics: only a database never analysed
  * (just migrated, or just bulk-loaded) is analysed here. */
 static int pg_optimize(struct store *base, struct err *e)
@@ -947,6 +1107,7 @@ const struct store_ops store_pg_ops = {
 	.column_name = pg_column_name,
 	.last_id = pg_last_id,
 	.changes = pg_changes,
+	.ids_taken = pg_ids_taken,
 	.optimize = pg_optimize,
 	.backup = pg_backup,
 };

@@ -163,8 +163,14 @@ class Server:
                 self.db = pg_createdb()
                 with open(marker, "w") as f:
                     f.write(self.db)
-            if "--files" not in self.args:
-                self.args += ["--files", os.path.join(self.tmp, "files")]
+        # where the server keeps attachments (serve's default: beside the
+        # file; on PostgreSQL a folder must be named, start() adds it)
+        if "--files" in self.args:
+            self.files = self.args[self.args.index("--files") + 1]
+        elif PG:
+            self.files = os.path.join(self.tmp, "files")
+        else:
+            self.files = self.db + ".files"
         self.env = dict(os.environ, **(env or {}))  # e.g. FUNNEL_NOW for the server
         self.proc = None
         self.tokens = {}
@@ -182,7 +188,8 @@ class Server:
     def start(self):
         self.log = open(os.path.join(self.tmp, "server.log"), "ab")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.args,
+            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.args +
+            (["--files", self.files] if PG and "--files" not in self.args else []),
             stdout=subprocess.PIPE, stderr=self.log, env=self.env)
         line = self.proc.stdout.readline().decode()
         if "http://" not in line:

@@ -54,6 +54,25 @@ CREATE VIEW sqlite_sequence AS
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> ''
   JOIN pg_sequences s ON s.schemaname || '.' || s.sequencename = pg_get_serial_sequence(quote_ident(c.relname), a.attname)
   WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace;
+-- sqlite_master: the schema's tables and indexes (those a constraint makes
+-- have no SQL, as SQLite's autoindexes), for the demo generator and the bulk
+-- import, which drop a table's indexes and make them again after loading.
+-- Triggers are not listed: they stay on PostgreSQL.
+CREATE VIEW sqlite_master AS
+  SELECT 'index'::text AS type, i.indexname::text AS name, i.tablename::text AS tbl_name,
+         i.indexdef::text AS sql
+  FROM pg_indexes i
+  WHERE i.schemaname = current_schema()
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname
+                    AND k.connamespace = current_schema()::regnamespace)
+  UNION ALL
+  SELECT 'table', c.relname::text, c.relname::text, NULL
+  FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace;
+-- pragma_table_info(table): its columns' names.
+CREATE FUNCTION pragma_table_info(t text) RETURNS TABLE (name text) LANGUAGE sql STABLE AS $$
+  SELECT column_name::text FROM information_schema.columns
+  WHERE table_schema = current_schema() AND table_name = t
+$$;
 -- SQLite's two-argument max()/min() are PostgreSQL's greatest()/least().
 CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT greatest(a, b) $$;
 CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT least(a, b) $$;
