@@ -21,6 +21,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -125,6 +126,88 @@ def run(args, input=None, check=False, env=None):
     if check and p.returncode != 0:
         raise AssertionError("funnel %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
     return p
+
+
+class PgError(sqlite3.DatabaseError):
+    """A failed statement on PostgreSQL (a DatabaseError, as sqlite3's)."""
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchall(self):
+        return self.rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class _PgConnection:
+    """The few sqlite3.Connection methods the tests use, over psql: each
+    execute() is one psql run (its own transaction), values come back as
+    int where they look like one, booleans as 1/0, NULL as None."""
+
+    def __init__(self, uri):
+        self.uri = uri
+
+    @staticmethod
+    def _literal(v):
+        if v is None:
+            return "NULL"
+        if isinstance(v, bool):
+            return "1" if v else "0"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        return "'" + str(v).replace("'", "''") + "'"
+
+    def execute(self, sql, args=()):
+        parts = sql.split("?")
+        if len(parts) - 1 != len(args):
+            raise PgError("%d parameters for %d placeholders" % (len(args), len(parts) - 1))
+        text = parts[0] + "".join(self._literal(a) + rest for a, rest in zip(args, parts[1:]))
+        p = subprocess.run([_pg_bin("psql"), "-X", "-q", "-A", "-t", "-F", "\x1f", "-P",
+                            "null=\x1e", "-v", "ON_ERROR_STOP=1", "-d", self.uri, "-c", text],
+                           capture_output=True, text=True)
+        if p.returncode:
+            raise PgError(p.stderr.strip())
+
+        def value(v):
+            if v == "\x1e":
+                return None
+            if v in ("t", "f"):
+                return 1 if v == "t" else 0
+            try:
+                return int(v)
+            except ValueError:
+                return v
+        return _Rows([tuple(value(v) for v in line.split("\x1f"))
+                      for line in p.stdout.split("\n") if line])
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def connect(db, readonly=False, timeout=10):
+    """A connection to a test server's database, to look behind the API:
+    sqlite3's for a file, a psql-backed stand-in for a postgresql:// URI."""
+    if db.startswith("postgresql://"):
+        return _PgConnection(db)
+    if readonly:
+        return sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=timeout)
+    return sqlite3.connect(db, timeout=timeout)
 
 
 class Response:

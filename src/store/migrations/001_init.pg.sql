@@ -73,6 +73,12 @@ CREATE FUNCTION pragma_table_info(t text) RETURNS TABLE (name text) LANGUAGE sql
   SELECT column_name::text FROM information_schema.columns
   WHERE table_schema = current_schema() AND table_name = t
 $$;
+-- printf(format, value): one %d or %s, as the bulk import's messages use it.
+CREATE FUNCTION printf(fmt text, v anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN p > 0 THEN substr(fmt, 1, p - 1) || coalesce(v::text, '') || substr(fmt, p + 2)
+              ELSE fmt END
+  FROM (SELECT least(nullif(strpos(fmt, '%d'), 0), nullif(strpos(fmt, '%s'), 0)) AS p) AS f
+$$;
 -- SQLite's two-argument max()/min() are PostgreSQL's greatest()/least().
 CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT greatest(a, b) $$;
 CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT least(a, b) $$;
