@@ -128,6 +128,19 @@ def run(args, input=None, check=False, env=None):
     return p
 
 
+def database_in(tmp):
+    """The --db for a database a test makes itself in `tmp` (funnel demo,
+    then Server(tmp=tmp, init=False)): tmp/funnel.db, or on PostgreSQL a new
+    database whose URI a Server on tmp then finds."""
+    if not PG:
+        return os.path.join(tmp, "funnel.db")
+    uri = pg_createdb()
+    with open(os.path.join(tmp, "pg-uri"), "w") as f:
+        f.write(uri)
+    open(os.path.join(tmp, "pg-inited"), "w").close()
+    return uri
+
+
 class PgError(sqlite3.DatabaseError):
     """A failed statement on PostgreSQL (a DatabaseError, as sqlite3's)."""
 
