@@ -79,11 +79,14 @@ CREATE FUNCTION printf(fmt text, v anyelement) RETURNS text LANGUAGE sql IMMUTAB
               ELSE fmt END
   FROM (SELECT least(nullif(strpos(fmt, '%d'), 0), nullif(strpos(fmt, '%s'), 0)) AS p) AS f
 $$;
--- SQLite's two-argument max()/min() are PostgreSQL's greatest()/least().
-CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT greatest(a, b) $$;
-CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT least(a, b) $$;
-CREATE FUNCTION max(a double precision, b double precision) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$ SELECT greatest(a, b) $$;
-CREATE FUNCTION min(a double precision, b double precision) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$ SELECT least(a, b) $$;
+-- SQLite's two-argument max()/min(): greatest()/least(), but NULL when
+-- either is (as SQLite's).
+CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END $$;
+CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;
+CREATE FUNCTION max(a double precision, b double precision) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END $$;
+CREATE FUNCTION min(a double precision, b double precision) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;
+CREATE FUNCTION max(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END $$;
+CREATE FUNCTION min(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;
 -- A comparison is an integer in SQLite: sum(x = y) counts.  sum(boolean)
 -- does the same here (NULL over no rows, as sum() does).
 CREATE FUNCTION funnel_bool_add(a bigint, b boolean) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
