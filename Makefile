@@ -9,7 +9,7 @@
 #   make bench      benchmarks (bench/README.md)
 
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libsodium jansson libcurl libical libcrypto gmime-3.0
+PKGS := libmicrohttpd sqlite3 libsodium jansson libcurl libical libcrypto gmime-3.0 libpq
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -18,6 +18,7 @@ CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAG
 LDLIBS_ALL = $(PKG_LIBS) -lcsv -lhpdf -lm -lpthread $(LDLIBS)
 
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+# NNN_name.pg.sql (PostgreSQL) rides along with its NNN_name.sql
 SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/crm/*.c src/crm/*/*.c src/api/*.c src/http/*.c src/cli/*.c))
 SRC := $(filter-out src/store/migrations.gen.c,$(SRC)) src/store/migrations.gen.c
 LIB_SRC := $(filter-out src/cli/%,$(SRC))

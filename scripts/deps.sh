@@ -6,12 +6,15 @@
 #
 #   scripts/deps.sh          build + run + test (chromium: the end-to-end tests)
 #   scripts/deps.sh bench    also what bench/ uses (wrk, nginx)
+# postgresql (the server, Debian 12: postgresql-15) and postgresql-contrib (pg_trgm,
+# citext) are for the PostgreSQL backend's tests, which start a throwaway cluster
+# (tests/api/run-pg.sh); libpq-dev is the client library funnel links.
 set -eu
 
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev
 libjansson-dev libcsv-dev libcmocka-dev python3 clang llvm curl ca-certificates groff-base
 libhpdf-dev libcurl4-openssl-dev libical-dev python3-icalendar python3-aiosmtpd poppler-utils chromium fonts-dejavu-core
-libssl-dev janus libgmime-3.0-dev dovecot-imapd"
+libssl-dev janus libgmime-3.0-dev dovecot-imapd libpq-dev postgresql postgresql-contrib"
 # The web UI builds with node and npm: Debian's (node 18) unless an npm is already
 # there (a newer node from elsewhere is fine too; web/package.json says node >= 18).
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"

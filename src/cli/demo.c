@@ -157,7 +157,7 @@ int cmd_demo(int argc, char **argv)
 		return cli_usage("demo", "unexpected argument '%s'", argv[optind]);
 
 	err_clear(&e);
-	created = stat(db, &sb) != 0;
+	created = !store_is_server(db) && stat(db, &sb) != 0;
 	if (cli_open(db, 1, &st)) {
 		if (created)
 			remove_db(db);

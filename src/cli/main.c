@@ -90,7 +90,7 @@ int cli_open(const char *path, int create, struct store **st)
 	struct stat sb;
 
 	err_clear(&e);
-	if (!create && stat(path, &sb)) {
+	if (!create && !store_is_server(path) && stat(path, &sb)) {
 		fprintf(stderr, "funnel: %s does not exist (create it with 'funnel init' or "
 				"'funnel demo')\n",
 			path);

@@ -192,13 +192,18 @@ int cmd_serve(int argc, char **argv)
 	if (jc.url && !jc.ws_url)
 		jc.ws_url = jc.url;
 	janus_configure(&jc);
+	if (!o.files_dir && store_is_server(o.db_path))
+		/* several servers on one PostgreSQL database must share their
+		 * attachments: the folder is named, on storage they all reach */
+		return cli_usage("serve", "--files DIR is required with a postgresql:// --db "
+					  "(attachments; docs/deployment.md)");
 	if (!o.files_dir) {
 		/* beside the database, so a backup of the folder takes both */
 		if (snprintf(files, sizeof(files), "%s.files", o.db_path) >= (int)sizeof(files))
 			return cli_usage("serve", "the database path is too long; give --files");
 		o.files_dir = files;
 	}
-	if (stat(o.db_path, &sb)) {
+	if (!store_is_server(o.db_path) && stat(o.db_path, &sb)) {
 		fprintf(stderr, "funnel serve: %s does not exist (create it with 'funnel init' "
 				"or 'funnel demo')\n",
 			o.db_path);

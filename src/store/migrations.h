@@ -10,6 +10,7 @@ struct migration {
 	int version;
 	const char *name;
 	const char *sql;
+	const char *sql_pg; /* NNN_name.pg.sql, or NULL: `sql` is portable */
 };
 
 extern const struct migration migrations[];

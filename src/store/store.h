@@ -15,10 +15,21 @@
  * stmt_done(NULL) is a no-op so cleanup paths need no checks.
  *
  * Errors: every function returning int follows err.h.  Constraint violations
- * map to E_CONFLICT, a busy database after the timeout to E_INTERNAL.
+ * map to E_CONFLICT, a busy database after the timeout to E_INTERNAL.  On
+ * PostgreSQL the same: unique (23505), foreign-key (23503), check and
+ * not-null violations to E_CONFLICT; serialization failures and deadlocks
+ * (40001, 40P01) to E_INTERNAL "busy; try again", as SQLite's BUSY.
  *
  * Durability: WAL journal with synchronous=FULL, so a committed transaction
  * survives the process being killed (and power loss).
+ *
+ * Backends: the --db value chooses one.  A file path opens SQLite
+ * (store_sqlite.c, the embedded default); a libpq URI, postgresql://... or
+ * postgres://..., opens PostgreSQL (store_pg.c, docs/postgresql.md).  The
+ * PostgreSQL backend takes the same SQLite-flavoured SQL: it numbers the
+ * placeholders ($1...), and translates the few SQLite idioms src/crm uses
+ * (INSERT OR IGNORE, json_each of an id list, ...) once per statement, when
+ * it is first prepared.  The domain never asks which backend it runs on.
  */
 #ifndef FUNNEL_STORE_H
 #define FUNNEL_STORE_H
@@ -35,6 +46,13 @@ struct stmt;
 int store_open(const char *path, int flags, struct store **out, struct err *e);
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
+
+/* Does `path` name a database server (a postgresql:// or postgres:// URI)
+ * rather than a file?  (A file that does not exist is an error the CLI
+ * reports before opening; a server database is created with createdb.) */
+int store_is_server(const char *path);
+/* "sqlite" or "postgresql". */
+const char *store_backend(const struct store *st);
 
 /* The calling thread's connection to `path` (opened on first use). */
 int store_for_thread(const char *path, struct store **out, struct err *e);
@@ -111,6 +129,12 @@ const char *stmt_column_name(struct stmt *s, int col);
 /* The id of the row the last INSERT on this connection made.  (Cheaper
  * than INSERT ... RETURNING, which builds a temporary table per row.) */
 long long store_last_id(struct store *st);
+
+/* Rows were inserted into `table` (NULL: any table) with ids given by the
+ * caller (a bulk import, the demo company): the ids the database makes next
+ * follow the highest there.  SQLite's AUTOINCREMENT does that by itself (a
+ * no-op); PostgreSQL's identity sequences are set forward. */
+int store_ids_taken(struct store *st, const char *table, struct err *e);
 
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 long long store_changes(struct store *st);

@@ -1,10 +1,11 @@
 /*
- * store_sqlite.c — the SQLite implementation of store.h.
+ * store_sqlite.c — the SQLite backend of store.h (store_impl.h): the
+ * embedded default, chosen for any --db value that is not a
+ * postgresql:// URI.
  */
-#include "store.h"
+#include "store_impl.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,42 +14,32 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "core/timeutil.h"
-#include "migrations.h"
 
 #define CACHE_SLOTS 256
 
-struct stmt {
+struct sq_stmt {
+	struct stmt base;
 	sqlite3_stmt *sq;
-	struct store *st;
 	const char *sql;   /* the cache key (owned copy) */
 	unsigned hash;
-	int row;
 	int borrowed; /* between store_prepare() and stmt_done(): never evicted */
 	unsigned long long used; /* for LRU eviction */
 };
 
-struct store {
+struct sq_store {
+	struct store base;
 	sqlite3 *db;
-	char *path;
-	int depth; /* open transactions: 1 = BEGIN, more = savepoints */
-	int flat;  /* store_flat(): nested levels are not savepoints */
-	int doomed; /* flat: a nested level rolled back */
 	unsigned long long tick;
-	struct stmt cache[CACHE_SLOTS];
+	struct sq_stmt cache[CACHE_SLOTS];
 };
 
-static _Thread_local double db_seconds;
+#define SQ(st) ((struct sq_store *)(st))
+#define SQS(s) ((struct sq_stmt *)(s))
 
-double store_take_db_seconds(void)
-{
-	double v = db_seconds;
+static int sq_exec(struct store *st, const char *sql, struct err *e);
+static void sq_close(struct store *st);
 
-	db_seconds = 0;
-	return v;
-}
-
-static int sqlite_fail(struct store *st, struct err *e, int rc, const char *what)
+static int sqlite_fail(struct sq_store *st, struct err *e, int rc, const char *what)
 {
 	int ext = sqlite3_extended_errcode(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
@@ -86,9 +77,9 @@ static void configure(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int store_open(const char *path, int flags, struct store **out, struct err *e)
+static int sq_open(const char *path, int flags, struct store **out, struct err *e)
 {
-	struct store *st;
+	struct sq_store *st;
 	int oflags = SQLITE_OPEN_NOMUTEX, rc;
 
 	*out = NULL;
@@ -100,96 +91,51 @@ int store_open(const char *path, int flags, struct store **out, struct err *e)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return fail(e, E_INTERNAL, "out of memory");
-	st->path = strdup(path);
 	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		rc = fail(e, E_IO, "cannot open database %s: %s", path,
 			  st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		store_close(st);
+		sq_close(&st->base);
 		return rc;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 10000);
-	rc = store_exec(st,
-			"PRAGMA journal_mode=WAL;"
-			"PRAGMA synchronous=FULL;"
-			"PRAGMA foreign_keys=ON;"
-			"PRAGMA temp_store=MEMORY;"
-			"PRAGMA cache_size=-65536;"
-			"PRAGMA mmap_size=1073741824;",
-			e);
+	rc = sq_exec(&st->base,
+		     "PRAGMA journal_mode=WAL;"
+		     "PRAGMA synchronous=FULL;"
+		     "PRAGMA foreign_keys=ON;"
+		     "PRAGMA temp_store=MEMORY;"
+		     "PRAGMA cache_size=-65536;"
+		     "PRAGMA mmap_size=1073741824;",
+		     e);
 	if (rc) {
-		store_close(st);
+		sq_close(&st->base);
 		return rc;
 	}
-	*out = st;
+	*out = &st->base;
 	return OK;
 }
 
-void store_close(struct store *st)
+static void sq_close(struct store *base)
 {
+	struct sq_store *st = SQ(base);
 	int i;
 
-	if (!st)
-		return;
 	for (i = 0; i < CACHE_SLOTS; i++) {
 		if (st->cache[i].sq)
 			sqlite3_finalize(st->cache[i].sq);
 		free((char *)st->cache[i].sql);
 	}
 	sqlite3_close_v2(st->db);
-	free(st->path);
 	free(st);
 }
 
-const char *store_path(const struct store *st)
+static int sq_exec(struct store *base, const char *sql, struct err *e)
 {
-	return st->path;
-}
-
-static pthread_key_t thread_key;
-static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
-
-static void thread_close(void *p)
-{
-	store_close(p);
-}
-
-static void thread_key_make(void)
-{
-	pthread_key_create(&thread_key, thread_close);
-}
-
-int store_for_thread(const char *path, struct store **out, struct err *e)
-{
-	struct store *st;
-	int rc;
-
-	pthread_once(&thread_once, thread_key_make);
-	st = pthread_getspecific(thread_key);
-	if (st && !strcmp(st->path, path)) {
-		*out = st;
-		return OK;
-	}
-	if (st) {
-		store_close(st);
-		pthread_setspecific(thread_key, NULL);
-	}
-	rc = store_open(path, 0, &st, e);
-	if (rc)
-		return rc;
-	pthread_setspecific(thread_key, st);
-	*out = st;
-	return OK;
-}
-
-int store_exec(struct store *st, const char *sql, struct err *e)
-{
+	struct sq_store *st = SQ(base);
 	char *msg = NULL;
-	double t0 = time_mono();
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
-	db_seconds += time_mono() - t0;
 	if (rc != SQLITE_OK) {
 		rc = sqlite_fail(st, e, rc, msg ? msg : "exec");
 		sqlite3_free(msg);
@@ -198,76 +144,12 @@ int store_exec(struct store *st, const char *sql, struct err *e)
 	return OK;
 }
 
-int store_begin(struct store *st, struct err *e)
+static void sq_rollback_all(struct store *base)
 {
-	char sql[32];
-	int rc;
+	struct sq_store *st = SQ(base);
 
-	if (st->depth == 0) {
-		rc = store_exec(st, "BEGIN IMMEDIATE", e);
-		st->doomed = 0;
-	} else if (st->flat) {
-		rc = OK;
-	} else {
-		snprintf(sql, sizeof(sql), "SAVEPOINT s%d", st->depth);
-		rc = store_exec(st, sql, e);
-	}
-	if (!rc)
-		st->depth++;
-	return rc;
-}
-
-int store_commit(struct store *st, struct err *e)
-{
-	char sql[32];
-	int rc;
-
-	if (st->depth == 0)
-		return fail(e, E_INTERNAL, "commit without a transaction");
-	if (st->depth > 1 && st->flat) {
-		st->depth--;
-		return OK;
-	}
-	if (st->depth == 1 && st->doomed) {
-		store_rollback(st);
-		return fail(e, E_CONFLICT, "part of the transaction failed; nothing was written");
-	}
-	if (st->depth == 1)
-		snprintf(sql, sizeof(sql), "COMMIT");
-	else
-		snprintf(sql, sizeof(sql), "RELEASE s%d", st->depth - 1);
-	rc = store_exec(st, sql, e);
-	if (rc) {
-		store_rollback(st);
-		return rc;
-	}
-	st->depth--;
-	return OK;
-}
-
-void store_rollback(struct store *st)
-{
-	char sql[64];
-
-	if (st->depth <= 1) {
-		if (!sqlite3_get_autocommit(st->db))
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		st->depth = 0;
-		st->doomed = 0;
-		return;
-	}
-	st->depth--;
-	if (st->flat) {
-		st->doomed = 1;
-		return;
-	}
-	snprintf(sql, sizeof(sql), "ROLLBACK TO s%d; RELEASE s%d", st->depth, st->depth);
-	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-}
-
-void store_flat(struct store *st, int flat)
-{
-	st->flat = flat;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static unsigned hash_str(const char *s)
@@ -279,21 +161,22 @@ static unsigned hash_str(const char *s)
 	return h;
 }
 
-struct stmt *store_prepare(struct store *st, const char *sql, struct err *e)
+static struct stmt *sq_prepare(struct store *base, const char *sql, struct err *e)
 {
+	struct sq_store *st = SQ(base);
 	unsigned h = hash_str(sql);
-	struct stmt *slot = NULL, *victim = NULL;
+	struct sq_stmt *slot = NULL, *victim = NULL;
 	int i, rc;
 
 	/* Open addressing over a small table; evict the least recently used
 	 * when every probe position is taken. */
 	for (i = 0; i < 8; i++) {
-		struct stmt *s = &st->cache[(h + (unsigned)i) % CACHE_SLOTS];
+		struct sq_stmt *s = &st->cache[(h + (unsigned)i) % CACHE_SLOTS];
 
 		if (s->sq && s->hash == h && !strcmp(s->sql, sql)) {
 			s->used = ++st->tick;
 			s->borrowed = 1;
-			return s;
+			return &s->base;
 		}
 		if (!s->sq && !slot)
 			slot = s;
@@ -320,193 +203,122 @@ struct stmt *store_prepare(struct store *st, const char *sql, struct err *e)
 	}
 	slot->sql = strdup(sql);
 	slot->hash = h;
-	slot->st = st;
-	slot->row = 0;
+	slot->base.ops = &store_sqlite_ops;
+	slot->base.st = base;
+	slot->base.row = 0;
 	slot->borrowed = 1;
 	slot->used = ++st->tick;
-	return slot;
+	return &slot->base;
 }
 
-static struct stmt *prepare_bound(struct store *st, struct err *e, const char *sql,
-				  const char *types, va_list ap)
+static void sq_done(struct stmt *base)
 {
-	struct stmt *s = store_prepare(st, sql, e);
-	int i;
+	struct sq_stmt *s = SQS(base);
 
-	if (!s)
-		return NULL;
-	for (i = 0; types[i]; i++) {
-		if (types[i] == 'i')
-			stmt_bind_int(s, i + 1, va_arg(ap, long long));
-		else
-			stmt_bind_text(s, i + 1, va_arg(ap, const char *));
-	}
-	return s;
-}
-
-int store_run(struct store *st, struct err *e, const char *sql, const char *types, ...)
-{
-	struct stmt *s;
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	s = prepare_bound(st, e, sql, types, ap);
-	va_end(ap);
-	if (!s)
-		return E_INTERNAL;
-	rc = stmt_step(s, e);
-	stmt_done(s);
-	return rc;
-}
-
-int store_int(struct store *st, long long *out, int *found, struct err *e, const char *sql,
-	      const char *types, ...)
-{
-	struct stmt *s;
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	s = prepare_bound(st, e, sql, types, ap);
-	va_end(ap);
-	*out = 0;
-	if (found)
-		*found = 0;
-	if (!s)
-		return E_INTERNAL;
-	rc = stmt_step(s, e);
-	if (!rc && stmt_row(s)) {
-		*out = stmt_int(s, 0);
-		if (found)
-			*found = 1;
-	}
-	stmt_done(s);
-	return rc;
-}
-
-void stmt_done(struct stmt *s)
-{
-	if (!s || !s->sq)
+	if (!s->sq)
 		return;
 	sqlite3_reset(s->sq);
 	sqlite3_clear_bindings(s->sq);
-	s->row = 0;
+	s->base.row = 0;
 	s->borrowed = 0;
 }
 
-void stmt_bind_int(struct stmt *s, int i, long long v)
+static void sq_bind_int(struct stmt *s, int i, long long v)
 {
-	sqlite3_bind_int64(s->sq, i, v);
+	sqlite3_bind_int64(SQS(s)->sq, i, v);
 }
 
-void stmt_bind_double(struct stmt *s, int i, double v)
+static void sq_bind_double(struct stmt *s, int i, double v)
 {
-	sqlite3_bind_double(s->sq, i, v);
+	sqlite3_bind_double(SQS(s)->sq, i, v);
 }
 
-void stmt_bind_text(struct stmt *s, int i, const char *v)
+static void sq_bind_text(struct stmt *s, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(s->sq, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(SQS(s)->sq, i, v, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(s->sq, i);
+		sqlite3_bind_null(SQS(s)->sq, i);
 }
 
-void stmt_bind_blob(struct stmt *s, int i, const void *p, int n)
+static void sq_bind_blob(struct stmt *s, int i, const void *p, int n)
 {
-	sqlite3_bind_blob(s->sq, i, p, n, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(SQS(s)->sq, i, p, n, SQLITE_TRANSIENT);
 }
 
-void stmt_bind_null(struct stmt *s, int i)
+static void sq_bind_null(struct stmt *s, int i)
 {
-	sqlite3_bind_null(s->sq, i);
+	sqlite3_bind_null(SQS(s)->sq, i);
 }
 
-void stmt_bind_named(struct stmt *s, const char *name, const char *v)
+static int sq_param_index(struct stmt *s, const char *name)
 {
-	int i = sqlite3_bind_parameter_index(s->sq, name);
-
-	if (i > 0)
-		stmt_bind_text(s, i, v);
+	return sqlite3_bind_parameter_index(SQS(s)->sq, name);
 }
 
-void stmt_bind_named_int(struct stmt *s, const char *name, long long v)
+static int sq_param_count(struct stmt *s)
 {
-	int i = sqlite3_bind_parameter_index(s->sq, name);
-
-	if (i > 0)
-		stmt_bind_int(s, i, v);
+	return sqlite3_bind_parameter_count(SQS(s)->sq);
 }
 
-int stmt_param_count(struct stmt *s)
+static int sq_step(struct stmt *base, struct err *e)
 {
-	return sqlite3_bind_parameter_count(s->sq);
-}
-
-int stmt_step(struct stmt *s, struct err *e)
-{
-	double t0 = time_mono();
+	struct sq_stmt *s = SQS(base);
 	int rc = sqlite3_step(s->sq);
 
-	db_seconds += time_mono() - t0;
 	if (rc == SQLITE_ROW) {
-		s->row = 1;
+		base->row = 1;
 		return OK;
 	}
-	s->row = 0;
+	base->row = 0;
 	if (rc == SQLITE_DONE)
 		return OK;
-	return sqlite_fail(s->st, e, rc, sqlite3_sql(s->sq));
+	return sqlite_fail(SQ(base->st), e, rc, sqlite3_sql(s->sq));
 }
 
-int stmt_row(const struct stmt *s)
+static int sq_null(struct stmt *s, int col)
 {
-	return s->row;
+	return sqlite3_column_type(SQS(s)->sq, col) == SQLITE_NULL;
 }
 
-int stmt_null(struct stmt *s, int col)
+static long long sq_col_int(struct stmt *s, int col)
 {
-	return sqlite3_column_type(s->sq, col) == SQLITE_NULL;
+	return sqlite3_column_int64(SQS(s)->sq, col);
 }
 
-long long stmt_int(struct stmt *s, int col)
+static double sq_col_double(struct stmt *s, int col)
 {
-	return sqlite3_column_int64(s->sq, col);
+	return sqlite3_column_double(SQS(s)->sq, col);
 }
 
-double stmt_double(struct stmt *s, int col)
+static const char *sq_col_text(struct stmt *s, int col)
 {
-	return sqlite3_column_double(s->sq, col);
+	return (const char *)sqlite3_column_text(SQS(s)->sq, col);
 }
 
-const char *stmt_text(struct stmt *s, int col)
+static int sq_columns(struct stmt *s)
 {
-	return (const char *)sqlite3_column_text(s->sq, col);
+	return sqlite3_column_count(SQS(s)->sq);
 }
 
-int stmt_columns(struct stmt *s)
+static const char *sq_column_name(struct stmt *s, int col)
 {
-	return sqlite3_column_count(s->sq);
+	return sqlite3_column_name(SQS(s)->sq, col);
 }
 
-const char *stmt_column_name(struct stmt *s, int col)
+static long long sq_last_id(struct store *st)
 {
-	return sqlite3_column_name(s->sq, col);
+	return sqlite3_last_insert_rowid(SQ(st)->db);
 }
 
-long long store_last_id(struct store *st)
+static long long sq_changes(struct store *st)
 {
-	return sqlite3_last_insert_rowid(st->db);
+	return sqlite3_changes64(SQ(st)->db);
 }
 
-long long store_changes(struct store *st)
+static int sq_optimize(struct store *base, struct err *e)
 {
-	return sqlite3_changes64(st->db);
-}
-
-int store_optimize(struct store *st, struct err *e)
-{
+	struct sq_store *st = SQ(base);
 	sqlite3_stmt *q;
 	int have = 0;
 
@@ -516,7 +328,7 @@ int store_optimize(struct store *st, struct err *e)
 		sqlite3_finalize(q);
 	}
 	if (!have)
-		return store_exec(st, "ANALYZE", e);
+		return sq_exec(base, "ANALYZE", e);
 	/* an index a migration added since the last ANALYZE has no statistics,
 	 * and PRAGMA optimize does not look at it: the planner then guesses ten
 	 * rows a key and may walk it where another index is far better (a
@@ -532,103 +344,20 @@ int store_optimize(struct store *st, struct err *e)
 		while (!rc && sqlite3_step(q) == SQLITE_ROW) {
 			snprintf(sql, sizeof(sql), "ANALYZE \"%s\"",
 				 (const char *)sqlite3_column_text(q, 0));
-			rc = store_exec(st, sql, e);
+			rc = sq_exec(base, sql, e);
 		}
 		sqlite3_finalize(q);
 		if (rc)
 			return rc;
 	}
-	return store_exec(st, "PRAGMA optimize", e);
+	return sq_exec(base, "PRAGMA optimize", e);
 }
 
-int store_schema_version(struct store *st)
+static int sq_backup(struct store *base, const char *dest,
+		     void (*progress)(void *ctx, long long done, long long total), void *ctx,
+		     struct err *e)
 {
-	sqlite3_stmt *q;
-	int v = 0;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT max(version) FROM schema_migrations", -1, &q,
-			       NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-/* Is migration `version` recorded as applied? */
-static int applied(struct store *st, int version, int *yes, struct err *e)
-{
-	struct stmt *s = store_prepare(st, "SELECT 1 FROM schema_migrations WHERE version = ?", e);
-	int rc;
-
-	if (!s)
-		return E_INTERNAL;
-	stmt_bind_int(s, 1, version);
-	rc = stmt_step(s, e);
-	*yes = stmt_row(s);
-	stmt_done(s);
-	return rc;
-}
-
-int store_migrate(struct store *st, struct err *e)
-{
-	int rc, i, done;
-	char ts[TIME_ISO_LEN];
-	struct stmt *s;
-
-	rc = store_exec(st,
-			"CREATE TABLE IF NOT EXISTS schema_migrations ("
-			" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-			e);
-	if (rc)
-		return rc;
-	/* each one not yet recorded, in order: a migration merged late (a lower
-	 * number than one already applied) is still applied */
-	for (i = 0; i < migrations_count; i++) {
-		const struct migration *m = &migrations[i];
-
-		rc = applied(st, m->version, &done, e);
-		if (rc)
-			return rc;
-		if (done)
-			continue;
-		rc = store_begin(st, e);
-		if (rc)
-			return rc;
-		rc = store_exec(st, m->sql, e);
-		if (rc) {
-			log_error("migration %03d_%s failed: %s", m->version, m->name,
-				  e ? e->msg : "");
-			goto fail;
-		}
-		s = store_prepare(st, "INSERT INTO schema_migrations VALUES (?, ?, ?)", e);
-		if (!s) {
-			rc = E_INTERNAL;
-			goto fail;
-		}
-		time_iso(time(NULL), ts);
-		stmt_bind_int(s, 1, m->version);
-		stmt_bind_text(s, 2, m->name);
-		stmt_bind_text(s, 3, ts);
-		rc = stmt_step(s, e);
-		stmt_done(s);
-		if (rc)
-			goto fail;
-		rc = store_commit(st, e);
-		if (rc)
-			goto fail;
-		log_info("applied migration %03d_%s", m->version, m->name);
-	}
-	return OK;
-fail:
-	store_rollback(st);
-	return rc;
-}
-
-int store_backup(struct store *st, const char *dest,
-		 void (*progress)(void *ctx, long long done, long long total), void *ctx,
-		 struct err *e)
-{
+	struct sq_store *st = SQ(base);
 	sqlite3 *out = NULL;
 	sqlite3_backup *b;
 	struct stat sb;
@@ -670,3 +399,32 @@ out:
 		unlink(dest);
 	return rc;
 }
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.begin_sql = "BEGIN IMMEDIATE",
+	.rollback_all = sq_rollback_all,
+	.prepare = sq_prepare,
+	.done = sq_done,
+	.bind_int = sq_bind_int,
+	.bind_double = sq_bind_double,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.bind_null = sq_bind_null,
+	.param_index = sq_param_index,
+	.param_count = sq_param_count,
+	.step = sq_step,
+	.null = sq_null,
+	.col_int = sq_col_int,
+	.col_double = sq_col_double,
+	.col_text = sq_col_text,
+	.columns = sq_columns,
+	.column_name = sq_column_name,
+	.last_id = sq_last_id,
+	.changes = sq_changes,
+	.optimize = sq_optimize,
+	.backup = sq_backup,
+};

@@ -5,13 +5,23 @@ Each Server gets a fresh temporary directory and database (created with
 reads the bound address from its stdout and talks HTTP to it with the
 standard library only.  Servers stop themselves: stop() sends SIGTERM, and an
 atexit hook kills any left running.
+
+FUNNEL_DB=pg runs the same tests on PostgreSQL: the first Server starts a
+throwaway cluster (initdb into a temporary directory, pg_ctl on 127.0.0.1 and
+a free port, its socket in that directory; as root the cluster runs as the
+`postgres` user, since initdb refuses root), each Server gets a database of
+its own (createdb) and `db` is its postgresql:// URI, and the cluster stops at
+exit.  tests/api/run-pg.sh runs the test files that pass there.
 """
 import atexit
+import glob
 import http.client
 import json
 import os
 import shutil
 import signal
+import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -22,12 +32,88 @@ BIN = os.path.abspath(os.environ.get("FUNNEL_BIN", os.path.join(ROOT, "funnel"))
 ADMIN_EMAIL = "admin@test.funnel"
 PASSWORD = "correct horse battery"
 _running = []
+PG = os.environ.get("FUNNEL_DB", "sqlite") == "pg"
 
 
 @atexit.register
 def _cleanup():
     for s in list(_running):
         s.kill()
+    _pg_stop()
+
+
+# --- a throwaway PostgreSQL cluster (FUNNEL_DB=pg) ---------------------------
+_pg = {}
+
+
+def _pg_bin(name):
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/" + name))
+    if not found:
+        raise unittest.SkipTest("PostgreSQL is not installed (scripts/deps.sh)")
+    return found[-1]
+
+
+def _as_pg_user(args):
+    """initdb and postgres refuse to run as root: run them as `postgres`."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"] + args
+    return args
+
+
+def _free_port():
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def pg_cluster():
+    """Start the cluster on first use; returns {"dir", "port"}."""
+    if _pg:
+        return _pg
+    d = tempfile.mkdtemp(prefix="funnel-pg-")
+    os.chmod(d, 0o755)
+    if os.geteuid() == 0:
+        shutil.chown(d, "postgres")
+    data = os.path.join(d, "data")
+    subprocess.run(_as_pg_user([_pg_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres",
+                                "-E", "UTF8", "--no-sync", "--locale", "C.UTF-8"]),
+                   check=True, capture_output=True)
+    port = _free_port()
+    # durability off: these are throwaway clusters; production keeps fsync
+    opts = "-k %s -h 127.0.0.1 -p %d -c fsync=off -c synchronous_commit=off " \
+           "-c full_page_writes=off -c max_connections=300" % (d, port)
+    subprocess.run(_as_pg_user([_pg_bin("pg_ctl"), "-D", data, "-l", os.path.join(d, "log"),
+                                "-o", opts, "-w", "start"]), check=True, capture_output=True)
+    _pg.update({"dir": d, "port": port, "data": data, "n": 0})
+    return _pg
+
+
+def _pg_stop():
+    if not _pg:
+        return
+    subprocess.run(_as_pg_user([_pg_bin("pg_ctl"), "-D", _pg["data"], "-m", "immediate",
+                                "stop"]), capture_output=True)
+    shutil.rmtree(_pg["dir"], ignore_errors=True)
+    _pg.clear()
+
+
+def pg_createdb():
+    """A new empty database on the cluster; returns its URI."""
+    c = pg_cluster()
+    c["n"] += 1
+    name = "funnel_%d_%d" % (os.getpid(), c["n"])
+    subprocess.run([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(c["port"]), "-U",
+                    "postgres", name], check=True, capture_output=True)
+    return "postgresql://postgres@127.0.0.1:%d/%s" % (c["port"], name)
+
+
+def pg_dropdb(uri):
+    c = _pg
+    if not c:
+        return
+    name = uri.rsplit("/", 1)[1]
+    subprocess.run([_pg_bin("dropdb"), "-h", "127.0.0.1", "-p", str(c["port"]), "-U",
+                    "postgres", "--force", "--if-exists", name], capture_output=True)
 
 
 def run(args, input=None, check=False, env=None):
@@ -40,6 +126,101 @@ def run(args, input=None, check=False, env=None):
     if check and p.returncode != 0:
         raise AssertionError("funnel %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
     return p
+
+
+def database_in(tmp):
+    """The --db for a database a test makes itself in `tmp` (funnel demo,
+    then Server(tmp=tmp, init=False)): tmp/funnel.db, or on PostgreSQL a new
+    database whose URI a Server on tmp then finds."""
+    if not PG:
+        return os.path.join(tmp, "funnel.db")
+    uri = pg_createdb()
+    with open(os.path.join(tmp, "pg-uri"), "w") as f:
+        f.write(uri)
+    open(os.path.join(tmp, "pg-inited"), "w").close()
+    return uri
+
+
+class PgError(sqlite3.DatabaseError):
+    """A failed statement on PostgreSQL (a DatabaseError, as sqlite3's)."""
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchall(self):
+        return self.rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class _PgConnection:
+    """The few sqlite3.Connection methods the tests use, over psql: each
+    execute() is one psql run (its own transaction), values come back as
+    int where they look like one, booleans as 1/0, NULL as None."""
+
+    def __init__(self, uri):
+        self.uri = uri
+
+    @staticmethod
+    def _literal(v):
+        if v is None:
+            return "NULL"
+        if isinstance(v, bool):
+            return "1" if v else "0"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        return "'" + str(v).replace("'", "''") + "'"
+
+    def execute(self, sql, args=()):
+        parts = sql.split("?")
+        if len(parts) - 1 != len(args):
+            raise PgError("%d parameters for %d placeholders" % (len(args), len(parts) - 1))
+        text = parts[0] + "".join(self._literal(a) + rest for a, rest in zip(args, parts[1:]))
+        p = subprocess.run([_pg_bin("psql"), "-X", "-q", "-A", "-t", "-F", "\x1f", "-P",
+                            "null=\x1e", "-v", "ON_ERROR_STOP=1", "-d", self.uri, "-c", text],
+                           capture_output=True, text=True)
+        if p.returncode:
+            raise PgError(p.stderr.strip())
+
+        def value(v):
+            if v == "\x1e":
+                return None
+            if v in ("t", "f"):
+                return 1 if v == "t" else 0
+            try:
+                return int(v)
+            except ValueError:
+                return v
+        return _Rows([tuple(value(v) for v in line.split("\x1f"))
+                      for line in p.stdout.split("\n") if line])
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def connect(db, readonly=False, timeout=10):
+    """A connection to a test server's database, to look behind the API:
+    sqlite3's for a file, a psql-backed stand-in for a postgresql:// URI."""
+    if db.startswith("postgresql://"):
+        return _PgConnection(db)
+    if readonly:
+        return sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=timeout)
+    return sqlite3.connect(db, timeout=timeout)
 
 
 class Response:
@@ -67,21 +248,44 @@ class Server:
         self.tmp = tmp or tempfile.mkdtemp(prefix="funnel-test-")
         self.db = os.path.join(self.tmp, "funnel.db")
         self.args = list(args)
+        if PG:
+            # the database's URI lives in the directory, so that a Server
+            # made again on the same tmp (a restart) finds its database
+            marker = os.path.join(self.tmp, "pg-uri")
+            if os.path.exists(marker):
+                with open(marker) as f:
+                    self.db = f.read().strip()
+            else:
+                self.db = pg_createdb()
+                with open(marker, "w") as f:
+                    f.write(self.db)
+        # where the server keeps attachments (serve's default: beside the
+        # file; on PostgreSQL a folder must be named, start() adds it)
+        if "--files" in self.args:
+            self.files = self.args[self.args.index("--files") + 1]
+        elif PG:
+            self.files = os.path.join(self.tmp, "files")
+        else:
+            self.files = self.db + ".files"
         self.env = dict(os.environ, **(env or {}))  # e.g. FUNNEL_NOW for the server
         self.proc = None
         self.tokens = {}
-        if init and not os.path.exists(self.db):
+        if init and (PG and not os.path.exists(os.path.join(self.tmp, "pg-inited"))
+                     or not PG and not os.path.exists(self.db)):
             pw = os.path.join(self.tmp, "pw")
             with open(pw, "w") as f:
                 f.write(PASSWORD + "\n")
             run(["init", "--db", self.db, "--admin-email", ADMIN_EMAIL,
                  "--admin-password-file", pw], check=True)
+            if PG:
+                open(os.path.join(self.tmp, "pg-inited"), "w").close()
         self.start()
 
     def start(self):
         self.log = open(os.path.join(self.tmp, "server.log"), "ab")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.args,
+            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.args +
+            (["--files", self.files] if PG and "--files" not in self.args else []),
             stdout=subprocess.PIPE, stderr=self.log, env=self.env)
         line = self.proc.stdout.readline().decode()
         if "http://" not in line:
@@ -112,6 +316,12 @@ class Server:
 
     def close(self):
         self.stop()
+        keep = os.environ.get("FUNNEL_TEST_LOGS")  # a file that collects every server's log
+        if keep and os.path.exists(os.path.join(self.tmp, "server.log")):
+            with open(keep, "ab") as out, open(os.path.join(self.tmp, "server.log"), "rb") as f:
+                out.write(f.read())
+        if PG and self.db.startswith("postgresql://"):
+            pg_dropdb(self.db)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --- HTTP -------------------------------------------------------------

@@ -22,7 +22,7 @@ class Attachments(ServerTest):
     def setUpClass(cls):
         # --max-body far below: uploads are held to --max-upload, not to it
         cls.s = Server(args=["--max-upload", str(LIMIT), "--max-body", "4096"])
-        cls.files = cls.s.db + ".files"
+        cls.files = cls.s.files
         cls.o = org(cls.s)
         admin = cls.s.login()
         cls.account = cls.s.create("accounts", {"name": "Acme",

@@ -7,10 +7,9 @@ the thread pool), make the change, and insist the very next requests, on every
 thread, see it: a revoked token, a logout, a disabled user, a user moved to
 another team, and a change written to the database by another process.
 """
-import sqlite3
 import unittest
 
-from harness import PASSWORD, ServerTest, org
+from harness import PASSWORD, ServerTest, connect, org
 
 SPREAD = 24  # connections: several per worker thread (4 by default)
 
@@ -75,7 +74,7 @@ class AuthCache(ServerTest):
     def test_a_change_by_another_process_is_seen_at_once(self):
         uid, tok = self.new_user("outside")
         self.assertEqual(self.statuses("/api/v1/me", tok), {200})
-        db = sqlite3.connect(self.s.db, timeout=10)
+        db = connect(self.s.db)
         try:
             with db:
                 db.execute("UPDATE users SET active = 0 WHERE id = ?", (uid,))
@@ -85,7 +84,7 @@ class AuthCache(ServerTest):
 
     def test_requests_that_change_nothing_keep_the_generation(self):
         """Reads, and a token's last-use stamp, do not empty the caches."""
-        db = sqlite3.connect("file:%s?mode=ro" % self.s.db, uri=True)
+        db = connect(self.s.db, readonly=True)
         try:
             gen = db.execute("SELECT n FROM auth_generation").fetchone()[0]
             r = self.s.post("/api/v1/tokens", {"name": "reader"}, self.admin)

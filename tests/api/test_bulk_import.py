@@ -178,8 +178,7 @@ class BulkParity(ServerTest):
         self.assertEqual(r.status, 200, r)
         idx = harness.run(["export", "--db", db, "opportunities"]).stdout.count("\n")
         self.assertEqual(idx, before + 12000)
-        import sqlite3
-        con = sqlite3.connect(db)
+        con = harness.connect(db)
         names = {n for (n,) in con.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'opportunities'")}
         self.assertIn("opportunities_owner_status_close", names)
@@ -189,7 +188,8 @@ class BulkParity(ServerTest):
         self.assertEqual(con.execute("SELECT count(*) FROM stage_history s JOIN opportunities o "
                                      "ON o.id = s.opportunity_id WHERE o.name LIKE 'Manyrows %'"
                                      ).fetchone()[0], 12000)
-        self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        if not harness.PG:
+            self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
         con.close()
 
     def test_webhooks_hear_of_imported_deals(self):
@@ -204,8 +204,7 @@ class BulkParity(ServerTest):
             "@ one,%d,,%d,5,EUR,2027-03-31,,,\n" % (a, e1),
             "@ two,%d,,%d,5,EUR,2027-03-31,,,\n" % (a, e1)])])
         self.assertEqual(p.returncode, 0, p.stderr)
-        import sqlite3
-        con = sqlite3.connect(self.s.db)
+        con = harness.connect(self.s.db)
         n = con.execute("SELECT count(*) FROM webhook_events e JOIN opportunities o ON "
                         "o.id = e.record_id WHERE e.event = 'opportunity.created' AND "
                         "o.name LIKE 'Hooked %'").fetchone()[0]

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import unittest
 
-from harness import Server, run
+from harness import Server, database_in, run
 
 PASSWORD = "demo-password"
 SCALE = "2000"
@@ -20,7 +20,7 @@ SCALE = "2000"
 
 def generate(seed="42"):
     tmp = tempfile.mkdtemp(prefix="funnel-demo-")
-    p = run(["demo", "--db", os.path.join(tmp, "funnel.db"), "--scale", SCALE,
+    p = run(["demo", "--db", database_in(tmp), "--scale", SCALE,
              "--seed", seed], check=True)
     return tmp, p
 

@@ -38,13 +38,12 @@ in ALLOWED and not sent; OWN_ONLY and PUBLIC are the other exceptions.
 import json
 import os
 import re
-import sqlite3
 import time
 import unittest
 import urllib.parse
 
 import harness
-from harness import PASSWORD, Server, ServerTest, org
+from harness import PASSWORD, Server, ServerTest, connect, org
 
 MARK = "Zq7Target"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -507,7 +506,7 @@ class EveryRoute(ServerTest):
 
     # --- state -------------------------------------------------------------
     def snapshot(self):
-        db = sqlite3.connect("file:%s?mode=ro" % self.s.db, uri=True)
+        db = connect(self.s.db, readonly=True)
         try:
             out = {}
             tables = [r[0] for r in db.execute(

@@ -125,7 +125,7 @@ class FilesVanish(unittest.TestCase):
         self.addCleanup(self.s.close)
         self.tok = self.s.login()
         self.acc = self.s.create("accounts", {"name": "Vanishing files"}, self.tok)["id"]
-        self.files = self.s.db + ".files"
+        self.files = self.s.files
 
     def upload(self, name):
         q = urllib.parse.urlencode({"related_type": "account", "related_id": self.acc,

@@ -19,13 +19,12 @@ The expected figures are computed here from the deals' states with the
 default pipeline's stage probabilities and categories.
 """
 import os
-import sqlite3
 import unittest
 import urllib.parse
 from decimal import Decimal
 from fractions import Fraction
 
-from harness import Server, org
+from harness import Server, connect, org
 from test_openapi import conform
 
 PHASES = ["2026-10-05T09:00:00Z", "2026-10-05T10:00:00Z", "2026-11-20T09:00:00Z",
@@ -332,7 +331,7 @@ class Forecast(unittest.TestCase):
         s, admin = self.s, self.s.login()
         q = self.q(as_of="2026-10-06T00:00:00Z", model="weighted")
         before = as_minor(s.get(q, admin).json["models"]["weighted"]["expected"])
-        db = sqlite3.connect(s.db)
+        db = connect(s.db)
         with db:
             db.execute("INSERT INTO history (resource, record_id, at, action, field, old, new) "
                        "VALUES ('opportunities', ?, '2026-10-10T00:00:00Z', 'update', 'amount', "

@@ -10,7 +10,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Server, ServerTest, org, run
+from harness import Server, ServerTest, connect, org, run
 from test_openapi import conform
 
 SUB = "/api/v1/forecast/submissions"
@@ -37,7 +37,7 @@ def wilson(k, n, z=1.959963984540054):
 
 
 def db_rows(s, sql, *args):
-    c = sqlite3.connect(s.db, timeout=10)
+    c = connect(s.db)
     try:
         return c.execute(sql, args).fetchall()
     finally:
@@ -82,7 +82,7 @@ class Submissions(ServerTest):
         self.assertEqual(latest[0]["commit"], 1500.5)
         # the table refuses changes: kept for ever
         with self.assertRaises(sqlite3.DatabaseError):
-            c = sqlite3.connect(self.s.db)
+            c = connect(self.s.db)
             try:
                 c.execute("UPDATE forecast_submissions SET commit_amount = 1")
             finally:
@@ -271,7 +271,7 @@ class Accuracy(unittest.TestCase):
             ("2026-W28", "historical", 0, 1500000, 1200000, 2000000, None, None),
             ("2026-W27", "submission", uid, 1200000, None, None, 1200000, 2000000),
         ]
-        c = sqlite3.connect(s.db, timeout=10)
+        c = connect(s.db)
         with c:
             for week, src, subm, total, p10, p90, commit, best in rows:
                 c.execute("INSERT INTO forecast_snapshots (period, week, as_of, taken_at, scope, "

@@ -34,7 +34,7 @@ import unittest
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from harness import ADMIN_EMAIL, Server, org, run
+from harness import ADMIN_EMAIL, Server, database_in, org, run
 from test_openapi import conform
 
 CREATED = "2026-01-05T09:00:00Z"
@@ -497,7 +497,7 @@ class StartUp(unittest.TestCase):
     def test_report_right_after_start(self):
         tmp = tempfile.mkdtemp(prefix="funnel-startup-")
         try:
-            run(["demo", "--db", os.path.join(tmp, "funnel.db"), "--scale", "20000"], check=True)
+            run(["demo", "--db", database_in(tmp), "--scale", "20000"], check=True)
             s = Server(tmp=tmp, init=False)
             try:
                 tok = s.login("admin@demo.funnel", "demo-password")

@@ -4,14 +4,13 @@ attendance it makes, presenter rights enforced by Janus, join links."""
 import base64
 import json
 import os
-import sqlite3
 import sys
 import time
 import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ServerTest  # noqa: E402
+from harness import ServerTest, connect  # noqa: E402
 from janus_harness import JanusClient, available, close_pair, live_pair, sign  # noqa: E402
 
 
@@ -26,7 +25,7 @@ def wait_for(pred, timeout=10):
 
 
 def presence(s):
-    db = sqlite3.connect(s.db)
+    db = connect(s.db)
     try:
         return db.execute("SELECT invitee_id, janus_room, janus_session, left_ms IS NOT NULL,"
                           " left_reason FROM meeting_presence ORDER BY id").fetchall()
@@ -205,7 +204,7 @@ class RoomLive(ServerTest):
         self.assertProblem(self.s.post("/api/v1/join/" + p["attendee"]["token"], {}), 409)
         self.assertIsNone(r.json["lobby"])
         # the lobby theme of the account's industry (014's lobbies)
-        db = sqlite3.connect(self.s.db)
+        db = connect(self.s.db)
         db.execute("INSERT INTO lobbies (name, industries, welcome, primary_color, created_at, "
                    "updated_at) VALUES ('Industry', '[\"Manufacturing\"]', 'Welcome to the "
                    "plant', '#0a5', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")

@@ -14,7 +14,7 @@ out=build/fuzz
 mkdir -p "$out"
 pass=0; failn=0
 # the Makefile passes its own package list (PKGS), so the two cannot drift
-PKGS=${PKGS:-libmicrohttpd sqlite3 libsodium jansson libcurl libical libcrypto gmime-3.0}
+PKGS=${PKGS:-libmicrohttpd sqlite3 libsodium jansson libcurl libical libcrypto gmime-3.0 libpq}
 PKG_CFLAGS="$(pkg-config --cflags $PKGS)"
 PKG_LIBS="$(pkg-config --libs $PKGS)"
 LIBSRC=$(ls src/core/*.c src/store/*.c src/crm/*.c src/crm/*/*.c src/api/*.c src/http/*.c | grep -v migrations.gen.c)

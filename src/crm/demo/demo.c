@@ -2322,6 +2322,8 @@ int demo_generate(struct store *st, const struct demo_opts *o, struct demo_count
 				"PRAGMA temp_store=MEMORY",
 				e);
 	if (!rc)
+		rc = store_ids_taken(st, NULL, e); /* the ids given here are taken */
+	if (!rc)
 		rc = store_optimize(st, e); /* statistics for the planner, once */
 done:
 	for (i = 0; i < 2 * g.nindex; i++)

@@ -364,7 +364,7 @@ out:
 const char *fp_visible_sql(const struct principal *p)
 {
 	if (principal_is_admin(p))
-		return "1";
+		return "1 = 1"; /* a boolean on PostgreSQL too */
 	if (p->role == ROLE_MANAGER && p->team_id)
 		return "((s.scope = 'user' AND s.scope_id IN (SELECT value FROM json_each(:owners)))"
 		       " OR (s.scope = 'team' AND s.scope_id IN (WITH RECURSIVE sub(id) AS (SELECT "

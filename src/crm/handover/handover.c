@@ -173,7 +173,7 @@ static int team_chain(struct store *st, long long team, long long *out, int max,
 
 /* Candidates for successor in one team (team 0: every team), best first. */
 #define SQL_CANDIDATES(where)                                                                      \
-	"SELECT u.id, u.name, coalesce(u.territory = ?2, 0), coalesce(u.channel = ?3, 0), "        \
+	"SELECT u.id, u.name, CASE WHEN u.territory = ?2 THEN 1 ELSE 0 END, CASE WHEN u.channel = ?3 THEN 1 ELSE 0 END, "        \
 	"(SELECT count(*) FROM opportunities o WHERE o.owner_id = u.id AND o.status = 'open'), "   \
 	"(SELECT coalesce(sum(o.amount * o.probability), 0) FROM opportunities o "                 \
 	"WHERE o.owner_id = u.id AND o.status = 'open'), coalesce(u.territory, ''), "              \

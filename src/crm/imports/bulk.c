@@ -479,6 +479,8 @@ static int write_rows(struct bulk_import *bi, struct err *e)
 		rc = store_run(bi->st, e, sql.data, "tii", now, bi->p->user_id, masks[k]);
 	}
 	if (!rc)
+		rc = store_ids_taken(bi->st, r->name, e); /* the _ids given above */
+	if (!rc)
 		log_info("import: %s written in %.1f s", r->name, time_mono() - t);
 	t = time_mono();
 	if (!rc && ix.n) {

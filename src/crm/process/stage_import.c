@@ -166,7 +166,7 @@ static int replace_history(struct store *st, const struct principal *p, long lon
 	 * import */
 	s = store_prepare(st,
 			  "UPDATE opportunities SET stage_entered_at = ?1, closed_at = CASE WHEN "
-			  "?2 THEN (SELECT min(h.entered_at) FROM stage_history h WHERE "
+			  "?2 <> 0 THEN (SELECT min(h.entered_at) FROM stage_history h WHERE "
 			  "h.opportunity_id = ?3 AND h.entered_at > coalesce((SELECT "
 			  "max(l.entered_at) FROM stage_history l JOIN stages s ON s.pipeline_id = "
 			  "opportunities.pipeline_id AND s.key = l.stage WHERE l.opportunity_id = ?3 "

@@ -94,12 +94,12 @@ static int throttle_fail(struct store *st, const char *key, int limit, long long
 	 * doubling with each further failure, up to the window. */
 	struct stmt *s = store_prepare(
 		st,
-		"INSERT INTO auth_throttle (key, failures, window_start, locked_until) "
+		"INSERT INTO auth_throttle AS t (key, failures, window_start, locked_until) "
 		"VALUES (?1, 1, ?2, 0) ON CONFLICT(key) DO UPDATE SET "
-		"failures = CASE WHEN window_start < ?2 - ?3 THEN 1 ELSE failures + 1 END, "
-		"window_start = CASE WHEN window_start < ?2 - ?3 THEN ?2 ELSE window_start END, "
-		"locked_until = CASE WHEN window_start >= ?2 - ?3 AND failures + 1 >= ?4 THEN "
-		"?2 + min(?3, 30 << min(failures + 1 - ?4, 5)) ELSE locked_until END",
+		"failures = CASE WHEN t.window_start < ?2 - ?3 THEN 1 ELSE t.failures + 1 END, "
+		"window_start = CASE WHEN t.window_start < ?2 - ?3 THEN ?2 ELSE t.window_start END, "
+		"locked_until = CASE WHEN t.window_start >= ?2 - ?3 AND t.failures + 1 >= ?4 THEN "
+		"?2 + min(?3, 30 << min(t.failures + 1 - ?4, 5)) ELSE t.locked_until END",
 		e);
 	int rc;
 

@@ -33,11 +33,11 @@ static const char *vis_sql(enum visibility v)
 		       "FROM opportunities vo WHERE vo.account_id = t.account_id AND " OWNED(
 			       "vo.owner_id") "))";
 	case VIS_ALL:
-		return "1";
+		return "1 = 1"; /* conditions are comparisons: PostgreSQL wants a boolean */
 	case VIS_SELF:
 		return "t.owner_id = :me";
 	case VIS_ADMIN:
-		return "0"; /* admins see all before this is asked */
+		return "1 = 0"; /* admins see all before this is asked */
 	case VIS_OPPORTUNITY:
 		return "EXISTS (SELECT 1 FROM opportunities vo WHERE vo.id = t.opportunity_id AND " OWNED(
 			"vo.owner_id") ")";
@@ -52,7 +52,7 @@ static const char *vis_sql(enum visibility v)
 								     "t.related_id AND " OWNED(
 									     "va.owner_id") ")))";
 	}
-	return "0";
+	return "1 = 0";
 }
 
 /*
@@ -1618,7 +1618,7 @@ static void where_sql(struct buf *b, const struct principal *p, const struct res
 				   r->fields[i].name);
 			first = 0;
 		}
-		buf_puts(b, first ? "0)" : ")");
+		buf_puts(b, first ? "1 = 0)" : ")");
 	}
 }
 
