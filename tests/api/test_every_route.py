@@ -456,7 +456,7 @@ class EveryRoute(ServerTest):
         assert r.status == 201, r
         f["invitee"] = r.json["id"]
         # the meeting live (as room_open leaves it, without Janus) and a poll in it
-        db = sqlite3.connect(s.db)
+        db = connect(s.db)
         db.execute("UPDATE meetings SET state = 'live', janus_room = 1 WHERE id = ?", (m["id"],))
         db.commit()
         db.close()
@@ -478,7 +478,9 @@ class EveryRoute(ServerTest):
         p = harness.run(["import", "--db", s.db, "--as", o["rep_e1"]["email"], "accounts",
                          path])
         assert p.returncode == 0, p.stderr
-        f["import"] = sqlite3.connect(s.db).execute("SELECT max(id) FROM imports").fetchone()[0]
+        db = connect(s.db)
+        f["import"] = db.execute("SELECT max(id) FROM imports").fetchone()[0]
+        db.close()
         # dead credentials: a disabled admin, a revoked admin token
         u = s.create("users", {"email": "gone@test.funnel", "name": "Gone", "role": "admin",
                                "password": PASSWORD}, admin)
