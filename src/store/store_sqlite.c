@@ -5,6 +5,7 @@
  */
 #include "store_impl.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -63,6 +64,20 @@ static int sqlite_fail(struct sq_store *st, struct err *e, int rc, const char *w
 		return fail(e, E_UNAVAILABLE, "the database cannot be written now: nothing was stored");
 	}
 	log_error("store: %s: %s (%d)", what, msg, ext);
+	/* WAL needs the -wal and -shm files beside the database: a directory
+	 * or file system that is read-only stops it here, say which */
+	if ((ext & 0xff) == SQLITE_CANTOPEN) {
+		const char *file = sqlite3_db_filename(st->db, "main");
+		const char *slash = file ? strrchr(file, '/') : NULL;
+		char dir[4096];
+
+		if (slash && snprintf(dir, sizeof(dir), "%.*s", slash == file ? 1 : (int)(slash - file),
+				      file) < (int)sizeof(dir)) {
+			if (access(dir, W_OK))
+				return fail(e, E_IO, "cannot write beside %s (WAL keeps its -wal and "
+					    "-shm files there): %s", file, strerror(errno));
+		}
+	}
 	if ((ext & 0xff) == SQLITE_BUSY)
 		return fail(e, E_INTERNAL, "the database is busy; try again");
 	return fail(e, E_INTERNAL, "database error");
@@ -93,11 +108,19 @@ static int sq_open(const char *path, int flags, struct store **out, struct err *
 		return fail(e, E_INTERNAL, "out of memory");
 	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
-		rc = fail(e, E_IO, "cannot open database %s: %s", path,
-			  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		int os = st->db ? sqlite3_system_errno(st->db) : 0;
+
+		rc = fail(e, E_IO, "cannot open database %s: %s%s%s", path,
+			  st->db ? sqlite3_errmsg(st->db) : "out of memory",
+			  os ? ": " : "", os ? strerror(os) : "");
 		sq_close(&st->base);
 		return rc;
 	}
+	/* SQLite opens a write-protected file read-only, and its -wal and -shm
+	 * files with the same mode: reads go on, writes answer 503 (see
+	 * sqlite_fail) until the files are writable and the server restarts */
+	if (!(flags & STORE_READONLY) && sqlite3_db_readonly(st->db, "main") == 1)
+		log_warn("store: %s is write-protected: opened read-only, writes are refused", path);
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 10000);
 	rc = sq_exec(&st->base,

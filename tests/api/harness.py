@@ -245,6 +245,7 @@ class Response:
 
 class Server:
     def __init__(self, tmp=None, init=True, args=(), env=None):
+        self.wrap = []  # a command the server runs under (setpriv …), set before start()
         self.tmp = tmp or tempfile.mkdtemp(prefix="funnel-test-")
         self.db = os.path.join(self.tmp, "funnel.db")
         self.args = list(args)
@@ -284,7 +285,7 @@ class Server:
     def start(self):
         self.log = open(os.path.join(self.tmp, "server.log"), "ab")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.args +
+            self.wrap + [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.args +
             (["--files", self.files] if PG and "--files" not in self.args else []),
             stdout=subprocess.PIPE, stderr=self.log, env=self.env)
         line = self.proc.stdout.readline().decode()

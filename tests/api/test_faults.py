@@ -4,6 +4,10 @@
   mounts (skipped, saying why, where mounting is not allowed).  Every write is
   either acknowledged and present, or refused with 507 (problem+json) and
   absent; once there is room again the server writes again without a restart.
+- The database file turns read-only: writes are refused with 503 and leave
+  nothing, reads go on, and writes resume when it is writable again (after
+  a restart); on a
+  read-only file system the server does not start, and says why.
 - The attachments directory vanishes under a running server: uploads are
   refused with a problem and leave no record; the server recovers when the
   directory is back.
@@ -117,6 +121,84 @@ class DiskFull(unittest.TestCase):
         self.s.stop()
         self.s.start()
         self.assertEqual(acked - self.rows("full "), set())
+
+
+class ReadOnlyDatabase(unittest.TestCase):
+    """The database becomes read-only under a server that runs as a user of
+    its own (root writes through a file's mode bits, so the server here runs
+    as nobody): writes are refused with 503, a problem and Retry-After, and
+    leave nothing; reads go on; once the file is writable again, the server
+    restarted writes and nothing refused is there.  A file system that is read-only
+    (a tmpfs remounted ro) stops `funnel serve` at start, saying why."""
+
+    def setUp(self):
+        if os.geteuid() != 0 or not shutil.which("setpriv"):
+            self.skipTest("needs root and setpriv to run the server as another user")
+        self.s = Server()
+        self.addCleanup(self.s.close)
+        self.tok = self.s.login()
+        self.acc = self.s.create("accounts", {"name": "Read-only Inc"}, self.tok)["id"]
+        self.s.stop()
+        for root, dirs, files in os.walk(self.s.tmp):
+            for name in dirs + files:
+                os.chown(os.path.join(root, name), 65534, 65534)
+        os.chown(self.s.tmp, 65534, 65534)
+        self.s.wrap = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+    def names(self):
+        db = sqlite3.connect("file:%s?mode=ro" % self.s.db, uri=True, timeout=10)
+        try:
+            return {r[0] for r in db.execute("SELECT name FROM accounts")}
+        finally:
+            db.close()
+
+    def test_writes_refused_with_503_reads_go_on_and_the_server_recovers(self):
+        self.s.start()
+        self.assertEqual(self.s.post("/api/v1/accounts", {"name": "Before"}, self.tok).status, 201)
+        os.chmod(self.s.db, 0o444)
+        self.s.stop()  # SQLite opens a write-protected file read-only
+        self.s.start()
+        for name in ("During 1", "During 2"):
+            r = self.s.post("/api/v1/accounts", {"name": name}, self.tok)
+            self.assertEqual(r.status, 503, r)
+            self.assertTrue(r.header("Content-Type").startswith("application/problem+json"), r)
+            self.assertIn("nothing was stored", r.json["detail"])
+            self.assertTrue(r.header("Retry-After"), r)
+        r = self.s.request("PATCH", "/api/v1/accounts/%d" % self.acc,
+                           {"name": "Renamed while read-only"}, token=self.tok)
+        self.assertEqual(r.status, 503, r)
+        # reads go on: the record, a list
+        got = self.s.get("/api/v1/accounts/%d" % self.acc, self.tok)
+        self.assertEqual(got.status, 200, got)
+        self.assertEqual(got.json["name"], "Read-only Inc")
+        self.assertEqual(self.s.get("/api/v1/accounts?limit=5", self.tok).status, 200)
+        # writable again (SQLite made its -wal and -shm with the file's mode):
+        # after a restart, writes go on and nothing refused is there
+        self.s.stop()
+        for path in (self.s.db, self.s.db + "-wal", self.s.db + "-shm"):
+            if os.path.exists(path):
+                os.chmod(path, 0o644)
+        self.s.start()
+        r = self.s.post("/api/v1/accounts", {"name": "After"}, self.tok)
+        self.assertEqual(r.status, 201, r)
+        names = self.names()
+        self.assertTrue({"Before", "After", "Read-only Inc"} <= names, names)
+        self.assertFalse({"During 1", "During 2", "Renamed while read-only"} & names, names)
+
+    def test_a_read_only_file_system_stops_serve_at_start_saying_why(self):
+        mnt, why = mount_tmpfs("64m")
+        if not mnt:
+            self.skipTest("cannot mount a tmpfs here: " + why)
+        self.addCleanup(umount, mnt)
+        db = os.path.join(mnt, "crm.db")
+        shutil.copy(self.s.db, db)
+        p = subprocess.run(["mount", "-o", "remount,ro", mnt], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = subprocess.run([BIN, "serve", "--db", db, "--listen", "127.0.0.1:0"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("Read-only file system", p.stderr)
+        self.assertIn(db, p.stderr)
 
 
 class FilesVanish(unittest.TestCase):
