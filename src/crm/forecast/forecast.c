@@ -1747,14 +1747,28 @@ out:
 		}                                                                      \
 	}
 DEFINE_SELECT(select_i64, int64_t)
+DEFINE_SELECT(select_double, double)
 
-/* The simulation's totals are sorted whole: the range reads seven quantiles
- * of them (P5 … P95), more than selection saves on. */
-static int cmp_double(const void *x, const void *y)
+/* Put v[k[0]], …, v[k[nk-1]] (k ascending, within lo..hi) where a full sort
+ * of v[lo..hi] would: the middle one first, then each half's within its
+ * side.  The simulation's range reads seven quantiles of its 10,000 draws:
+ * about 3n steps where the sort took n log n calls of a comparison (a
+ * roll-up's forecasts spent a fifth of their time there). */
+static void select_doubles(double *v, size_t lo, size_t hi, const size_t *k, int nk)
 {
-	double a = *(const double *)x, b = *(const double *)y;
+	int m;
 
-	return a < b ? -1 : a > b;
+	while (nk > 0 && k[0] < lo) /* equal ranks: placed already */
+		k++, nk--;
+	while (nk > 0 && k[nk - 1] > hi)
+		nk--;
+	if (nk <= 0 || lo > hi)
+		return;
+	m = nk / 2;
+	select_double(v, lo, hi, k[m]);
+	if (m > 0 && k[m] > lo)
+		select_doubles(v, lo, k[m] - 1, k, m);
+	select_doubles(v, k[m] + 1, hi, k + m + 1, nk - m - 1);
 }
 
 /* --- scope ------------------------------------------------------------------------- */
@@ -2424,17 +2438,24 @@ int fc_batch_result(struct fc_batch *b, int idx, const char *currency, struct fc
 			if (!totals || fc_simulate(amount, prob, n, rr_mean, rr_var, hm.tau2, it, q->seed,
 						   nthreads, totals, &res.exact_deals, &res.tail_bound))
 				goto oom;
+			/* the ranks of P5, P10, P25, P50, P75, P90, P95 */
+			const size_t rank[7] = {
+				(size_t)(5 * it + 99) / 100 - 1,  (size_t)(it + 9) / 10 - 1,
+				(size_t)(25 * it + 99) / 100 - 1, (size_t)(it + 1) / 2 - 1,
+				(size_t)(75 * it + 99) / 100 - 1, (size_t)(9 * it + 9) / 10 - 1,
+				(size_t)(95 * it + 99) / 100 - 1};
+
 			for (i = 0; i < it; i++)
 				sum += totals[i];
-			qsort(totals, (size_t)it, sizeof(*totals), cmp_double);
+			select_doubles(totals, 0, (size_t)it - 1, rank, 7);
 			sm->expected = round_minor(sum / it);
-			sm->p10 = round_minor(totals[(it + 9) / 10 - 1]);
-			sm->p50 = round_minor(totals[(it + 1) / 2 - 1]);
-			sm->p90 = round_minor(totals[(9 * it + 9) / 10 - 1]);
-			sm->p05 = round_minor(totals[(5 * it + 99) / 100 - 1]);
-			sm->p25 = round_minor(totals[(25 * it + 99) / 100 - 1]);
-			sm->p75 = round_minor(totals[(75 * it + 99) / 100 - 1]);
-			sm->p95 = round_minor(totals[(95 * it + 99) / 100 - 1]);
+			sm->p05 = round_minor(totals[rank[0]]);
+			sm->p10 = round_minor(totals[rank[1]]);
+			sm->p25 = round_minor(totals[rank[2]]);
+			sm->p50 = round_minor(totals[rank[3]]);
+			sm->p75 = round_minor(totals[rank[4]]);
+			sm->p90 = round_minor(totals[rank[5]]);
+			sm->p95 = round_minor(totals[rank[6]]);
 			if (n < FC_SMALL_DEALS) {
 				struct fc_model_result *h = &res.m[FC_HISTORICAL];
 
