@@ -1975,21 +1975,42 @@ static int64_t round_minor(double v)
 	return v <= 0 ? 0 : v >= 9.2e18 ? INT64_MAX : (int64_t)llround(v);
 }
 
-/* m: the median amount of the deals existing at t, from an even sample. */
+/* m: the median amount of the deals existing at t, from an even sample.  It
+ * depends on the index's state and t only, not on the scope: a roll-up's
+ * members, a backtest's targets and a snapshot's scopes ask for the same
+ * instants, so each thread remembers the last answers by the index's state
+ * (its address, the change feed position applied, its size) and t. */
 static int64_t median_at(const struct analytics *a, uint32_t t)
 {
+	static __thread struct {
+		const struct analytics *a;
+		long long seq;
+		size_t n;
+		uint32_t t;
+		int64_t m;
+	} memo[64];
+	static __thread unsigned next;
 	int64_t sample[4096], v;
 	size_t step = a->n / 4096 + 1, ns = 0, x;
+	unsigned k;
 
+	for (k = 0; k < 64; k++)
+		if (memo[k].a == a && memo[k].seq == a->seq && memo[k].n == a->n && memo[k].t == t)
+			return memo[k].m;
 	for (x = 0; x < a->n && ns < 4096; x += step) {
 		if (a->status[x] == AN_DEAD || a->created[x] >= t)
 			continue;
 		sample[ns++] = analytics_field_before(a, x, AN_F_AMOUNT, t, &v) == 1 ? v : a->amount[x];
 	}
-	if (!ns)
-		return 0;
-	select_i64(sample, 0, ns - 1, ns / 2);
-	return sample[ns / 2];
+	if (ns) {
+		select_i64(sample, 0, ns - 1, ns / 2);
+		v = sample[ns / 2];
+	} else {
+		v = 0;
+	}
+	k = next++ % 64;
+	memo[k].a = a, memo[k].seq = a->seq, memo[k].n = a->n, memo[k].t = t, memo[k].m = v;
+	return v;
 }
 
 /* A target's own members of its plan (the scope's are in already). */
