@@ -17,6 +17,7 @@ figures=tests/fuzz/FIGURES.md
 	"|---|---|---|---|---|---|---|---|---|---|" >"$figures"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
 status=0
+mkdir -p build/fuzz
 for f in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$f" .c)
 	[ -n "$only" ] && [ "$name" != "$only" ] && [ "$name" != "fuzz_$only" ] && continue
