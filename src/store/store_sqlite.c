@@ -108,11 +108,8 @@ static int sq_open(const char *path, int flags, struct store **out, struct err *
 		return fail(e, E_INTERNAL, "out of memory");
 	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
-		int os = st->db ? sqlite3_system_errno(st->db) : 0;
-
-		rc = fail(e, E_IO, "cannot open database %s: %s%s%s", path,
-			  st->db ? sqlite3_errmsg(st->db) : "out of memory",
-			  os ? ": " : "", os ? strerror(os) : "");
+		rc = fail(e, E_IO, "cannot open database %s: %s", path,
+			  st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		sq_close(&st->base);
 		return rc;
 	}

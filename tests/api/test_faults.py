@@ -5,9 +5,9 @@
   either acknowledged and present, or refused with 507 (problem+json) and
   absent; once there is room again the server writes again without a restart.
 - The database file turns read-only: writes are refused with 503 and leave
-  nothing, reads go on, and writes resume when it is writable again (after
-  a restart); on a
-  read-only file system the server does not start, and says why.
+  nothing, reads go on, and writes resume when it is writable again (after a
+  restart); on a read-only file system the server does not start, and says
+  why.
 - The attachments directory vanishes under a running server: uploads are
   refused with a problem and leave no record; the server recovers when the
   directory is back.
@@ -128,8 +128,9 @@ class ReadOnlyDatabase(unittest.TestCase):
     its own (root writes through a file's mode bits, so the server here runs
     as nobody): writes are refused with 503, a problem and Retry-After, and
     leave nothing; reads go on; once the file is writable again, the server
-    restarted writes and nothing refused is there.  A file system that is read-only
-    (a tmpfs remounted ro) stops `funnel serve` at start, saying why."""
+    restarted writes and nothing refused is there.  A file system that is
+    read-only (a tmpfs remounted ro) stops `funnel serve` at start, saying
+    why."""
 
     def setUp(self):
         if os.geteuid() != 0 or not shutil.which("setpriv"):
